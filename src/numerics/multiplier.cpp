@@ -1,0 +1,173 @@
+#include "numerics/multiplier.hpp"
+
+#include "numerics/text.hpp"
+
+namespace qarch::numerics {
+
+namespace {
+
+constexpr int kMaxTruncationBits = 31;
+
+bool is_pow2_like(const Format& f) {
+  return f.kind() == FormatKind::Pow2 || f.kind() == FormatKind::Ternary ||
+         f.kind() == FormatKind::Binary;
+}
+
+bool is_mitchell_operand(const Format& f) {
+  return f.is_integer_like() || f.kind() == FormatKind::Float;
+}
+
+std::string name(const Format& f) { return f.to_string(); }
+
+}  // namespace
+
+MultiplierStyle MultiplierStyle::make(MultiplierKind kind, int truncation_bits) {
+  if (kind != MultiplierKind::Mitchell && truncation_bits != 0) {
+    throw FormatError("only mitchell takes a fraction truncation (mitchell_w<k>)");
+  }
+  if (truncation_bits < 0 || truncation_bits > kMaxTruncationBits) {
+    throw FormatError("invalid multiplier style 'mitchell_w" + std::to_string(truncation_bits) +
+                      "': the fraction width k must be 1.." + std::to_string(kMaxTruncationBits));
+  }
+  return MultiplierStyle(kind, truncation_bits);
+}
+
+std::vector<std::string> multiplier_names() {
+  return {"exact", "shift_add", "xnor_popcount", "mitchell", "mitchell_w6", "plam"};
+}
+
+MultiplierStyle MultiplierStyle::parse(std::string_view text) {
+  if (text == "exact") return make(MultiplierKind::Exact);
+  if (text == "shift_add") return make(MultiplierKind::ShiftAdd);
+  if (text == "xnor_popcount") return make(MultiplierKind::XnorPopcount);
+  if (text == "mitchell") return make(MultiplierKind::Mitchell);
+  if (text == "plam") return make(MultiplierKind::Plam);
+  std::string_view rest = text;
+  if (take_prefix(rest, "mitchell_w")) {
+    const auto k = take_number(rest);
+    if (k && rest.empty()) {
+      if (*k < 1 || *k > kMaxTruncationBits) {
+        throw FormatError("invalid multiplier style '" + std::string(text) +
+                          "': the fraction width k of mitchell_w<k> must be 1.." +
+                          std::to_string(kMaxTruncationBits));
+      }
+      return make(MultiplierKind::Mitchell, *k);
+    }
+  }
+  throw FormatError("unknown multiplier style '" + std::string(text) +
+                    "': expected exact, shift_add, xnor_popcount, mitchell, mitchell_w<k> "
+                    "(e.g. mitchell_w6) or plam" +
+                    did_you_mean(text, multiplier_names()));
+}
+
+std::string MultiplierStyle::to_string() const {
+  switch (kind_) {
+    case MultiplierKind::Exact: return "exact";
+    case MultiplierKind::ShiftAdd: return "shift_add";
+    case MultiplierKind::XnorPopcount: return "xnor_popcount";
+    case MultiplierKind::Mitchell:
+      return truncation_bits_ == 0 ? "mitchell" : "mitchell_w" + std::to_string(truncation_bits_);
+    case MultiplierKind::Plam: return "plam";
+  }
+  return "?";
+}
+
+std::optional<std::string> check_operands(const MultiplierStyle& style, const Format& weight,
+                                          const Format& activation) {
+  for (const Format* f : {&weight, &activation}) {
+    if (!f->is_storage_format()) {
+      return name(*f) + " is an accumulator format and cannot be a multiplier operand";
+    }
+  }
+  const std::string s = style.to_string();
+  switch (style.kind()) {
+    case MultiplierKind::Exact: return std::nullopt;
+    case MultiplierKind::ShiftAdd:
+      if (!is_pow2_like(weight)) {
+        return s + " needs power-of-two weights (pow2_B, ternary or binary), got " + name(weight);
+      }
+      if (!activation.is_integer_like()) {
+        return s + " shifts integer or fixed-point activations (intN, uintN, fixedN_F), got " +
+               name(activation);
+      }
+      return std::nullopt;
+    case MultiplierKind::XnorPopcount:
+      if (weight.kind() != FormatKind::Binary || activation.kind() != FormatKind::Binary) {
+        return s + " needs binary weights and activations, got " + name(weight) + " and " +
+               name(activation);
+      }
+      return std::nullopt;
+    case MultiplierKind::Mitchell:
+      for (const Format* f : {&weight, &activation}) {
+        if (!is_mitchell_operand(*f)) {
+          return s + " multiplies integer, fixed-point or floating-point operands, got " +
+                 name(*f) + (f->kind() == FormatKind::Posit ? " (use plam for posits)" : "");
+        }
+      }
+      return std::nullopt;
+    case MultiplierKind::Plam:
+      if (weight.kind() != FormatKind::Posit || activation.kind() != FormatKind::Posit) {
+        return s + " needs posit weights and activations, got " + name(weight) + " and " +
+               name(activation);
+      }
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> check_accumulator(const Format& weight, const Format& activation,
+                                             const Format& accumulator) {
+  const std::string acc = "a " + name(accumulator) + " accumulator";
+  switch (accumulator.kind()) {
+    case FormatKind::Int:
+    case FormatKind::UInt:
+      for (const Format* f : {&weight, &activation}) {
+        if (!f->is_integer_valued()) {
+          return acc + " needs integer-valued operands (intN, uintN, pow2_B, binary, ternary), got " +
+                 name(*f);
+        }
+      }
+      return std::nullopt;
+    case FormatKind::Fixed: {
+      int product_fraction_bits = 0;
+      for (const Format* f : {&weight, &activation}) {
+        if (!f->is_integer_valued() && !f->is_integer_like()) {
+          return acc + " needs integer, fixed-point, pow2, binary or ternary operands, got " +
+                 name(*f);
+        }
+        product_fraction_bits += f->fraction_bits();
+      }
+      if (product_fraction_bits > accumulator.fraction_bits()) {
+        return acc + " has " + std::to_string(accumulator.fraction_bits()) +
+               " fractional bits but " + name(weight) + " x " + name(activation) +
+               " products have " + std::to_string(product_fraction_bits);
+      }
+      return std::nullopt;
+    }
+    case FormatKind::Float:
+    case FormatKind::Posit: return std::nullopt;
+    case FormatKind::Quire:
+      for (const Format* f : {&weight, &activation}) {
+        if (f->kind() != FormatKind::Posit || f->posit_es() != accumulator.posit_es() ||
+            f->posit_bits() > accumulator.posit_bits()) {
+          return acc + " accumulates products of posit<n,es> operands with n <= " +
+                 std::to_string(accumulator.posit_bits()) + " and es = " +
+                 std::to_string(accumulator.posit_es()) + ", got " + name(*f);
+        }
+      }
+      return std::nullopt;
+    case FormatKind::Pow2:
+    case FormatKind::Binary:
+    case FormatKind::Ternary: break;
+  }
+  return name(accumulator) +
+         " cannot be an accumulator; use intN, uintN, fixedN_F, a float, a posit or quire<n,es>";
+}
+
+std::optional<std::string> check_mac(const MultiplierStyle& style, const Format& weight,
+                                     const Format& activation, const Format& accumulator) {
+  if (auto why = check_operands(style, weight, activation)) return why;
+  return check_accumulator(weight, activation, accumulator);
+}
+
+}  // namespace qarch::numerics
