@@ -1,0 +1,170 @@
+#include <optional>
+
+#include "arch/arch_spec.hpp"
+#include "config/map_reader.hpp"
+
+namespace qarch::arch {
+namespace {
+
+using config::Diagnostics;
+using config::MapReader;
+
+// Limits that reject absurd design points before anything is sized from them.
+constexpr std::int64_t kMaxArraySide = 4096;
+constexpr double kMaxBufferKib = 1024.0 * 1024.0;  // 1 GiB
+constexpr std::int64_t kMaxWordBits = 4096;
+
+
+Dataflow dataflow_named(const std::string& name) {
+  if (name == "os") return Dataflow::OutputStationary;
+  if (name == "is") return Dataflow::InputStationary;
+  if (name == "rs") return Dataflow::RowStationary;
+  return Dataflow::WeightStationary;
+}
+
+DramType dram_named(const std::string& name) {
+  if (name == "ddr4") return DramType::Ddr4;
+  if (name == "hbm2") return DramType::Hbm2;
+  return DramType::Lpddr4;
+}
+
+// Reads a format-valued key; `fallback` (a format name) when absent, required when empty.
+std::optional<numerics::Format> read_format(MapReader& r, const std::string& key,
+                                            const std::string& fallback = {}) {
+  const auto value = r.child(key, fallback.empty());
+  try {
+    if (!value) return fallback.empty() ? std::nullopt : std::optional(numerics::Format::parse(fallback));
+    if (!value->is_scalar()) throw numerics::FormatError("expected a format name such as int8");
+    return numerics::Format::parse(value->scalar());
+  } catch (const numerics::FormatError& e) {
+    r.diagnostics().add(value ? value->location() : r.value().location(), r.path_of(key), e.what());
+    return std::nullopt;
+  }
+}
+
+void read_pe_array(MapReader& r, PeArraySpec& pe) {
+  pe.rows = static_cast<int>(r.integer("rows", 1, kMaxArraySide));
+  pe.cols = static_cast<int>(r.integer("cols", 1, kMaxArraySide));
+  pe.dataflow = dataflow_named(r.choice("dataflow", {"ws", "os", "is", "rs"}));
+  const auto weight = read_format(r, "weight_format");
+  const auto activation = read_format(r, "activation_format");
+  // Integer operands accumulate exactly in int32 by default; anything else in fp32.
+  const bool integer = weight && activation && weight->is_integer_like() && activation->is_integer_like();
+  const auto accumulator = read_format(r, "accumulator_format", integer ? "int32" : "fp32");
+  std::optional<numerics::MultiplierStyle> multiplier;
+  const auto style = r.child("multiplier", false);
+  try {
+    multiplier = numerics::MultiplierStyle::parse(style ? style->scalar() : std::string("exact"));
+  } catch (const numerics::FormatError& e) {
+    r.error("multiplier", e.what());
+  }
+  if (weight) pe.weight_format = *weight;
+  if (activation) pe.activation_format = *activation;
+  if (accumulator) pe.accumulator_format = *accumulator;
+  if (multiplier) pe.multiplier = *multiplier;
+  if (weight && activation && accumulator && multiplier) {
+    if (const auto why = numerics::check_mac(*multiplier, *weight, *activation, *accumulator)) {
+      r.error("multiplier", *why);
+    }
+  }
+  r.finish();
+}
+
+BufferSpec read_buffer(MapReader& r) {
+  BufferSpec b;
+  b.size_kib = r.number("size_kib", 0.0, kMaxBufferKib, std::nullopt, /*min_exclusive=*/true);
+  b.banks = static_cast<int>(r.integer("banks", 1, 1024, 1));
+  b.word_bits = static_cast<int>(r.integer("word_bits", 8, kMaxWordBits, 64));
+  b.ports = static_cast<int>(r.integer("ports", 1, 4, 1));
+  b.double_buffered = r.boolean("double_buffered", true);
+  if (b.word_bits % 8 != 0) r.error("word_bits", "must be a multiple of 8, got " + std::to_string(b.word_bits));
+  const double bank_bytes = b.size_kib * 1024.0 / b.banks;
+  if (b.size_kib > 0 && bank_bytes < b.word_bits / 8.0) {
+    r.error("banks", "each of the " + std::to_string(b.banks) + " banks would hold less than one " +
+                         std::to_string(b.word_bits) + "-bit word");
+  }
+  r.finish();
+  return b;
+}
+
+void read_buffers(MapReader& r, ArchSpec& arch) {
+  struct Slot {
+    const char* key;
+    BufferSpec* spec;
+  };
+  for (const Slot& slot : {Slot{"weight", &arch.weight_buffer}, Slot{"input", &arch.input_buffer},
+                           Slot{"output", &arch.output_buffer}}) {
+    if (const auto value = r.child(slot.key, true)) {
+      MapReader buffer(*value, r.diagnostics());
+      *slot.spec = read_buffer(buffer);
+    }
+  }
+  r.finish();
+}
+
+void read_memory(MapReader& r, MemorySpec& memory) {
+  memory.ideal = r.boolean("ideal", false);
+  if (const auto value = r.child("dram", true)) {
+    MapReader d(*value, r.diagnostics());
+    const DramSpec p = dram_preset(dram_named(d.choice("type", {"ddr4", "lpddr4", "hbm2"})));
+    DramSpec& dram = memory.dram;
+    dram.type = p.type;
+    dram.bandwidth_gb_per_s = d.number("bandwidth_gb_per_s", 0.0, 100000.0, p.bandwidth_gb_per_s, true);
+    dram.latency_ns = d.number("latency_ns", 0.0, 100000.0, p.latency_ns);
+    dram.banks = static_cast<int>(d.integer("banks", 1, 1024, p.banks));
+    dram.row_buffer_bytes = static_cast<int>(d.integer("row_buffer_bytes", 64, 1 << 20, p.row_buffer_bytes));
+    dram.burst_bytes = static_cast<int>(d.integer("burst_bytes", 1, 4096, p.burst_bytes));
+    dram.t_rcd_ns = d.number("t_rcd_ns", 0.0, 10000.0, p.t_rcd_ns);
+    dram.t_rp_ns = d.number("t_rp_ns", 0.0, 10000.0, p.t_rp_ns);
+    dram.t_cas_ns = d.number("t_cas_ns", 0.0, 10000.0, p.t_cas_ns);
+    if (dram.burst_bytes > dram.row_buffer_bytes) {
+      d.error("burst_bytes", "a burst (" + std::to_string(dram.burst_bytes) +
+                                 " bytes) cannot be larger than a row (" +
+                                 std::to_string(dram.row_buffer_bytes) + " bytes)");
+    }
+    d.finish();
+  }
+  r.finish();
+}
+
+}  // namespace
+
+std::string_view to_string(Dataflow dataflow) {
+  switch (dataflow) {
+    case Dataflow::WeightStationary: return "ws";
+    case Dataflow::OutputStationary: return "os";
+    case Dataflow::InputStationary: return "is";
+    case Dataflow::RowStationary: return "rs";
+  }
+  return "?";
+}
+
+ArchSpec load_arch(const std::string& path, const std::vector<config::Override>& overrides) {
+  config::Document document = config::Document::load(path);
+  document.apply(overrides);
+  Diagnostics diagnostics;
+  MapReader top(document.root(), diagnostics);
+  ArchSpec arch;
+  arch.source_file = path;
+  arch.name = top.text("name");
+  top.text("description", std::string{});
+  arch.clock_ghz = top.number("clock_ghz", 0.0, 10.0, std::nullopt, true);
+  arch.technology = top.choice("technology", {"45nm", "65nm"}, std::string("45nm"));
+  if (const auto pe = top.child("pe_array", true)) {
+    MapReader r(*pe, diagnostics);
+    read_pe_array(r, arch.pe_array);
+  }
+  if (const auto buffers = top.child("buffers", true)) {
+    MapReader r(*buffers, diagnostics);
+    read_buffers(r, arch);
+  }
+  if (const auto memory = top.child("memory", true)) {
+    MapReader r(*memory, diagnostics);
+    read_memory(r, arch.memory);
+  }
+  top.finish();
+  diagnostics.throw_if_any();
+  return arch;
+}
+
+}  // namespace qarch::arch

@@ -1,0 +1,82 @@
+#pragma once
+// The typed description of one design point, loaded and validated from YAML (docs/config.md).
+// Plain data: mapping, sim and cost read it; only arch_loader knows about YAML.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/document.hpp"
+#include "numerics/format.hpp"
+#include "numerics/multiplier.hpp"
+
+namespace qarch::arch {
+
+enum class Dataflow { WeightStationary, OutputStationary, InputStationary, RowStationary };
+
+std::string_view to_string(Dataflow dataflow);  // "ws", "os", "is", "rs"
+
+// One on-chip SRAM buffer.
+struct BufferSpec {
+  double size_kib = 0;          // capacity in KiB (1024 bytes)
+  int banks = 1;
+  int word_bits = 64;           // bits per bank access
+  int ports = 1;                // read/write ports per bank
+  bool double_buffered = true;  // half is filled while the other half is read
+
+  std::int64_t size_bytes() const { return static_cast<std::int64_t>(size_kib * 1024.0); }
+};
+
+enum class DramType { Ddr4, Lpddr4, Hbm2 };
+
+std::string_view to_string(DramType type);  // "ddr4", "lpddr4", "hbm2"
+
+// Off-chip DRAM. Every field has a per-type preset (dram_preset) that the YAML may override.
+struct DramSpec {
+  DramType type = DramType::Lpddr4;
+  double bandwidth_gb_per_s = 0;  // peak data rate of the whole interface, 1 GB = 1e9 bytes
+  double latency_ns = 0;          // fixed controller + PHY latency added to every request
+  int banks = 0;                  // banks per channel
+  int row_buffer_bytes = 0;       // one open row (page) per bank
+  int burst_bytes = 0;            // bytes moved by one read/write burst
+  double t_rcd_ns = 0;            // activate to column command (row miss)
+  double t_rp_ns = 0;             // precharge (row conflict)
+  double t_cas_ns = 0;            // column command to data (every access)
+};
+
+// JEDEC-typical parameters for one interface of each type (docs/config.md gives sources).
+DramSpec dram_preset(DramType type);
+
+struct PeArraySpec {
+  int rows = 0;
+  int cols = 0;
+  Dataflow dataflow = Dataflow::WeightStationary;
+  numerics::Format weight_format = numerics::Format::make_int(8);
+  numerics::Format activation_format = numerics::Format::make_int(8);
+  numerics::Format accumulator_format = numerics::Format::make_int(32);
+  numerics::MultiplierStyle multiplier = numerics::MultiplierStyle::make(numerics::MultiplierKind::Exact);
+};
+
+struct MemorySpec {
+  bool ideal = false;  // true: unlimited DRAM bandwidth, no memory stalls
+  DramSpec dram;
+};
+
+struct ArchSpec {
+  std::string name;
+  std::string source_file;
+  double clock_ghz = 0;
+  std::string technology;  // technology table in models/, e.g. "45nm"
+  PeArraySpec pe_array;
+  BufferSpec weight_buffer;
+  BufferSpec input_buffer;
+  BufferSpec output_buffer;
+  MemorySpec memory;
+};
+
+// Loads `path`, applies `overrides` (--set), validates every key. Throws config::InputError
+// listing every problem with file:line:column and key path.
+ArchSpec load_arch(const std::string& path, const std::vector<config::Override>& overrides = {});
+
+}  // namespace qarch::arch

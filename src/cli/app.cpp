@@ -1,0 +1,120 @@
+#include "cli/app.hpp"
+
+#include <boost/program_options/errors.hpp>
+#include <iostream>
+#include <map>
+#include <new>
+
+#include "cli/commands.hpp"
+#include "config/diagnostic.hpp"
+#include "config/suggest.hpp"
+#include "numerics/format.hpp"
+#include "report/output_files.hpp"
+#include "report/version.hpp"
+#if __has_include("cli/cmd_numerics.hpp")
+#include "cli/cmd_numerics.hpp"
+#define QARCH_HAVE_NUMERICS_COMMANDS 1
+#endif
+#if __has_include("cli/cmd_map.hpp")
+#include "cli/cmd_map.hpp"
+#define QARCH_HAVE_MAP_COMMAND 1
+#endif
+
+namespace qarch::cli {
+namespace {
+
+using Handler = int (*)(const std::vector<std::string>&, std::istream&, std::ostream&, std::ostream&);
+
+struct Command {
+  Handler run;
+  const char* summary;
+};
+
+const std::map<std::string, Command>& commands() {
+  static const std::map<std::string, Command> table = {
+      {"run", {[](const auto& a, auto&, auto& o, auto& e) { return run_run(a, o, e); },
+               "simulate a network on a design point and report per layer"}},
+      {"validate", {[](const auto& a, auto&, auto& o, auto& e) { return run_validate(a, o, e); },
+                    "check an architecture (and workload) and print ok or every error"}},
+#ifdef QARCH_HAVE_MAP_COMMAND
+      {"map", {[](const auto& a, auto&, auto& o, auto& e) { return run_map(a, o, e); },
+               "print how each layer maps onto the PE array"}},
+#endif
+#ifdef QARCH_HAVE_NUMERICS_COMMANDS
+      {"formats", {[](const auto& a, auto&, auto& o, auto& e) { return run_formats(a, o, e); },
+                   "list number formats and multiplier styles"}},
+      {"quantize", {[](const auto& a, auto& i, auto& o, auto& e) { return run_quantize(a, i, o, e); },
+                    "quantize values to a format and print what they decode to"}},
+      {"multiply", {[](const auto& a, auto&, auto& o, auto& e) { return run_multiply(a, o, e); },
+                    "multiply two values as a multiplier style does"}},
+#endif
+  };
+  return table;
+}
+
+void usage(std::ostream& out) {
+  out << "usage: qarch <command> [options]    (qarch <command> --help for its options)\n\n"
+         "commands:\n";
+  for (const auto& [name, command] : commands()) {
+    out << "  " << name << std::string(12 - name.size(), ' ') << command.summary << "\n";
+  }
+  out << "\n  --version   print the version\n  --help      print this help\n";
+}
+
+int dispatch(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
+             std::ostream& err) {
+  if (args.empty()) {
+    usage(err);
+    return kExitUsage;
+  }
+  const std::string& name = args.front();
+  if (name == "--version" || name == "version") {
+    out << "qarch " << report::kVersion << "\n";
+    return kExitOk;
+  }
+  if (name == "--help" || name == "-h" || name == "help") {
+    usage(out);
+    return kExitOk;
+  }
+  const auto it = commands().find(name);
+  if (it == commands().end()) {
+    std::vector<std::string> names;
+    for (const auto& entry : commands()) names.push_back(entry.first);
+    err << "error: unknown command '" << name << "'" << config::did_you_mean(name, names)
+        << "; run 'qarch --help' for the list\n";
+    return kExitUsage;
+  }
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  try {
+    return it->second.run(rest, in, out, err);
+  } catch (const boost::program_options::error& e) {
+    err << "error: " << e.what() << " (see 'qarch " << name << " --help')\n";
+    return kExitUsage;
+  }
+}
+
+}  // namespace
+
+int run_cli(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
+            std::ostream& err) {
+  try {
+    return dispatch(args, in, out, err);
+  } catch (const config::InputError& e) {
+    for (const auto& d : e.diagnostics()) err << "error: " << d.to_string() << "\n";
+    return kExitUsage;
+  } catch (const numerics::FormatError& e) {
+    err << "error: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const report::OutputError& e) {
+    err << "error: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const std::bad_alloc&) {
+    err << "error: out of memory\n";
+    return kExitInternal;
+  } catch (const std::exception& e) {
+    err << "error: internal error: " << e.what() << "\n";
+    return kExitInternal;
+  }
+}
+
+}  // namespace qarch::cli

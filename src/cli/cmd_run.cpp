@@ -1,0 +1,52 @@
+// qarch run: one design point, one network, one report.
+
+#include <ostream>
+
+#include "arch/arch_spec.hpp"
+#include "arch/network_check.hpp"
+#include "cli/commands.hpp"
+#include "cli/options.hpp"
+#include "report/make_result.hpp"
+#include "report/output_files.hpp"
+#include "report/render.hpp"
+#include "workload/network.hpp"
+
+namespace qarch::cli {
+
+int run_run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  po::options_description options("options");
+  options.add_options()
+      ("arch", po::value<std::string>()->required(), "design point YAML (configs/*.yaml)")
+      ("workload", po::value<std::string>()->required(),
+       "network YAML (workloads/*.yaml) or SCALE-Sim topology (*.csv)")
+      ("set", po::value<std::vector<std::string>>()->composing(),
+       "override an architecture key, e.g. --set pe_array.rows=32 (repeatable)")
+      ("out", po::value<std::string>(), "write layers.csv, summary.json and report.md to this directory")
+      ("format", po::value<std::string>()->default_value("table"),
+       "what to print on stdout: table, csv, json or md");
+  po::variables_map vm;
+  if (!parse_options("run", "--arch FILE --workload FILE [options]", options, args, vm, out)) {
+    return 0;
+  }
+  const std::string format = vm["format"].as<std::string>();
+  if (format != "table" && format != "csv" && format != "json" && format != "md") {
+    throw po::error("--format must be table, csv, json or md, got '" + format + "'");
+  }
+  const auto arch = arch::load_arch(vm["arch"].as<std::string>(), overrides_from(vm));
+  const auto network = workload::load_network(vm["workload"].as<std::string>());
+  arch::check_network(arch, network);
+
+  const report::NetworkResult result = report::make_result(arch, network);
+  if (vm.count("out")) {
+    const std::string dir = vm["out"].as<std::string>();
+    report::write_report_files(dir, result);
+    err << "wrote " << dir << "/layers.csv, summary.json and report.md\n";
+  }
+  if (format == "table") out << report::render_table(result);
+  if (format == "csv") out << report::render_csv(result);
+  if (format == "json") out << report::render_json(result);
+  if (format == "md") out << report::render_markdown(result);
+  return 0;
+}
+
+}  // namespace qarch::cli

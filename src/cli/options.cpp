@@ -1,0 +1,40 @@
+#include "cli/options.hpp"
+
+#include <ostream>
+
+namespace qarch::cli {
+
+bool parse_options(const std::string& command, const std::string& synopsis,
+                   const po::options_description& options, const std::vector<std::string>& args,
+                   po::variables_map& vm, std::ostream& out,
+                   const po::positional_options_description* positional) {
+  po::options_description all = options;
+  all.add_options()("help,h", "show this help and exit");
+  po::positional_options_description none;
+  const auto style = po::command_line_style::default_style &
+                     ~po::command_line_style::allow_guessing;  // no silent abbreviations
+  po::store(po::command_line_parser(args)
+                .options(all)
+                .positional(positional ? *positional : none)
+                .style(style)
+                .run(),
+            vm);
+  if (vm.count("help")) {
+    out << "usage: qarch " << command << " " << synopsis << "\n\n" << all << "\n";
+    return false;
+  }
+  po::notify(vm);
+  return true;
+}
+
+std::vector<config::Override> overrides_from(const po::variables_map& vm) {
+  std::vector<config::Override> overrides;
+  if (vm.count("set")) {
+    for (const auto& text : vm["set"].as<std::vector<std::string>>()) {
+      overrides.push_back(config::Override::parse(text));
+    }
+  }
+  return overrides;
+}
+
+}  // namespace qarch::cli

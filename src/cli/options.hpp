@@ -1,0 +1,25 @@
+#pragma once
+// Shared Boost.Program_options plumbing for the subcommands.
+
+#include <boost/program_options.hpp>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "config/document.hpp"
+
+namespace qarch::cli {
+
+namespace po = boost::program_options;
+
+// Parses `args` against `options` (no positional arguments unless `positional` is given).
+// Returns false after printing usage when --help was asked for.
+bool parse_options(const std::string& command, const std::string& synopsis,
+                   const po::options_description& options, const std::vector<std::string>& args,
+                   po::variables_map& vm, std::ostream& out,
+                   const po::positional_options_description* positional = nullptr);
+
+// The --set values as overrides (throws config::InputError on a malformed one).
+std::vector<config::Override> overrides_from(const po::variables_map& vm);
+
+}  // namespace qarch::cli

@@ -1,0 +1,72 @@
+#include "report/columns.hpp"
+
+#include <array>
+#include <charconv>
+
+namespace qarch::report {
+namespace {
+
+template <typename T>
+Cell optional_cell(const std::optional<T>& value) {
+  if (!value) return std::monostate{};
+  return Cell(*value);
+}
+
+}  // namespace
+
+const std::vector<Column>& layer_columns() {
+  static const std::vector<Column> columns = {
+      {"name", "layer name", [](const LayerResult& r) { return Cell(r.name); }},
+      {"type", "layer type", [](const LayerResult& r) { return Cell(r.type); }},
+      {"macs", "multiply-accumulates, whole batch", [](const LayerResult& r) { return Cell(r.macs); }},
+      {"total_cycles", "compute + stall cycles",
+       [](const LayerResult& r) { return optional_cell(r.total_cycles); }},
+      {"compute_cycles", "cycles with no memory stall",
+       [](const LayerResult& r) { return optional_cell(r.compute_cycles); }},
+      {"stall_cycles", "cycles waiting for memory",
+       [](const LayerResult& r) { return optional_cell(r.stall_cycles); }},
+      {"utilization", "MACs / (total cycles x PEs)",
+       [](const LayerResult& r) { return optional_cell(r.utilization); }},
+      {"dram_read_bytes", "bytes read from DRAM",
+       [](const LayerResult& r) { return optional_cell(r.dram_read_bytes); }},
+      {"dram_write_bytes", "bytes written to DRAM",
+       [](const LayerResult& r) { return optional_cell(r.dram_write_bytes); }},
+      {"energy_pj", "energy in picojoules",
+       [](const LayerResult& r) { return optional_cell(r.energy_pj); }},
+      {"input_shape", "input tensor per sample, CxHxW",
+       [](const LayerResult& r) { return Cell(r.input_shape); }},
+      {"output_shape", "output tensor per sample, CxHxW",
+       [](const LayerResult& r) { return Cell(r.output_shape); }},
+      {"weight_format", "weight format", [](const LayerResult& r) { return Cell(r.weight_format); }},
+      {"activation_format", "activation format",
+       [](const LayerResult& r) { return Cell(r.activation_format); }},
+      {"accumulator_format", "accumulator format",
+       [](const LayerResult& r) { return Cell(r.accumulator_format); }},
+      {"multiplier", "multiplier style", [](const LayerResult& r) { return Cell(r.multiplier); }},
+      {"weight_bytes", "weights at their bit-width (packed)",
+       [](const LayerResult& r) { return Cell(r.weight_bytes); }},
+      {"input_bytes", "input activations at their bit-width, whole batch",
+       [](const LayerResult& r) { return Cell(r.input_bytes); }},
+      {"output_bytes", "output activations at their bit-width, whole batch",
+       [](const LayerResult& r) { return Cell(r.output_bytes); }},
+  };
+  return columns;
+}
+
+std::string format_number(double value) {
+  std::array<char, 64> buffer{};
+  const auto [end, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
+  return ec == std::errc{} ? std::string(buffer.data(), end) : std::string("nan");
+}
+
+std::string format_cell(const Cell& cell) {
+  struct Visitor {
+    std::string operator()(std::monostate) const { return {}; }
+    std::string operator()(std::int64_t v) const { return std::to_string(v); }
+    std::string operator()(double v) const { return format_number(v); }
+    std::string operator()(const std::string& v) const { return v; }
+  };
+  return std::visit(Visitor{}, cell);
+}
+
+}  // namespace qarch::report

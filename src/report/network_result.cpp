@@ -1,0 +1,57 @@
+#include "report/network_result.hpp"
+
+namespace qarch::report {
+namespace {
+
+template <typename Field>
+std::optional<std::int64_t> sum_if_known(const std::vector<LayerResult>& layers, Field field) {
+  std::int64_t total = 0;
+  for (const auto& layer : layers) {
+    const auto& value = layer.*field;
+    if (!value) return std::nullopt;
+    total += *value;
+  }
+  return total;
+}
+
+}  // namespace
+
+std::int64_t NetworkResult::macs() const {
+  std::int64_t total = 0;
+  for (const auto& layer : layers) total += layer.macs;
+  return total;
+}
+
+std::int64_t NetworkResult::weight_bytes() const {
+  std::int64_t total = 0;
+  for (const auto& layer : layers) total += layer.weight_bytes;
+  return total;
+}
+
+std::optional<std::int64_t> NetworkResult::total_cycles() const {
+  return sum_if_known(layers, &LayerResult::total_cycles);
+}
+
+std::optional<std::int64_t> NetworkResult::stall_cycles() const {
+  return sum_if_known(layers, &LayerResult::stall_cycles);
+}
+
+std::optional<double> NetworkResult::latency_s() const {
+  const auto cycles = total_cycles();
+  if (!cycles || clock_ghz <= 0) return std::nullopt;
+  return static_cast<double>(*cycles) / (clock_ghz * 1e9);
+}
+
+std::optional<double> NetworkResult::inferences_per_s() const {
+  const auto latency = latency_s();
+  if (!latency || *latency <= 0) return std::nullopt;
+  return static_cast<double>(batch) / *latency;
+}
+
+std::optional<double> NetworkResult::tops_per_w() const {
+  // TOPS/W = (ops / s) / (J / s) / 1e12 = ops / J / 1e12 = ops / (pJ * 1e-12) / 1e12 = ops / pJ.
+  if (!energy_pj || *energy_pj <= 0) return std::nullopt;
+  return 2.0 * static_cast<double>(macs()) / *energy_pj;
+}
+
+}  // namespace qarch::report

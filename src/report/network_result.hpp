@@ -1,0 +1,67 @@
+#pragma once
+// What one run found, per layer and per network: plain data filled by the layers below
+// (workload sizes, simulation timing, cost) and only formatted by report/. A field that no model
+// has computed yet stays empty and is written as an empty CSV cell / JSON null, never invented.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace qarch::report {
+
+struct LayerResult {
+  std::string name;
+  std::string type;
+  std::string input_shape;   // per sample, "CxHxW"
+  std::string output_shape;
+  std::string weight_format;
+  std::string activation_format;
+  std::string accumulator_format;
+  std::string multiplier;
+  std::int64_t macs = 0;
+  // Tensor sizes at the configured bit-widths (sub-byte values packed), whole batch.
+  std::int64_t weight_bytes = 0;
+  std::int64_t input_bytes = 0;
+  std::int64_t output_bytes = 0;
+
+  // Timing (from the simulation).
+  std::optional<std::int64_t> total_cycles;
+  std::optional<std::int64_t> compute_cycles;
+  std::optional<std::int64_t> stall_cycles;
+  std::optional<double> utilization;  // MACs / (total cycles x PEs)
+  std::optional<std::int64_t> dram_read_bytes;
+  std::optional<std::int64_t> dram_write_bytes;
+
+  // Cost (from the energy model).
+  std::optional<double> energy_pj;
+};
+
+struct NetworkResult {
+  std::string arch_name;
+  std::string arch_file;
+  std::string network_name;
+  std::string network_file;
+  double clock_ghz = 0;
+  int pe_rows = 0;
+  int pe_cols = 0;
+  std::string dataflow;
+  std::int64_t batch = 1;
+  std::vector<LayerResult> layers;
+
+  // Network totals that only a model can give; empty until it exists.
+  std::optional<double> energy_pj;
+  std::map<std::string, double> energy_breakdown_pj;  // per component
+  std::optional<double> area_um2;
+
+  std::int64_t macs() const;
+  std::int64_t weight_bytes() const;
+  std::optional<std::int64_t> total_cycles() const;  // sum over layers, if all are known
+  std::optional<std::int64_t> stall_cycles() const;
+  std::optional<double> latency_s() const;           // total cycles / clock
+  std::optional<double> inferences_per_s() const;    // batch / latency
+  std::optional<double> tops_per_w() const;          // 2 ops per MAC / energy
+};
+
+}  // namespace qarch::report

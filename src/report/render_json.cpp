@@ -1,0 +1,59 @@
+#include <nlohmann/json.hpp>
+
+#include "report/columns.hpp"
+#include "report/render.hpp"
+#include "report/version.hpp"
+
+namespace qarch::report {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json to_json(const Cell& cell) {
+  struct Visitor {
+    Json operator()(std::monostate) const { return nullptr; }
+    Json operator()(std::int64_t v) const { return v; }
+    Json operator()(double v) const { return v; }
+    Json operator()(const std::string& v) const { return v; }
+  };
+  return std::visit(Visitor{}, cell);
+}
+
+template <typename T>
+Json optional_json(const std::optional<T>& value) {
+  return value ? Json(*value) : Json(nullptr);
+}
+
+}  // namespace
+
+std::string render_json(const NetworkResult& r) {
+  Json summary;
+  summary["schema_version"] = kSchemaVersion;
+  summary["qarch_version"] = kVersion;
+  summary["arch"] = Json{{"name", r.arch_name},     {"file", r.arch_file},
+                         {"clock_ghz", r.clock_ghz}, {"pe_rows", r.pe_rows},
+                         {"pe_cols", r.pe_cols},     {"dataflow", r.dataflow}};
+  summary["workload"] = Json{{"name", r.network_name}, {"file", r.network_file}, {"batch", r.batch}};
+  summary["macs"] = r.macs();
+  summary["weight_bytes"] = r.weight_bytes();
+  summary["total_cycles"] = optional_json(r.total_cycles());
+  summary["stall_cycles"] = optional_json(r.stall_cycles());
+  summary["latency_s"] = optional_json(r.latency_s());
+  summary["inferences_per_s"] = optional_json(r.inferences_per_s());
+  summary["energy_pj"] = optional_json(r.energy_pj);
+  Json breakdown = Json::object();
+  for (const auto& [component, pj] : r.energy_breakdown_pj) breakdown[component] = pj;
+  summary["energy_breakdown_pj"] = breakdown;
+  summary["area_um2"] = optional_json(r.area_um2);
+  summary["tops_per_w"] = optional_json(r.tops_per_w());
+  Json layers = Json::array();
+  for (const auto& layer : r.layers) {
+    Json row;
+    for (const auto& column : layer_columns()) row[column.name] = to_json(column.get(layer));
+    layers.push_back(std::move(row));
+  }
+  summary["layers"] = std::move(layers);
+  return summary.dump(2) + "\n";
+}
+
+}  // namespace qarch::report

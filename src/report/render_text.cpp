@@ -1,0 +1,144 @@
+// CSV, Markdown and terminal renderings of a NetworkResult.
+
+#include <algorithm>
+#include <sstream>
+
+#include "report/columns.hpp"
+#include "report/render.hpp"
+
+namespace qarch::report {
+namespace {
+
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (const char c : text) quoted += (c == '"') ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+std::string or_dash(const std::string& text) { return text.empty() ? "-" : text; }
+
+template <typename T>
+std::string optional_text(const std::optional<T>& value) {
+  if (!value) return "-";
+  if constexpr (std::is_same_v<T, double>) {
+    return format_number(*value);
+  } else {
+    return std::to_string(*value);
+  }
+}
+
+// Groups digits in threes for the terminal ("4089184256" -> "4,089,184,256").
+std::string grouped(std::int64_t value) {
+  std::string digits = std::to_string(value < 0 ? -value : value);
+  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) {
+    digits.insert(static_cast<std::size_t>(i), ",");
+  }
+  return (value < 0 ? "-" : "") + digits;
+}
+
+std::string percent(const std::optional<double>& fraction) {
+  if (!fraction) return "-";
+  std::ostringstream out;
+  out.setf(std::ios::fixed);
+  out.precision(1);
+  out << *fraction * 100.0 << "%";
+  return out.str();
+}
+
+// (label, value) lines shared by the terminal summary and report.md.
+std::vector<std::pair<std::string, std::string>> summary_lines(const NetworkResult& r) {
+  return {
+      {"design point", r.arch_name + " (" + r.arch_file + ")"},
+      {"array", std::to_string(r.pe_rows) + "x" + std::to_string(r.pe_cols) + " " + r.dataflow +
+                    " at " + format_number(r.clock_ghz) + " GHz"},
+      {"workload", r.network_name + " (" + r.network_file + "), batch " + std::to_string(r.batch)},
+      {"layers", std::to_string(r.layers.size())},
+      {"MACs", grouped(r.macs())},
+      {"weights", grouped(r.weight_bytes()) + " bytes"},
+      {"total cycles", r.total_cycles() ? grouped(*r.total_cycles()) : "- (no timing model yet)"},
+      {"stall cycles", r.stall_cycles() ? grouped(*r.stall_cycles()) : "-"},
+      {"latency", r.latency_s() ? format_number(*r.latency_s()) + " s" : "-"},
+      {"energy", r.energy_pj ? format_number(*r.energy_pj) + " pJ" : "- (no energy model yet)"},
+      {"TOPS/W", optional_text(r.tops_per_w())},
+  };
+}
+
+}  // namespace
+
+std::string render_csv(const NetworkResult& result) {
+  std::ostringstream out;
+  const auto& columns = layer_columns();
+  for (std::size_t i = 0; i < columns.size(); ++i) out << (i ? "," : "") << columns[i].name;
+  out << "\n";
+  for (const auto& layer : result.layers) {
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      out << (i ? "," : "") << csv_field(format_cell(columns[i].get(layer)));
+    }
+    out << "\n";
+  }
+  return out.str();
+}
+
+std::string render_markdown(const NetworkResult& result) {
+  std::ostringstream out;
+  out << "# qarch report: " << result.network_name << " on " << result.arch_name << "\n\n";
+  out << "| quantity | value |\n|---|---|\n";
+  for (const auto& [label, value] : summary_lines(result)) out << "| " << label << " | " << value << " |\n";
+  out << "\n## Layers\n\n";
+  const auto& columns = layer_columns();
+  out << "|";
+  for (const auto& c : columns) out << " " << c.name << " |";
+  out << "\n|";
+  for (std::size_t i = 0; i < columns.size(); ++i) out << "---|";
+  out << "\n";
+  for (const auto& layer : result.layers) {
+    out << "|";
+    for (const auto& c : columns) out << " " << or_dash(format_cell(c.get(layer))) << " |";
+    out << "\n";
+  }
+  out << "\nAn empty cell (-) is a quantity that no model of this version computes; "
+         "docs/reports.md describes every column.\n";
+  return out.str();
+}
+
+std::string render_table(const NetworkResult& result) {
+  const std::vector<std::string> header = {"layer", "type",  "output",      "MACs",   "weight B",
+                                           "in B",  "out B", "cycles",      "util",   "DRAM B",
+                                           "energy pJ"};
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& l : result.layers) {
+    std::optional<std::int64_t> dram;
+    if (l.dram_read_bytes && l.dram_write_bytes) dram = *l.dram_read_bytes + *l.dram_write_bytes;
+    rows.push_back({l.name, l.type, l.output_shape, grouped(l.macs), grouped(l.weight_bytes),
+                    grouped(l.input_bytes), grouped(l.output_bytes),
+                    l.total_cycles ? grouped(*l.total_cycles) : "-", percent(l.utilization),
+                    dram ? grouped(*dram) : "-", optional_text(l.energy_pj)});
+  }
+  std::vector<std::size_t> width(header.size());
+  for (std::size_t c = 0; c < header.size(); ++c) {
+    width[c] = header[c].size();
+    for (const auto& row : rows) width[c] = std::max(width[c], row[c].size());
+  }
+  std::ostringstream out;
+  const auto emit = [&](const std::vector<std::string>& row) {
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      const std::size_t pad = width[c] - row[c].size();
+      if (c < 3) {
+        out << row[c] << std::string(pad, ' ');  // text columns left-aligned
+      } else {
+        out << std::string(pad, ' ') << row[c];
+      }
+      out << (c + 1 < row.size() ? "  " : "\n");
+    }
+  };
+  emit(header);
+  for (const auto& row : rows) emit(row);
+  out << "\n";
+  for (const auto& [label, value] : summary_lines(result)) {
+    out << label << ":" << std::string(14 - std::min<std::size_t>(13, label.size()), ' ') << value << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace qarch::report

@@ -1,0 +1,95 @@
+#pragma once
+// One layer of a network, with every shape resolved. Layers are plain data: loaders fill them,
+// mapping/sim/func read them.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/diagnostic.hpp"
+#include "numerics/format.hpp"
+#include "numerics/multiplier.hpp"
+
+namespace qarch::workload {
+
+enum class LayerType { Conv2d, Fc, Matmul, MaxPool, AvgPool, Add, Activation };
+
+std::string_view to_string(LayerType type);  // "conv2d", "fc", "matmul", "maxpool", ...
+
+// The tensor of one sample: channels x height x width. Token sequences (transformers) use
+// height = tokens, width = 1, channels = features.
+struct Shape {
+  std::int64_t c = 0;
+  std::int64_t h = 0;
+  std::int64_t w = 0;
+
+  std::int64_t elements() const { return c * h * w; }
+  std::string to_string() const;  // "3x224x224"
+  bool operator==(const Shape& other) const { return c == other.c && h == other.h && w == other.w; }
+  bool operator!=(const Shape& other) const { return !(*this == other); }
+};
+
+// A compute layer as `groups` independent matrix products (m x k) . (k x n), batch included in m.
+// conv2d: m = batch * E * F output pixels, k = (C / groups) * R * S window, n = filters / groups.
+// fc: m = batch, k = input features, n = out_features. SCALE-Sim calls m, k, n "N", "T", "M".
+struct Gemm {
+  std::int64_t groups = 0;
+  std::int64_t m = 0;
+  std::int64_t k = 0;
+  std::int64_t n = 0;
+
+  std::int64_t macs() const { return groups * m * k * n; }
+};
+
+// Per-layer overrides of the architecture's PE formats and style (mixed precision). Empty
+// fields take the architecture's value.
+struct LayerQuantization {
+  std::optional<numerics::Format> weight_format;
+  std::optional<numerics::Format> activation_format;
+  std::optional<numerics::Format> accumulator_format;
+  std::optional<numerics::MultiplierStyle> multiplier;
+};
+
+struct Layer {
+  std::string name;
+  LayerType type = LayerType::Conv2d;
+  config::Location where;  // where the layer was declared, for messages
+
+  // Producers of the operands, by layer name; "input" is the network input. Element-wise add
+  // and activation-by-activation matmul have two.
+  std::vector<std::string> inputs;
+  Shape input;     // first operand, per sample
+  Shape input_b;   // second operand (add, matmul with `b`), per sample; zero otherwise
+  Shape output;    // per sample
+  std::int64_t batch = 1;
+
+  // conv2d and pooling
+  int kernel_h = 1, kernel_w = 1;
+  int stride_h = 1, stride_w = 1;
+  int pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
+  int dilation_h = 1, dilation_w = 1;
+  std::int64_t groups = 1;
+  std::int64_t filters = 0;  // conv2d output channels
+
+  // fc / matmul
+  std::int64_t out_features = 0;  // fc, and matmul against weights
+  std::int64_t heads = 1;         // matmul between activations, split into heads
+  bool transpose_b = false;       // matmul: multiply by B^T (attention scores Q.K^T)
+
+  // activation: relu, relu6, gelu, sigmoid, tanh, softmax, layernorm
+  std::string function;
+
+  Gemm gemm;  // zero groups for layers without multiply-accumulates
+  LayerQuantization quantization;
+
+  bool has_weights() const;  // conv2d, fc, matmul with out_features
+  std::int64_t macs() const { return gemm.macs(); }
+  // Element counts for the whole batch (weights are shared by the batch).
+  std::int64_t weight_elements() const;
+  std::int64_t input_elements() const;   // both operands for add / activation-matmul
+  std::int64_t output_elements() const { return batch * output.elements(); }
+};
+
+}  // namespace qarch::workload
