@@ -1,0 +1,37 @@
+#pragma once
+// Per-kind encoders and decoders behind codec.hpp (internal to numerics).
+
+#include <cmath>
+#include <cstdint>
+
+#include "numerics/codec.hpp"
+
+namespace qarch::numerics::detail {
+
+__extension__ typedef unsigned __int128 u128;
+__extension__ typedef __int128 i128;
+
+// Rounds y (finite) to an integer-valued double: nearest even, toward zero, or up with
+// probability frac(y) (the distance to the lower neighbour, so E[result] = y).
+inline double round_to_integer(double y, Rounding rounding, Rng* rng) {
+  const double lo = std::floor(y);
+  const double d = y - lo;  // exact
+  if (d == 0.0) return y;
+  switch (rounding) {
+    case Rounding::NearestEven:
+      if (d > 0.5) return lo + 1.0;
+      if (d < 0.5) return lo;
+      return std::fmod(lo, 2.0) == 0.0 ? lo : lo + 1.0;
+    case Rounding::TowardZero: return std::trunc(y);
+    case Rounding::Stochastic: return rng->uniform() < d ? lo + 1.0 : lo;
+  }
+  return lo;
+}
+
+double decode_float(const Format& f, std::uint32_t code);
+Encoded encode_float(const Format& f, double value, Rounding rounding, Overflow overflow,
+                     Rng* rng);
+double decode_posit(const Format& f, std::uint32_t code);
+Encoded encode_posit(const Format& f, double value, Rounding rounding, Rng* rng);
+
+}  // namespace qarch::numerics::detail
