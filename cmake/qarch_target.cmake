@@ -38,6 +38,7 @@ function(qarch_test name)
   cmake_parse_arguments(ARG "" "LABEL" "SOURCES;DEPS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
   target_compile_definitions(${name} PRIVATE
       QARCH_SOURCE_DIR="${PROJECT_SOURCE_DIR}" QARCH_BINARY_DIR="${PROJECT_BINARY_DIR}")
   qarch_apply_flags(${name})

@@ -31,12 +31,18 @@ std::string closest_match(std::string_view word, const std::vector<std::string>&
       best = candidate;
     }
   }
-  if (best.empty()) return best;
-  const std::size_t limit = std::max<std::size_t>(1, word.size() / 3);
-  const bool affix = word.size() >= 3 && (best.rfind(word, 0) == 0 ||
-                                          (best.size() >= word.size() &&
-                                           best.compare(best.size() - word.size(), word.size(), word) == 0));
-  return (best_distance <= limit || affix) ? best : std::string{};
+  if (!best.empty() && best_distance <= std::max<std::size_t>(1, word.size() / 3)) return best;
+  // A truncated word ("weight" for "weight_format"): the shortest candidate it starts or ends.
+  std::string affix;
+  for (const auto& candidate : candidates) {
+    const bool prefix = candidate.rfind(word, 0) == 0;
+    const bool suffix = candidate.size() >= word.size() &&
+                        candidate.compare(candidate.size() - word.size(), word.size(), word) == 0;
+    if (word.size() >= 3 && (prefix || suffix) && (affix.empty() || candidate.size() < affix.size())) {
+      affix = candidate;
+    }
+  }
+  return affix;
 }
 
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {

@@ -1,0 +1,145 @@
+#include "workload/shape_inference.hpp"
+
+#include <gtest/gtest.h>
+
+#include "support/print_shape.hpp"
+
+namespace qarch::workload {
+namespace {
+
+// Counts window positions one by one: the independent reference for window_output.
+std::int64_t count_positions(std::int64_t in, std::int64_t pad_before, std::int64_t pad_after,
+                             std::int64_t kernel, std::int64_t stride, std::int64_t dilation) {
+  std::int64_t count = 0;
+  for (std::int64_t start = -pad_before;; start += stride) {
+    const std::int64_t last = start + dilation * (kernel - 1);
+    if (last > in - 1 + pad_after) break;
+    ++count;
+  }
+  return count;
+}
+
+TEST(WindowOutput, MatchesEnumerationOfWindowPositions) {
+  for (std::int64_t in = 1; in <= 12; ++in)
+    for (std::int64_t k = 1; k <= 5; ++k)
+      for (std::int64_t s = 1; s <= 3; ++s)
+        for (std::int64_t p = 0; p <= 2; ++p)
+          for (std::int64_t d = 1; d <= 2; ++d) {
+            EXPECT_EQ(window_output(in, p, p + (in % 2), k, s, d),
+                      count_positions(in, p, p + (in % 2), k, s, d))
+                << "in=" << in << " k=" << k << " s=" << s << " p=" << p << " d=" << d;
+          }
+}
+
+TEST(ScaleSimOutput, UsesTheCeilingRule) {
+  EXPECT_EQ(scalesim_output(230, 7, 2), 113);  // the example in scalesim-semantics.md
+  EXPECT_EQ(window_output(230, 0, 0, 7, 2, 1), 112);
+  EXPECT_EQ(scalesim_output(58, 3, 1), 56);
+  EXPECT_EQ(scalesim_output(56, 1, 2), 29);  // one more than the usual 28
+  EXPECT_EQ(scalesim_output(3, 5, 1), 0);
+}
+
+Layer conv(Shape in, std::int64_t filters, int k, int stride, int pad, std::int64_t groups = 1) {
+  Layer l;
+  l.type = LayerType::Conv2d;
+  l.input = in;
+  l.filters = filters;
+  l.kernel_h = l.kernel_w = k;
+  l.stride_h = l.stride_w = stride;
+  l.pad_top = l.pad_bottom = l.pad_left = l.pad_right = pad;
+  l.groups = groups;
+  return l;
+}
+
+TEST(InferShape, ConvolutionGemmView) {
+  Layer l = conv({3, 224, 224}, 64, 7, 2, 3);
+  l.batch = 2;
+  ASSERT_EQ(infer_shape(l), "");
+  EXPECT_EQ(l.output, (Shape{64, 112, 112}));
+  EXPECT_EQ(l.gemm.groups, 1);
+  EXPECT_EQ(l.gemm.m, 2 * 112 * 112);
+  EXPECT_EQ(l.gemm.k, 3 * 7 * 7);
+  EXPECT_EQ(l.gemm.n, 64);
+  EXPECT_EQ(l.macs(), 2LL * 112 * 112 * 147 * 64);
+  EXPECT_EQ(l.weight_elements(), 64 * 3 * 7 * 7);
+}
+
+TEST(InferShape, DepthwiseConvolution) {
+  Layer l = conv({32, 112, 112}, 32, 3, 1, 1, 32);
+  ASSERT_EQ(infer_shape(l), "");
+  EXPECT_EQ(l.gemm.groups, 32);
+  EXPECT_EQ(l.gemm.k, 9);
+  EXPECT_EQ(l.gemm.n, 1);
+  EXPECT_EQ(l.macs(), 112LL * 112 * 9 * 32);
+  EXPECT_EQ(l.weight_elements(), 32 * 9);
+}
+
+TEST(InferShape, ConvolutionErrors) {
+  Layer bad_groups = conv({30, 8, 8}, 32, 3, 1, 1, 4);
+  EXPECT_NE(infer_shape(bad_groups).find("groups (4) must divide the input channels (30)"), std::string::npos);
+  Layer too_big = conv({3, 4, 4}, 8, 7, 1, 0);
+  EXPECT_NE(infer_shape(too_big).find("does not fit"), std::string::npos);
+}
+
+TEST(InferShape, PoolingFcAddActivation) {
+  Layer pool;
+  pool.type = LayerType::MaxPool;
+  pool.input = {64, 112, 112};
+  pool.kernel_h = pool.kernel_w = 3;
+  pool.stride_h = pool.stride_w = 2;
+  pool.pad_top = pool.pad_bottom = pool.pad_left = pool.pad_right = 1;
+  ASSERT_EQ(infer_shape(pool), "");
+  EXPECT_EQ(pool.output, (Shape{64, 56, 56}));
+  EXPECT_EQ(pool.macs(), 0);
+
+  Layer fc;
+  fc.type = LayerType::Fc;
+  fc.input = {16, 5, 5};
+  fc.out_features = 120;
+  ASSERT_EQ(infer_shape(fc), "");
+  EXPECT_EQ(fc.output, (Shape{120, 1, 1}));
+  EXPECT_EQ(fc.macs(), 400 * 120);
+
+  Layer add;
+  add.type = LayerType::Add;
+  add.input = {8, 4, 4};
+  add.input_b = {8, 4, 5};
+  EXPECT_NE(infer_shape(add).find("different shapes"), std::string::npos);
+}
+
+TEST(InferShape, AttentionMatmuls) {
+  Layer scores;  // Q.K^T per head
+  scores.type = LayerType::Matmul;
+  scores.input = {768, 128, 1};
+  scores.input_b = {768, 128, 1};
+  scores.heads = 12;
+  scores.transpose_b = true;
+  ASSERT_EQ(infer_shape(scores), "");
+  EXPECT_EQ(scores.output, (Shape{12 * 128, 128, 1}));
+  EXPECT_EQ(scores.macs(), 12LL * 128 * 64 * 128);
+
+  Layer context;  // softmax(scores).V per head
+  context.type = LayerType::Matmul;
+  context.input = scores.output;
+  context.input_b = {768, 128, 1};
+  context.heads = 12;
+  ASSERT_EQ(infer_shape(context), "");
+  EXPECT_EQ(context.output, (Shape{768, 128, 1}));
+  EXPECT_EQ(context.macs(), 12LL * 128 * 128 * 64);
+
+  Layer projection;
+  projection.type = LayerType::Matmul;
+  projection.input = {768, 128, 1};
+  projection.out_features = 3072;
+  ASSERT_EQ(infer_shape(projection), "");
+  EXPECT_EQ(projection.output, (Shape{3072, 128, 1}));
+  EXPECT_EQ(projection.weight_elements(), 768 * 3072);
+}
+
+TEST(InferShape, AbsurdSizesAreRejectedWithoutOverflow) {
+  Layer huge = conv({1 << 20, 1 << 20, 1 << 20}, 1 << 20, 1, 1, 0);
+  EXPECT_NE(infer_shape(huge).find("exceeds the limit"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace qarch::workload

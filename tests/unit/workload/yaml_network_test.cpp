@@ -1,0 +1,158 @@
+#include "workload/yaml_network_loader.hpp"
+
+#include <gtest/gtest.h>
+
+#include "support/print_shape.hpp"
+
+#include "workload/network.hpp"
+
+namespace qarch::workload {
+namespace {
+
+Network parse(const std::string& yaml) {
+  return load_yaml_network(config::Document::parse(yaml, "net.yaml"));
+}
+
+// Every diagnostic of a network that must fail to load.
+std::vector<std::string> problems(const std::string& yaml) {
+  try {
+    parse(yaml);
+  } catch (const config::InputError& e) {
+    std::vector<std::string> texts;
+    for (const auto& d : e.diagnostics()) texts.push_back(d.to_string());
+    return texts;
+  }
+  ADD_FAILURE() << "expected an InputError";
+  return {};
+}
+
+const std::string kHeader = "name: t\ninput: {channels: 3, height: 8, width: 8}\nlayers:\n";
+
+bool contains(const std::vector<std::string>& texts, const std::string& part) {
+  for (const auto& t : texts) {
+    if (t.find(part) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST(YamlNetwork, ChainsLayersAndInfersShapes) {
+  const Network net = parse(kHeader +
+                            "  - {name: c1, type: conv2d, filters: 4, kernel: 3, padding: 1}\n"
+                            "  - {name: r1, type: activation, function: relu}\n"
+                            "  - {name: c2, type: conv2d, filters: 4, kernel: [3, 1], padding: [1, 0], input: c1}\n"
+                            "  - {name: sum, type: add, inputs: [c2, r1]}\n"
+                            "  - {name: p, type: avgpool, global: true}\n"
+                            "  - {name: fc, type: fc, out_features: 10, weight_format: int4}\n");
+  ASSERT_EQ(net.layers.size(), 6u);
+  EXPECT_EQ(net.layers[0].inputs, std::vector<std::string>{"input"});
+  EXPECT_EQ(net.layers[1].inputs, std::vector<std::string>{"c1"});
+  EXPECT_EQ(net.layers[2].inputs, std::vector<std::string>{"c1"});
+  EXPECT_EQ(net.layers[3].inputs, (std::vector<std::string>{"c2", "r1"}));
+  EXPECT_EQ(net.layers[3].output, (Shape{4, 8, 8}));
+  EXPECT_EQ(net.layers[4].output, (Shape{4, 1, 1}));
+  EXPECT_EQ(net.layers[5].macs(), 40);
+  EXPECT_EQ(net.layers[2].macs(), 64 * 4 * 3 * 4);
+  ASSERT_TRUE(net.layers[5].quantization.weight_format.has_value());
+  EXPECT_EQ(net.layers[5].quantization.weight_format->to_string(), "int4");
+  EXPECT_EQ(net.macs(), 64 * 4 * 27 + 64 * 4 * 12 + 40);
+  EXPECT_EQ(net.layers[0].where.to_string(), "net.yaml:4:5");
+}
+
+TEST(YamlNetwork, BatchMultipliesActivationsNotWeights) {
+  const Network net = parse("name: t\ninput: {channels: 1, height: 4, width: 4}\nbatch: 8\nlayers:\n"
+                            "  - {name: fc, type: fc, out_features: 3}\n");
+  EXPECT_EQ(net.layers[0].macs(), 8 * 16 * 3);
+  EXPECT_EQ(net.layers[0].weight_elements(), 16 * 3);
+  EXPECT_EQ(net.layers[0].input_elements(), 8 * 16);
+}
+
+TEST(YamlNetwork, UnknownReferenceSuggestsAName) {
+  const auto p = problems(kHeader + "  - {name: conv_1, type: conv2d, filters: 4, kernel: 3}\n"
+                                    "  - {name: c2, type: conv2d, filters: 4, kernel: 1, input: conv1}\n");
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_NE(p[0].find("net.yaml:5:"), std::string::npos);
+  EXPECT_NE(p[0].find("'conv1', which is not a layer of this network (did you mean 'conv_1'?)"),
+            std::string::npos);
+}
+
+TEST(YamlNetwork, ForwardReferenceIsExplained) {
+  const auto p = problems(kHeader + "  - {name: a, type: activation, function: relu, input: b}\n"
+                                    "  - {name: b, type: activation, function: relu}\n");
+  EXPECT_TRUE(contains(p, "which is declared after it"));
+}
+
+TEST(YamlNetwork, DuplicateAndReservedNames) {
+  const auto p = problems(kHeader + "  - {name: a, type: activation, function: relu}\n"
+                                    "  - {name: a, type: activation, function: relu}\n"
+                                    "  - {name: input, type: activation, function: relu}\n");
+  EXPECT_TRUE(contains(p, "duplicate layer name 'a' (first declared at net.yaml:4:5)"));
+  EXPECT_TRUE(contains(p, "'input' is reserved"));
+}
+
+TEST(YamlNetwork, ShapeProblemsNameTheLayerAndItsInput) {
+  const auto p = problems(kHeader + "  - {name: c, type: conv2d, filters: 4, kernel: 3, groups: 2}\n");
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0], "net.yaml:4:5: layers[0]: layer 'c' (input 3x8x8): groups (2) must divide the input channels (3)");
+}
+
+TEST(YamlNetwork, ProblemsDoNotCascade) {
+  // c1 is broken; c2 depends on it and must not add a second, confusing error.
+  const auto p = problems(kHeader + "  - {name: c1, type: conv2d, filters: 4, kernel: 30}\n"
+                                    "  - {name: c2, type: conv2d, filters: 4, kernel: 3}\n");
+  EXPECT_EQ(p.size(), 1u);
+}
+
+TEST(YamlNetwork, KeysOfOtherLayerTypesAreUnknown) {
+  const auto p = problems(kHeader + "  - {name: p, type: maxpool, kernel: 2, filters: 4}\n");
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_NE(p[0].find("layers[0].filters: unknown key"), std::string::npos);
+}
+
+TEST(YamlNetwork, TypeAndFunctionTyposGetSuggestions) {
+  const auto p = problems(kHeader + "  - {name: c, type: conv, filters: 4, kernel: 3}\n"
+                                    "  - {name: r, type: activation, function: rellu}\n");
+  EXPECT_TRUE(contains(p, "layers[0].type: expected one of conv2d"));
+  EXPECT_TRUE(contains(p, "(did you mean 'conv2d'?)"));
+  EXPECT_TRUE(contains(p, "(did you mean 'relu'?)"));
+}
+
+TEST(YamlNetwork, BadFormatOverrideIsReportedAtItsKey) {
+  const auto p = problems(kHeader + "  - {name: f, type: fc, out_features: 2, weight_format: int99}\n");
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_NE(p[0].find("layers[0].weight_format"), std::string::npos);
+}
+
+TEST(YamlNetwork, MatmulNeedsExactlyOneOfOutFeaturesAndB) {
+  const std::string seq = "name: t\ninput: {channels: 8, height: 4, width: 1}\nlayers:\n";
+  EXPECT_TRUE(contains(problems(seq + "  - {name: m, type: matmul}\n"), "not neither"));
+  EXPECT_TRUE(contains(problems(seq + "  - {name: m, type: matmul, out_features: 4, b: input}\n"),
+                       "not both"));
+  const Network ok = parse(seq + "  - {name: m, type: matmul, b: input, transpose_b: true, heads: 2}\n");
+  EXPECT_EQ(ok.layers[0].inputs, (std::vector<std::string>{"input", "input"}));
+  EXPECT_EQ(ok.layers[0].macs(), 2 * 4 * 4 * 4);
+}
+
+TEST(YamlNetwork, MissingTopLevelKeysAreAllReported) {
+  const auto p = problems("layers: []\n");
+  EXPECT_TRUE(contains(p, "name: missing required key"));
+  EXPECT_TRUE(contains(p, "input: missing required key"));
+  EXPECT_TRUE(contains(p, "layers: expected a non-empty list"));
+}
+
+TEST(LoadNetwork, DispatchesOnExtensionAndNamesMissingFiles) {
+  try {
+    load_network("/nonexistent/net.yaml");
+    FAIL();
+  } catch (const config::InputError& e) {
+    EXPECT_EQ(e.diagnostics()[0].to_string(), "/nonexistent/net.yaml: no such file");
+  }
+  try {
+    load_network("/nonexistent/topo.CSV");
+    FAIL();
+  } catch (const config::InputError& e) {
+    EXPECT_EQ(e.diagnostics()[0].to_string(), "/nonexistent/topo.CSV: no such file");
+  }
+}
+
+}  // namespace
+}  // namespace qarch::workload
