@@ -1,0 +1,61 @@
+#include <iomanip>
+#include <sstream>
+
+#include "mapping/mapping.hpp"
+
+namespace qarch::mapping {
+
+namespace {
+
+void describe_tile(std::ostream& out, const char* name, const BufferTile& t) {
+  out << "  " << std::left << std::setw(8) << name << std::right << t.value_bits << "-bit, "
+      << t.values_per_word << "/word; tile " << t.tile_elements << " values = " << t.tile_words
+      << " words; reuse set " << t.reuse_bytes << " B of " << t.capacity_bytes << " B usable ("
+      << (t.resident ? "resident" : "streamed") << "); DRAM " << t.dram_bytes << " B x "
+      << t.dram_fetches << "\n";
+}
+
+}  // namespace
+
+std::string describe(const Mapping& mp) {
+  std::ostringstream out;
+  out << mp.layer << " (" << workload::to_string(mp.type) << ") on the " << to_string(mp.unit);
+  if (mp.unit != Unit::Vector) out << ", dataflow " << arch::to_string(mp.dataflow);
+  out << ", " << mp.rows << "x" << mp.cols << "\n";
+  switch (mp.unit) {
+    case Unit::Systolic:
+      out << "  product " << mp.groups << " x (" << mp.m << "x" << mp.k << ").(" << mp.k << "x"
+          << mp.n << "); Sr=" << mp.shape.sr << " Sc=" << mp.shape.sc << " t=" << mp.shape.t
+          << "; folds " << mp.grid.row_folds << " row x " << mp.grid.col_folds << " col"
+          << (mp.groups > 1 ? " per group" : "") << ", " << mp.cycles_per_fold
+          << " cycles each\n";
+      break;
+    case Unit::RowStationary:
+      out << "  product " << mp.groups << " x (" << mp.m << "x" << mp.k << ").(" << mp.k << "x"
+          << mp.n << "); PE set " << mp.rs.set_h << "x" << mp.rs.set_w << ", " << mp.rs.sets
+          << " sets; folds " << mp.rs.r_folds << " filter-row x " << mp.rs.e_folds
+          << " output-row x " << mp.rs.item_rounds << " item rounds = " << mp.rs.passes
+          << " passes of " << mp.rs.cycles_per_pass << " cycles\n";
+      break;
+    case Unit::Vector:
+      out << "  " << mp.vector.ops << " element reads on " << mp.vector.lanes << " lanes, "
+          << mp.folds_per_group << " chunks of " << mp.vector.chunk_elements << " inputs\n";
+      break;
+  }
+  out << "  loop order: " << mp.loop_order << "\n";
+  if (mp.unit != Unit::Vector) {
+    out << "  formats: weights " << mp.weight_bits << "-bit, activations " << mp.activation_bits
+        << "-bit, accumulators " << mp.accumulator_bits << "-bit, multiplier " << mp.multiplier
+        << "\n";
+    describe_tile(out, "weights", mp.weights);
+  }
+  describe_tile(out, "inputs", mp.inputs);
+  describe_tile(out, "outputs", mp.outputs);
+  if (mp.psum_spill) out << "  partial sums spill to DRAM between row folds\n";
+  out << "  compute cycles " << mp.compute_cycles << ", mapping efficiency " << std::fixed
+      << std::setprecision(4) << mp.mapping_efficiency << ", MACs " << mp.macs << ", DRAM "
+      << mp.dram_read_bytes << " B read, " << mp.dram_write_bytes << " B written\n";
+  return out.str();
+}
+
+}  // namespace qarch::mapping

@@ -1,0 +1,72 @@
+#pragma once
+// The systolic dataflows ws, os and is, with SCALE-Sim v2's fold and cycle semantics
+// (../shared/reference/scalesim-semantics.md, restated in docs/architecture.md). One matrix
+// product (m x k) . (k x n) at a time; grouped layers run their groups one after another.
+
+#include <cstdint>
+
+#include "arch/arch_spec.hpp"
+
+namespace qarch::mapping {
+
+// Which product dimension lies along the array rows (sr), the columns (sc) and time (t).
+// SCALE-Sim's N, T, M are m, k, n: os = (m, n, k), ws = (k, n, m), is = (k, m, n).
+struct SystolicShape {
+  std::int64_t sr = 0;
+  std::int64_t sc = 0;
+  std::int64_t t = 0;
+};
+
+SystolicShape systolic_shape(arch::Dataflow dataflow, std::int64_t m, std::int64_t k,
+                             std::int64_t n);
+
+// Cycles of one fold, the same for every fold (partial folds idle the unused PEs):
+// os: t + rows + cols - 2; ws and is: 2 rows + cols + t - 2.
+std::int64_t systolic_cycles_per_fold(arch::Dataflow dataflow, int rows, int cols, std::int64_t t);
+
+// One fold: row fold r covers sr range [r * rows, r * rows + used_rows), column fold c covers
+// sc range [c * cols, c * cols + used_cols). Folds run column folds outer, row folds inner.
+struct SystolicFold {
+  std::int64_t row_fold = 0;
+  std::int64_t col_fold = 0;
+  std::int64_t used_rows = 0;
+  std::int64_t used_cols = 0;
+};
+
+struct FoldGrid {
+  std::int64_t row_folds = 0;
+  std::int64_t col_folds = 0;
+  std::int64_t folds() const { return row_folds * col_folds; }
+};
+
+FoldGrid fold_grid(const SystolicShape& shape, int rows, int cols);
+SystolicFold fold_at(const SystolicShape& shape, int rows, int cols, std::int64_t index);
+
+// Buffer traffic of one fold in elements, from the data each PE edge consumes or produces:
+// the stationary operand is read once per fold (used_rows x used_cols), the streamed operand
+// t values per used row, and (ws, is) t partial sums per used column leave the array bottom;
+// os reads t values per used row (inputs) and per used column (weights) and writes one output
+// per used PE.
+struct FoldAccesses {
+  std::int64_t input_reads = 0;     // SCALE-Sim "ifmap reads"
+  std::int64_t weight_reads = 0;    // SCALE-Sim "filter reads"
+  std::int64_t output_writes = 0;   // SCALE-Sim "ofmap writes" (partial or final sums)
+  std::int64_t psum_reads = 0;      // earlier partial sums read back to accumulate (ws, is)
+  std::int64_t macs = 0;
+};
+
+FoldAccesses systolic_fold_accesses(arch::Dataflow dataflow, const SystolicShape& shape,
+                                    const SystolicFold& fold);
+
+// SCALE-Sim's per-layer figures for one product, in closed form.
+struct SystolicFigures {
+  std::int64_t compute_cycles = 0;  // folds * cycles_per_fold - 1 (last output's cycle number)
+  double mapping_efficiency = 0;    // mean over folds of used PEs / all PEs
+  double compute_utilization = 0;   // SCALE-Sim's "Compute Util", see the .cpp
+  FoldAccesses accesses;            // summed over all folds
+};
+
+SystolicFigures systolic_figures(arch::Dataflow dataflow, int rows, int cols, std::int64_t m,
+                                 std::int64_t k, std::int64_t n);
+
+}  // namespace qarch::mapping

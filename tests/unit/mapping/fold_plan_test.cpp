@@ -1,0 +1,92 @@
+// The per-fold plan that the sim engines walk adds up to the closed-form layer totals.
+
+#include <gtest/gtest.h>
+
+#include "mapping/fold_plan.hpp"
+#include "test_layers.hpp"
+
+namespace qarch::mapping {
+namespace {
+
+struct Totals {
+  std::int64_t cycles = 0, read_bytes = 0, write_bytes = 0;
+  FoldAccesses accesses;
+};
+
+Totals sum_folds(const Mapping& mp) {
+  Totals t;
+  for (std::int64_t i = 0; i < mp.folds(); ++i) {
+    const FoldWork w = fold_work(mp, i);
+    t.cycles += w.cycles;
+    t.read_bytes += w.loads.bytes();
+    t.write_bytes += w.stores.bytes();
+    t.accesses.input_reads += w.accesses.input_reads;
+    t.accesses.weight_reads += w.accesses.weight_reads;
+    t.accesses.output_writes += w.accesses.output_writes;
+    t.accesses.psum_reads += w.accesses.psum_reads;
+    t.accesses.macs += w.accesses.macs;
+  }
+  return t;
+}
+
+TEST(FoldPlan, FoldsAddUpToTheClosedFormForRandomLayers) {
+  std::mt19937_64 rng(20240611);
+  int spills = 0, streamed = 0;
+  for (int i = 0; i < 600; ++i) {
+    const arch::ArchSpec a = testing::random_arch(rng, false);
+    const workload::Layer layer = testing::random_layer(rng, i);
+    const Mapping mp = map_layer(a, layer);
+    SCOPED_TRACE(describe(mp));
+    const Totals t = sum_folds(mp);
+    EXPECT_EQ(t.cycles, mp.compute_cycles + 1);
+    EXPECT_EQ(t.read_bytes, mp.dram_read_bytes);
+    EXPECT_EQ(t.write_bytes, mp.dram_write_bytes);
+    EXPECT_EQ(t.accesses.input_reads, mp.accesses.input_reads);
+    EXPECT_EQ(t.accesses.weight_reads, mp.accesses.weight_reads);
+    EXPECT_EQ(t.accesses.output_writes, mp.accesses.output_writes);
+    EXPECT_EQ(t.accesses.psum_reads, mp.accesses.psum_reads);
+    EXPECT_EQ(t.accesses.macs, layer.macs());
+    spills += mp.psum_spill ? 1 : 0;
+    streamed += (!mp.inputs.resident || !mp.weights.resident) ? 1 : 0;
+  }
+  // The random design points must exercise the refetch and spill paths.
+  EXPECT_GT(spills, 10);
+  EXPECT_GT(streamed, 50);
+}
+
+TEST(FoldPlan, EveryByteIsLoadedOnceWhenEverythingIsResident) {
+  const auto layer = testing::conv_layer("c", 14, 14, 3, 3, 32, 48, 1);
+  for (auto df : {arch::Dataflow::WeightStationary, arch::Dataflow::OutputStationary,
+                  arch::Dataflow::InputStationary, arch::Dataflow::RowStationary}) {
+    const Mapping mp = map_layer(testing::make_arch(8, 8, df), layer);
+    EXPECT_TRUE(mp.inputs.resident && mp.weights.resident && mp.outputs.resident);
+    EXPECT_EQ(mp.dram_read_bytes, 32 * 14 * 14 + 48 * 32 * 9);
+    EXPECT_EQ(mp.dram_write_bytes, 48 * 12 * 12);
+    EXPECT_EQ(sum_folds(mp).read_bytes, mp.dram_read_bytes);
+  }
+}
+
+TEST(FoldPlan, WsRereadsInputsPerColumnFoldWhenTheyDoNotFit) {
+  auto a = testing::make_arch(8, 8, arch::Dataflow::WeightStationary);
+  a.input_buffer.size_kib = 1;  // 512 B usable, the 14x14x32 ifmap is 6272 B
+  const auto layer = testing::conv_layer("c", 14, 14, 3, 3, 32, 48, 1);
+  const Mapping mp = map_layer(a, layer);
+  EXPECT_FALSE(mp.inputs.resident);
+  EXPECT_EQ(mp.inputs.dram_fetches, 6);  // ceil(48 / 8) column folds
+  EXPECT_EQ(mp.dram_read_bytes, 6 * 6272 + 48 * 32 * 9);
+}
+
+TEST(FoldPlan, PartialSumsSpillAtAccumulatorWidth) {
+  auto a = testing::make_arch(8, 8, arch::Dataflow::WeightStationary);
+  a.output_buffer.size_kib = 0.5;  // 256 B usable: 144 x 8 int32 psums (4608 B) do not fit
+  const auto layer = testing::conv_layer("c", 14, 14, 3, 3, 32, 48, 1);
+  const Mapping mp = map_layer(a, layer);
+  ASSERT_TRUE(mp.psum_spill);
+  const std::int64_t psum_bytes = 144 * 48 * 4;  // m * n int32
+  const std::int64_t row_folds = 36;             // ceil(288 / 8)
+  EXPECT_EQ(mp.dram_write_bytes, 144 * 48 + (row_folds - 1) * psum_bytes);
+  EXPECT_EQ(mp.dram_read_bytes, 6272 + 13824 + (row_folds - 1) * psum_bytes);
+}
+
+}  // namespace
+}  // namespace qarch::mapping
