@@ -116,7 +116,7 @@ void check_overflow_mode(const Format& format, Overflow overflow) {
 }
 
 Overflow default_overflow(const Format& format) {
-  return format.kind() == FormatKind::Float ? Overflow::Infinity : Overflow::Saturate;
+  return format.has_infinity() ? Overflow::Infinity : Overflow::Saturate;
 }
 
 double decode(const Format& format, std::uint32_t code) {

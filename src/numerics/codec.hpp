@@ -34,8 +34,8 @@ Encoded encode(const Format& format, double value, Rounding rounding, Overflow o
 // encode() with nearest-even rounding and the format's default overflow mode; the code only.
 std::uint32_t quantize(const Format& format, double value);
 
-// Infinity for IEEE-style floats (fp8_e4m3: to NaN, as OCP's non-saturating conversion),
-// Saturate for every other format.
+// Infinity for IEEE-style floats (overflow to +-inf, as IEEE 754), Saturate for every other
+// format, fp8_e4m3 included (OCP's saturating conversion; Overflow::Infinity gives its NaN).
 Overflow default_overflow(const Format& format);
 
 // Throws FormatError if `overflow` does not apply to `format`.

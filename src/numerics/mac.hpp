@@ -1,0 +1,83 @@
+#pragma once
+// A PE's multiply-accumulate: a multiplier style applied to weight and activation codes, the
+// products added to an Accumulator. Built once per (style, formats) and then called in tight
+// loops by the functional engine; operand formats of up to 8 bits (16 for exact integer and
+// float styles) take table-driven fast paths, which give bit-identical results to the
+// generic path (tests/unit/numerics/mac_test.cpp compares them).
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "numerics/accumulator.hpp"
+#include "numerics/exact_value.hpp"
+#include "numerics/format.hpp"
+#include "numerics/multiplier.hpp"
+
+namespace qarch::numerics {
+
+class Mac {
+ public:
+  // Throws FormatError with check_mac()'s sentence if the combination cannot be built.
+  // `overflow` is the accumulator's overflow mode (see Accumulator).
+  Mac(const MultiplierStyle& style, const Format& weight, const Format& activation,
+      const Format& accumulator, std::optional<Overflow> overflow = std::nullopt);
+
+  const MultiplierStyle& style() const { return style_; }
+  const Format& weight_format() const { return weight_; }
+  const Format& activation_format() const { return activation_; }
+  const Format& accumulator_format() const { return accumulator_; }
+
+  // A zeroed accumulator of this MAC's accumulator format and overflow mode.
+  Accumulator make_accumulator() const { return Accumulator(accumulator_, overflow_); }
+
+  // The product the style computes for these codes, exactly (before accumulation).
+  ExactValue product(std::uint32_t weight_code, std::uint32_t activation_code) const;
+
+  // acc += product(w, a).
+  void mac(Accumulator& acc, std::uint32_t weight_code, std::uint32_t activation_code) const;
+
+  // acc += sum over i < n of product(weights[i * weight_stride], activations[i * activation_stride]),
+  // added one by one in index order (saturation and float rounding are order-dependent).
+  void dot(Accumulator& acc, const std::uint32_t* weights, const std::uint32_t* activations,
+           std::size_t n, std::ptrdiff_t weight_stride = 1,
+           std::ptrdiff_t activation_stride = 1) const;
+
+  // Which loop dot() runs, for tests and benchmarks: "integer", "float32", "quire",
+  // "integer_table", "float32_table", "quire_table" or "generic".
+  const char* fast_path_name() const;
+
+ private:
+  enum class Path { Generic, Integer, Float32, Quire, IntegerTable, Float32Table, QuireTable };
+
+  ExactValue generic_product(std::uint32_t weight_code, std::uint32_t activation_code) const;
+  void build_fast_path();
+
+  MultiplierStyle style_;
+  Format weight_;
+  Format activation_;
+  Format accumulator_;
+  std::optional<Overflow> overflow_;
+  Path path_ = Path::Generic;
+  int activation_bits_ = 0;
+  std::uint32_t weight_mask_ = 0;
+  std::uint32_t activation_mask_ = 0;
+  // Decode tables (Integer, Quire: units; Float32: values) and product tables (index
+  // w << activation_bits | a) for the fast paths.
+  std::vector<std::int64_t> weight_units_;
+  std::vector<std::int64_t> activation_units_;
+  std::vector<float> weight_floats_;
+  std::vector<float> activation_floats_;
+  std::vector<std::int64_t> product_units_;
+  std::vector<float> product_floats_;
+};
+
+// Mitchell's approximate product of two values given as doubles (exact), with fractions
+// truncated to `truncation_bits` (0: not truncated). Finite non-zero operands are written as
+// +-M x 2^E with M an integer; the approximation is applied to M1 and M2 (leading-one position
+// k, fraction x = M/2^k - 1): 2^(k1+k2) (1 + x1 + x2) if x1 + x2 < 1, else 2^(k1+k2+1) (x1 + x2).
+// Zeros, infinities and NaN give the exact IEEE product's class.
+ExactValue mitchell_product(double a, double b, int truncation_bits);
+
+}  // namespace qarch::numerics
