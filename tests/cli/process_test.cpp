@@ -1,0 +1,122 @@
+// The qarch executable as a user runs it: every shipped config x workload, output files, exit
+// codes and messages for bad input (never a crash, never partial output).
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli_support.hpp"
+
+namespace qarch::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::run_process;
+using testing::scratch_dir;
+using testing::source_path;
+
+std::vector<std::string> files_in(const std::string& dir, const std::string& extension) {
+  std::vector<std::string> paths;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().extension() == extension) paths.push_back(e.path().string());
+  }
+  std::sort(paths.begin(), paths.end());
+  return paths;
+}
+
+TEST(Process, EveryConfigRunsEveryWorkload) {
+  const auto configs = files_in(source_path("configs"), ".yaml");
+  const auto workloads = files_in(source_path("workloads"), ".yaml");
+  ASSERT_FALSE(configs.empty());
+  ASSERT_EQ(workloads.size(), 7u);
+  for (const auto& c : configs) {
+    for (const auto& w : workloads) {
+      const std::string out = scratch_dir("all");
+      const auto o = run_process({"run", "--arch", c, "--workload", w, "--out", out, "--format", "csv"});
+      ASSERT_EQ(o.status, 0) << c << " x " << w << ": " << o.err;
+      std::ifstream summary_file(out + "/summary.json");
+      const auto summary = nlohmann::json::parse(summary_file);
+      std::int64_t layer_macs = 0;
+      for (const auto& layer : summary["layers"]) layer_macs += layer["macs"].get<std::int64_t>();
+      EXPECT_EQ(summary["macs"].get<std::int64_t>(), layer_macs) << c << " x " << w;
+    }
+  }
+}
+
+TEST(Process, OutputDirectoryHoldsTheThreeReports) {
+  const std::string out = scratch_dir("out") + "/run";
+  const auto o = run_process({"run", "--arch", source_path("configs/tpu-like.yaml"), "--workload",
+                              source_path("workloads/resnet50.yaml"), "--out", out});
+  ASSERT_EQ(o.status, 0) << o.err;
+  for (const char* f : {"layers.csv", "summary.json", "report.md"}) {
+    EXPECT_TRUE(fs::is_regular_file(out + "/" + f)) << f;
+  }
+  EXPECT_EQ(files_in(out, ".csv").size(), 1u);
+  std::ifstream summary_file(out + "/summary.json");
+  EXPECT_EQ(nlohmann::json::parse(summary_file)["macs"], 4089184256LL);
+}
+
+TEST(Process, ErrorsLeaveNoOutputBehind) {
+  const std::string base = scratch_dir("partial");
+  const std::string bad_net = base + "/bad.yaml";
+  std::ofstream(bad_net) << "name: b\ninput: {channels: 1, height: 4, width: 4}\nlayers:\n"
+                            "  - {name: c, type: conv2d, filters: 2, kernel: 9}\n";
+  const auto o = run_process({"run", "--arch", source_path("configs/tpu-like.yaml"), "--workload",
+                              bad_net, "--out", base + "/result"});
+  EXPECT_EQ(o.status, 2);
+  EXPECT_FALSE(fs::exists(base + "/result"));
+  EXPECT_TRUE(o.out.empty());
+}
+
+TEST(Process, GarbageInputGivesAnErrorNeverACrash) {
+  const std::string base = scratch_dir("garbage");
+  const std::vector<std::pair<std::string, std::string>> inputs = {
+      {"empty.yaml", ""},
+      {"binary.yaml", std::string("\x00\x01\xff\xfe{{[[", 8)},
+      {"list.yaml", "- 1\n- 2\n"},
+      {"tabs.yaml", "name:\t[unclosed\n"},
+      {"deep.yaml", std::string(2000, '[')},
+  };
+  for (const auto& [name, text] : inputs) {
+    std::ofstream(base + "/" + name, std::ios::binary) << text;
+    for (const char* option : {"--arch", "--workload"}) {
+      const std::string other_option = std::string(option) == "--arch" ? "--workload" : "--arch";
+      const std::string other = std::string(option) == "--arch" ? source_path("workloads/lenet5.yaml")
+                                                                 : source_path("configs/tpu-like.yaml");
+      const auto o = run_process({"run", option, base + "/" + name, other_option, other});
+      EXPECT_EQ(o.status, 2) << name << " as " << option << ": " << o.err;
+      EXPECT_EQ(o.err.rfind("error: ", 0), 0u) << o.err;
+    }
+  }
+  const auto dir = run_process({"run", "--arch", base, "--workload", source_path("workloads/mlp.yaml")});
+  EXPECT_EQ(dir.status, 2);
+  EXPECT_NE(dir.err.find("is a directory"), std::string::npos);
+}
+
+TEST(Process, ScaleSimTopologyRuns) {
+  const std::string base = scratch_dir("csv");
+  std::ofstream(base + "/topo.csv")
+      << "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n"
+         "conv1, 56, 56, 3, 3, 64, 64, 1,\nfc, 1, 1, 1, 1, 512, 10, 1,\n";
+  const auto o = run_process({"run", "--arch", source_path("configs/tpu-like.yaml"), "--workload",
+                              base + "/topo.csv", "--format", "json"});
+  ASSERT_EQ(o.status, 0) << o.err;
+  const auto summary = nlohmann::json::parse(o.out);
+  EXPECT_EQ(summary["layers"][0]["macs"], 54 * 54 * 9 * 64 * 64);
+  EXPECT_EQ(summary["layers"][1]["macs"], 5120);
+}
+
+TEST(Process, UnwritableOutputIsAUserError) {
+  const std::string base = scratch_dir("unwritable");
+  std::ofstream(base + "/file") << "x";
+  const auto o = run_process({"run", "--arch", source_path("configs/tpu-like.yaml"), "--workload",
+                              source_path("workloads/mlp.yaml"), "--out", base + "/file"});
+  EXPECT_EQ(o.status, 2);
+  EXPECT_NE(o.err.find("error: cannot create output directory"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace qarch::cli

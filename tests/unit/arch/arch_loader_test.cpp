@@ -1,0 +1,149 @@
+#include <gtest/gtest.h>
+
+#include "arch/arch_spec.hpp"
+#include "arch_test_support.hpp"
+
+namespace qarch::arch {
+namespace {
+
+using testing::kValidArch;
+using testing::load_problems;
+using testing::replace;
+
+bool any_contains(const std::vector<std::string>& texts, const std::string& part) {
+  for (const auto& t : texts) {
+    if (t.find(part) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST(ArchLoader, ReadsEveryKeyAndAppliesDefaults) {
+  const ArchSpec a = load_arch(testing::write_temp(kValidArch));
+  EXPECT_EQ(a.name, "test");
+  EXPECT_DOUBLE_EQ(a.clock_ghz, 1.0);
+  EXPECT_EQ(a.technology, "45nm");
+  EXPECT_EQ(a.pe_array.rows, 16);
+  EXPECT_EQ(a.pe_array.cols, 8);
+  EXPECT_EQ(a.pe_array.dataflow, Dataflow::OutputStationary);
+  EXPECT_EQ(a.pe_array.weight_format.to_string(), "int8");
+  EXPECT_EQ(a.pe_array.accumulator_format.to_string(), "int32");  // default for integer operands
+  EXPECT_EQ(a.pe_array.multiplier.to_string(), "exact");
+  EXPECT_EQ(a.weight_buffer.size_bytes(), 64 * 1024);
+  EXPECT_EQ(a.weight_buffer.banks, 4);
+  EXPECT_EQ(a.input_buffer.word_bits, 64);
+  EXPECT_FALSE(a.output_buffer.double_buffered);
+  EXPECT_FALSE(a.memory.ideal);
+  const DramSpec ddr4 = dram_preset(DramType::Ddr4);
+  EXPECT_EQ(a.memory.dram.type, DramType::Ddr4);
+  EXPECT_DOUBLE_EQ(a.memory.dram.bandwidth_gb_per_s, ddr4.bandwidth_gb_per_s);
+  EXPECT_EQ(a.memory.dram.banks, ddr4.banks);
+}
+
+TEST(ArchLoader, FloatOperandsAccumulateInFp32ByDefault) {
+  const std::string yaml = replace(replace(kValidArch, "weight_format: int8", "weight_format: bf16"),
+                                   "activation_format: int8", "activation_format: bf16");
+  EXPECT_EQ(load_arch(testing::write_temp(yaml)).pe_array.accumulator_format.to_string(), "fp32");
+}
+
+TEST(ArchLoader, DramPresetsFollowTheirInterfaces) {
+  // Peak bandwidth = transfers/s x bytes per transfer (docs/config.md).
+  EXPECT_DOUBLE_EQ(dram_preset(DramType::Ddr4).bandwidth_gb_per_s, 3.2e9 * 8 / 1e9);
+  EXPECT_DOUBLE_EQ(dram_preset(DramType::Lpddr4).bandwidth_gb_per_s, 3.2e9 * 8 / 1e9);
+  EXPECT_DOUBLE_EQ(dram_preset(DramType::Hbm2).bandwidth_gb_per_s, 8 * 128 / 8 * 2e9 / 1e9);
+  for (const DramType t : {DramType::Ddr4, DramType::Lpddr4, DramType::Hbm2}) {
+    EXPECT_LE(dram_preset(t).burst_bytes, dram_preset(t).row_buffer_bytes);
+  }
+}
+
+TEST(ArchLoader, SetOverridesAnyKeyWithTheSameValidation) {
+  const ArchSpec a = load_arch(testing::write_temp(kValidArch),
+                               {config::Override::parse("pe_array.rows=32"),
+                                config::Override::parse("memory.ideal=true"),
+                                config::Override::parse("memory.dram.bandwidth_gb_per_s=12.8")});
+  EXPECT_EQ(a.pe_array.rows, 32);
+  EXPECT_TRUE(a.memory.ideal);
+  EXPECT_DOUBLE_EQ(a.memory.dram.bandwidth_gb_per_s, 12.8);
+  const auto p = load_problems(kValidArch, {"pe_array.rows=abc"});
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0], "--set pe_array.rows=abc: pe_array.rows: expected an integer from 1 to 4096, got 'abc'");
+  const auto typo = load_problems(kValidArch, {"pe_array.rowz=8"});
+  ASSERT_EQ(typo.size(), 1u);
+  EXPECT_EQ(typo[0], "--set pe_array.rowz=8: pe_array.rowz: unknown key (did you mean 'rows'?); known "
+                     "keys here: accumulator_format, activation_format, cols, dataflow, multiplier, "
+                     "rows or weight_format");
+}
+
+// One test per class of mistake: the message names the file, line, column and key path.
+TEST(ArchLoader, MisspelledKey) {
+  const auto p = load_problems(replace(kValidArch, "  rows: 16", "  rowz: 16"));
+  ASSERT_EQ(p.size(), 2u);
+  EXPECT_TRUE(any_contains(p, "arch.yaml:4:3: pe_array.rowz: unknown key (did you mean 'rows'?)"));
+  EXPECT_TRUE(any_contains(p, "arch.yaml:4:3: pe_array.rows: missing required key 'rows'"));
+}
+
+TEST(ArchLoader, WrongType) {
+  const auto p = load_problems(replace(kValidArch, "rows: 16", "rows: many"));
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_NE(p[0].find("arch.yaml:4:9: pe_array.rows: expected an integer from 1 to 4096, got 'many'"),
+            std::string::npos);
+}
+
+TEST(ArchLoader, OutOfRangeValues) {
+  EXPECT_TRUE(any_contains(load_problems(replace(kValidArch, "rows: 16", "rows: -4")), "pe_array.rows: out of range"));
+  EXPECT_TRUE(any_contains(load_problems(replace(kValidArch, "rows: 16", "rows: 0")), "pe_array.rows: out of range"));
+  EXPECT_TRUE(any_contains(load_problems(replace(kValidArch, "clock_ghz: 1.0", "clock_ghz: 0")), "clock_ghz: out of range"));
+  // A 1 TiB buffer is rejected before anything is sized from it.
+  EXPECT_TRUE(any_contains(load_problems(replace(kValidArch, "size_kib: 64,", "size_kib: 1073741824,")),
+                           "buffers.weight.size_kib: out of range"));
+  EXPECT_TRUE(any_contains(load_problems(replace(kValidArch, "word_bits: 64", "word_bits: 60")),
+                           "buffers.weight.word_bits: must be a multiple of 8"));
+}
+
+TEST(ArchLoader, UnknownEnumValue) {
+  const auto p = load_problems(replace(kValidArch, "dataflow: os", "dataflow: diagonal"));
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_NE(p[0].find("pe_array.dataflow: expected one of ws, os, is or rs, got 'diagonal'"), std::string::npos);
+  EXPECT_TRUE(any_contains(load_problems(replace(kValidArch, "type: ddr4", "type: ddr5")),
+                           "memory.dram.type: expected one of ddr4, lpddr4 or hbm2, got 'ddr5' (did you mean 'ddr4'?)"));
+}
+
+TEST(ArchLoader, BadFormatAndIncompatibleMultiplier) {
+  EXPECT_TRUE(any_contains(load_problems(replace(kValidArch, "weight_format: int8", "weight_format: int99")),
+                           "pe_array.weight_format:"));
+  const auto p = load_problems(replace(kValidArch, "activation_format: int8",
+                                       "activation_format: int8\n  multiplier: xnor_popcount"));
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_NE(p[0].find("pe_array.multiplier:"), std::string::npos);
+}
+
+TEST(ArchLoader, MissingSectionsAndFile) {
+  const auto p = load_problems("name: x\nclock_ghz: 1\n");
+  EXPECT_TRUE(any_contains(p, "pe_array: missing required key"));
+  EXPECT_TRUE(any_contains(p, "buffers: missing required key"));
+  EXPECT_TRUE(any_contains(p, "memory: missing required key"));
+  try {
+    load_arch("/no/such/config.yaml");
+    FAIL();
+  } catch (const config::InputError& e) {
+    EXPECT_EQ(e.diagnostics()[0].to_string(), "/no/such/config.yaml: no such file");
+  }
+}
+
+TEST(ArchLoader, AllProblemsInOnePass) {
+  std::string yaml = replace(kValidArch, "rows: 16", "rows: x");
+  yaml = replace(yaml, "cols: 8", "cols: -1");
+  yaml = replace(yaml, "dataflow: os", "dataflow: q");
+  yaml = replace(yaml, "banks: 4", "bankz: 4");
+  EXPECT_EQ(load_problems(yaml).size(), 4u);
+}
+
+TEST(ArchLoader, ShippedConfigsAreValid) {
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(QARCH_SOURCE_DIR) + "/configs")) {
+    if (entry.path().extension() != ".yaml") continue;
+    SCOPED_TRACE(entry.path().string());
+    EXPECT_NO_THROW(load_arch(entry.path().string()));
+  }
+}
+
+}  // namespace
+}  // namespace qarch::arch

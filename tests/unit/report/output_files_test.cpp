@@ -1,0 +1,59 @@
+#include "report/output_files.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+namespace qarch::report {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path fresh_dir(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / ("qarch_output_test_" + name);
+  fs::remove_all(dir);
+  return dir;
+}
+
+std::string read(const fs::path& p) {
+  std::ifstream in(p);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+TEST(OutputFiles, WritesTheThreeFilesAndNoTemporaries) {
+  const fs::path dir = fresh_dir("ok") / "nested";
+  NetworkResult r;
+  r.network_name = "n";
+  write_report_files(dir.string(), r);
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"layers.csv", "report.md", "summary.json"}));
+  EXPECT_NE(read(dir / "summary.json").find("\"macs\": 0"), std::string::npos);
+}
+
+TEST(OutputFiles, ReplacesAnOldFileWhole) {
+  const fs::path dir = fresh_dir("replace");
+  fs::create_directories(dir);
+  write_file_atomically((dir / "f.txt").string(), std::string(100000, 'a'));
+  write_file_atomically((dir / "f.txt").string(), "short");
+  EXPECT_EQ(read(dir / "f.txt"), "short");
+}
+
+TEST(OutputFiles, UnusableDirectoryIsAnErrorAndWritesNothing) {
+  const fs::path base = fresh_dir("blocked");
+  fs::create_directories(base);
+  std::ofstream(base / "taken") << "a file where the directory should be";
+  EXPECT_THROW(write_report_files((base / "taken").string(), NetworkResult{}), OutputError);
+  EXPECT_THROW(write_report_files((base / "taken" / "sub").string(), NetworkResult{}), OutputError);
+  EXPECT_THROW(write_file_atomically((base / "missing" / "f.txt").string(), "x"), OutputError);
+  std::size_t entries = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(base)) ++entries;
+  EXPECT_EQ(entries, 1u);  // only "taken": no temporaries left behind
+}
+
+}  // namespace
+}  // namespace qarch::report
