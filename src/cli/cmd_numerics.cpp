@@ -1,0 +1,260 @@
+#include "cli/cmd_numerics.hpp"
+
+#include <boost/program_options.hpp>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <optional>
+#include <sstream>
+
+#include "numerics/codec.hpp"
+#include "numerics/format.hpp"
+#include "numerics/mac.hpp"
+#include "numerics/multiplier.hpp"
+#include "numerics/rounding.hpp"
+
+namespace qarch::cli {
+
+namespace {
+
+namespace po = boost::program_options;
+namespace nm = qarch::numerics;
+
+// A user error: printed as "error: <message>" with exit code 2.
+struct UsageError {
+  std::string message;
+};
+
+// Parses args; positional arguments go to "values". Short options are off so that negative
+// numbers such as -1.5 are values, not options. Returns false if --help was printed.
+bool parse(const std::string& synopsis, const po::options_description& options,
+           const std::vector<std::string>& args, po::variables_map& vm, std::ostream& out) {
+  po::options_description all;
+  all.add(options);
+  all.add_options()("values", po::value<std::vector<std::string>>());
+  po::positional_options_description positional;
+  positional.add("values", -1);
+  try {
+    po::store(po::command_line_parser(args)
+                  .options(all)
+                  .positional(positional)
+                  .style(po::command_line_style::unix_style ^ po::command_line_style::allow_short)
+                  .run(),
+              vm);
+    if (vm.count("help")) {
+      out << "usage: " << synopsis << "\n" << options;
+      return false;
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw UsageError{e.what()};
+  }
+  return true;
+}
+
+std::vector<std::string> values_of(const po::variables_map& vm) {
+  return vm.count("values") ? vm["values"].as<std::vector<std::string>>() : std::vector<std::string>{};
+}
+
+double parse_number(const std::string& text) {
+  const char* begin = text.c_str();
+  char* end = nullptr;
+  const double v = std::strtod(begin, &end);
+  if (text.empty() || end != begin + text.size()) {
+    throw UsageError{"'" + text + "' is not a number"};
+  }
+  return v;
+}
+
+std::string format_number(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v < 0 ? "-inf" : "inf";
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.17g", v);
+  return buffer;
+}
+
+template <typename Body>
+int guarded(std::ostream& err, Body body) {
+  try {
+    return body();
+  } catch (const UsageError& e) {
+    err << "error: " << e.message << "\n";
+  } catch (const nm::FormatError& e) {
+    err << "error: " << e.what() << "\n";
+  }
+  return 2;
+}
+
+std::string kind_name(const nm::Format& f) {
+  switch (f.kind()) {
+    case nm::FormatKind::Int: return "signed integer";
+    case nm::FormatKind::UInt: return "unsigned integer";
+    case nm::FormatKind::Fixed: return "fixed point";
+    case nm::FormatKind::Float: return f.is_ocp_e4m3() ? "OCP 8-bit float" : "IEEE-style float";
+    case nm::FormatKind::Posit: return "posit";
+    case nm::FormatKind::Pow2: return "power of two";
+    case nm::FormatKind::Binary: return "binary";
+    case nm::FormatKind::Ternary: return "ternary";
+    case nm::FormatKind::Quire: return "quire";
+  }
+  return "?";
+}
+
+std::string precision_of(const nm::Format& f) {
+  switch (f.kind()) {
+    case nm::FormatKind::Int:
+    case nm::FormatKind::UInt: return "step 1";
+    case nm::FormatKind::Fixed: return "step 2^-" + std::to_string(f.fraction_bits());
+    case nm::FormatKind::Float:
+      return std::to_string(f.mantissa_bits() + 1) + " significand bits";
+    case nm::FormatKind::Posit: {
+      const int bits = f.posit_bits() - 2 - f.posit_es();
+      return "up to " + std::to_string(bits > 1 ? bits : 1) + " significand bits (near 1)";
+    }
+    case nm::FormatKind::Pow2: return "powers of two 1.." + format_number(nm::max_value(f));
+    case nm::FormatKind::Binary: return "-1 or +1";
+    case nm::FormatKind::Ternary: return "-1, 0 or +1";
+    case nm::FormatKind::Quire: return "exact";
+  }
+  return "";
+}
+
+std::string specials_of(const nm::Format& f) {
+  switch (f.kind()) {
+    case nm::FormatKind::Float:
+      return f.is_ocp_e4m3() ? "+-0, subnormals, NaN (S.1111.111), no infinities"
+                             : "+-0, subnormals, +-inf, NaN";
+    case nm::FormatKind::Posit: return "0, NaR (1 followed by zeros)";
+    case nm::FormatKind::Pow2:
+    case nm::FormatKind::Ternary: return "+-0";
+    case nm::FormatKind::Quire: return "NaR";
+    default: return "none";
+  }
+}
+
+void describe(const nm::Format& f, std::ostream& out) {
+  out << f.to_string() << ": " << kind_name(f) << ", " << f.bits() << " bits";
+  if (f.is_storage_format()) {
+    out << ", range " << format_number(nm::lowest_value(f)) << " .. "
+        << format_number(nm::max_value(f)) << ", smallest positive "
+        << format_number(nm::min_positive(f)) << ", " << precision_of(f) << ", special values: "
+        << specials_of(f) << ", overflow " << nm::to_string(nm::default_overflow(f))
+        << " by default\n";
+  } else {
+    out << " accumulator, adds products of posit<" << f.posit_bits() << "," << f.posit_es()
+        << "> exactly and rounds once when read\n";
+  }
+}
+
+}  // namespace
+
+int run_formats(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  return guarded(err, [&] {
+    po::options_description options("options");
+    options.add_options()("help", "print this help");
+    po::variables_map vm;
+    if (!parse("qarch formats [FORMAT...]", options, args, vm, out)) return 0;
+    std::vector<std::string> names = values_of(vm);
+    const bool everything = names.empty();
+    if (everything) names = nm::format_examples();
+    for (const std::string& name : names) describe(nm::Format::parse(name), out);
+    if (!everything) return 0;
+    out << "\nforms: " << nm::accepted_format_forms() << "\n";
+    out << "\nmultiplier styles:\n"
+        << "  exact          the exact product, rounded into the accumulator\n"
+        << "  shift_add      pow2_B/ternary/binary weight x integer activation, as a shift\n"
+        << "  xnor_popcount  binary x binary: XNOR of the sign bits, summed as 2 popcount - n\n"
+        << "  mitchell       Mitchell's log multiplication on integer magnitudes or float "
+           "significands (max error -11.1%)\n"
+        << "  mitchell_w<k>  mitchell with both fractions truncated to k bits, e.g. mitchell_w6\n"
+        << "  plam           posit multiplication with Mitchell's approximation of the fractions\n"
+        << "roundings: nearest_even (default), toward_zero, stochastic (--seed)\n"
+        << "overflow: saturate, wrap (intN, uintN, fixedN_F), infinity (floats)\n";
+    return 0;
+  });
+}
+
+int run_quantize(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
+                 std::ostream& err) {
+  return guarded(err, [&] {
+    po::options_description options("options");
+    options.add_options()("help", "print this help")(
+        "format", po::value<std::string>()->required(), "number format, e.g. int8, fp8_e4m3")(
+        "rounding", po::value<std::string>()->default_value("nearest_even"),
+        "nearest_even, toward_zero or stochastic")(
+        "overflow", po::value<std::string>(), "saturate, wrap or infinity (default per format)")(
+        "seed", po::value<std::uint64_t>()->default_value(0), "seed of stochastic rounding")(
+        "scale", po::value<double>()->default_value(1.0), "value = scale x decode(code)");
+    po::variables_map vm;
+    if (!parse("qarch quantize --format F [--rounding R] [VALUE...]", options, args, vm, out)) {
+      return 0;
+    }
+    const nm::Format format = nm::Format::parse(vm["format"].as<std::string>());
+    if (!format.is_storage_format()) {
+      throw UsageError{format.to_string() + " is an accumulator format; quantize to posit<n,es>"};
+    }
+    const nm::Rounding rounding = nm::parse_rounding(vm["rounding"].as<std::string>());
+    const nm::Overflow overflow = vm.count("overflow")
+                                      ? nm::parse_overflow(vm["overflow"].as<std::string>())
+                                      : nm::default_overflow(format);
+    nm::check_overflow_mode(format, overflow);
+    const double scale = vm["scale"].as<double>();
+    if (!std::isfinite(scale) || scale == 0) throw UsageError{"--scale must be finite and non-zero"};
+    nm::Rng rng(vm["seed"].as<std::uint64_t>());
+    std::vector<std::string> tokens = values_of(vm);
+    if (tokens.empty()) {
+      for (std::string token; in >> token;) tokens.push_back(token);
+    }
+    std::ostringstream result;  // nothing is printed if a later value is bad
+    for (const std::string& token : tokens) {
+      const double value = parse_number(token);
+      const nm::Encoded e = nm::encode(format, value / scale, rounding, overflow, &rng);
+      result << format_number(scale * nm::decode(format, e.code)) << "\n";
+    }
+    out << result.str();
+    return 0;
+  });
+}
+
+int run_multiply(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  return guarded(err, [&] {
+    po::options_description options("options");
+    options.add_options()("help", "print this help")(
+        "style", po::value<std::string>()->required(), "multiplier style, e.g. mitchell_w6")(
+        "a-format", po::value<std::string>()->required(), "format of A (the weight)")(
+        "b-format", po::value<std::string>()->required(), "format of B (the activation)")(
+        "accumulator", po::value<std::string>(),
+        "also add the product to a zeroed accumulator of this format and print that");
+    po::variables_map vm;
+    if (!parse("qarch multiply --style S --a-format F --b-format G [--accumulator ACC] A B",
+               options, args, vm, out)) {
+      return 0;
+    }
+    const std::vector<std::string> values = values_of(vm);
+    if (values.size() != 2) {
+      throw UsageError{"multiply takes two values A and B, got " + std::to_string(values.size())};
+    }
+    const nm::MultiplierStyle style = nm::MultiplierStyle::parse(vm["style"].as<std::string>());
+    const nm::Format a_format = nm::Format::parse(vm["a-format"].as<std::string>());
+    const nm::Format b_format = nm::Format::parse(vm["b-format"].as<std::string>());
+    if (auto why = nm::check_operands(style, a_format, b_format)) throw UsageError{*why};
+    const nm::Format accumulator = vm.count("accumulator")
+                                       ? nm::Format::parse(vm["accumulator"].as<std::string>())
+                                       : nm::Format::parse("fp32");
+    const nm::Mac mac(style, a_format, b_format, accumulator);
+    const std::uint32_t a = nm::quantize(a_format, parse_number(values[0]));
+    const std::uint32_t b = nm::quantize(b_format, parse_number(values[1]));
+    if (vm.count("accumulator")) {
+      nm::Accumulator acc = mac.make_accumulator();
+      mac.mac(acc, a, b);
+      out << format_number(acc.value()) << "\n";
+    } else {
+      out << format_number(mac.product(a, b).to_double()) << "\n";
+    }
+    return 0;
+  });
+}
+
+}  // namespace qarch::cli

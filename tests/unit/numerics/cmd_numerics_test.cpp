@@ -1,0 +1,126 @@
+#include "cli/cmd_numerics.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace qarch::cli {
+namespace {
+
+struct Result {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+Result quantize(const std::vector<std::string>& args, const std::string& input = "") {
+  std::istringstream in(input);
+  std::ostringstream out;
+  std::ostringstream err;
+  const int code = run_quantize(args, in, out, err);
+  return {code, out.str(), err.str()};
+}
+
+Result multiply(const std::vector<std::string>& args) {
+  std::ostringstream out;
+  std::ostringstream err;
+  const int code = run_multiply(args, out, err);
+  return {code, out.str(), err.str()};
+}
+
+TEST(CliQuantize, PrintsDecodedValues) {
+  const Result r = quantize({"--format", "int8", "1.5", "2.5", "-300", "0.49"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "2\n2\n-128\n0\n");
+  EXPECT_EQ(quantize({"--format", "fp16", "0.1"}).out, "0.0999755859375\n");
+  EXPECT_EQ(quantize({"--format", "fp16", "1e6", "-1e6", "nan"}).out, "inf\n-inf\nnan\n");
+  EXPECT_EQ(quantize({"--format", "fp8_e4m3", "1000"}).out, "448\n");
+  EXPECT_EQ(quantize({"--format", "fp8_e4m3", "--overflow", "infinity", "1000"}).out, "nan\n");
+  EXPECT_EQ(quantize({"--format", "posit<8,1>", "1e-9"}).out, "0.000244140625\n");
+  EXPECT_EQ(quantize({"--format", "int8", "--rounding", "toward_zero", "1.9", "-1.9"}).out,
+            "1\n-1\n");
+  EXPECT_EQ(quantize({"--format", "int8", "--overflow", "wrap", "300"}).out, "44\n");
+  EXPECT_EQ(quantize({"--format", "int8", "--scale", "0.5", "1.3"}).out, "1.5\n");
+}
+
+TEST(CliQuantize, ReadsStdinWhenNoValuesAreGiven) {
+  const Result r = quantize({"--format", "uint4"}, "3.2\n 17\t-1\n");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.out, "3\n15\n0\n");
+}
+
+TEST(CliQuantize, StochasticIsSeeded) {
+  const std::vector<std::string> args = {"--format", "int8", "--rounding", "stochastic", "--seed",
+                                         "5", "0.5", "0.5", "0.5", "0.5", "0.5", "0.5"};
+  const Result a = quantize(args);
+  EXPECT_EQ(a.code, 0);
+  EXPECT_EQ(a.out, quantize(args).out);
+  EXPECT_NE(a.out.find('0'), std::string::npos);
+}
+
+TEST(CliQuantize, UserErrorsAreOneLineAndExitTwo) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"--format", "int99", "1"},
+           {"1"},
+           {"--format", "int8", "abc"},
+           {"--format", "int8", "--rounding", "up", "1"},
+           {"--format", "fp16", "--overflow", "wrap", "1"},
+           {"--format", "quire<8,1>", "1"},
+           {"--format", "int8", "--bogus", "1"}}) {
+    const Result r = quantize(args);
+    EXPECT_EQ(r.code, 2) << args[0];
+    EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << r.err;
+    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
+    EXPECT_EQ(r.out, "");
+  }
+  EXPECT_EQ(quantize({"--help"}).code, 0);
+  EXPECT_NE(quantize({"--help"}).out.find("--rounding"), std::string::npos);
+}
+
+TEST(CliMultiply, PrintsTheStylesProduct) {
+  EXPECT_EQ(multiply({"--style", "exact", "--a-format", "int8", "--b-format", "int8", "3", "-3"}).out,
+            "-9\n");
+  EXPECT_EQ(multiply({"--style", "mitchell", "--a-format", "int8", "--b-format", "int8", "3", "3"}).out,
+            "8\n");
+  EXPECT_EQ(multiply({"--style", "plam", "--a-format", "posit<8,1>", "--b-format", "posit<8,1>",
+                      "1.5", "1.5"})
+                .out,
+            "2\n");
+  EXPECT_EQ(multiply({"--style", "shift_add", "--a-format", "pow2_4", "--b-format", "int8", "4",
+                      "-5"})
+                .out,
+            "-20\n");
+  EXPECT_EQ(multiply({"--style", "exact", "--a-format", "fp16", "--b-format", "fp16",
+                      "--accumulator", "fp16", "300", "300"})
+                .out,
+            "inf\n");
+  const Result bad =
+      multiply({"--style", "shift_add", "--a-format", "int8", "--b-format", "int8", "1", "2"});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_EQ(bad.err,
+            "error: shift_add needs power-of-two weights (pow2_B, ternary or binary), got int8\n");
+  EXPECT_EQ(multiply({"--style", "exact", "--a-format", "int8", "--b-format", "int8", "1"}).code, 2);
+}
+
+TEST(CliFormats, ListsFormatsAndStyles) {
+  std::ostringstream out;
+  std::ostringstream err;
+  EXPECT_EQ(run_formats({}, out, err), 0);
+  const std::string text = out.str();
+  for (const char* s : {"fp8_e4m3: OCP 8-bit float, 8 bits, range -448 .. 448", "posit<8,1>",
+                        "int8: signed integer, 8 bits, range -128 .. 127", "mitchell_w<k>",
+                        "plam", "quire<8,1>", "stochastic"}) {
+    EXPECT_NE(text.find(s), std::string::npos) << s;
+  }
+  std::ostringstream one;
+  EXPECT_EQ(run_formats({"fp16"}, one, err), 0);
+  EXPECT_EQ(one.str().rfind("fp16: IEEE-style float, 16 bits, range -65504 .. 65504", 0), 0u)
+      << one.str();
+  std::ostringstream bad_err;
+  EXPECT_EQ(run_formats({"fp17"}, one, bad_err), 2);
+}
+
+}  // namespace
+}  // namespace qarch::cli
