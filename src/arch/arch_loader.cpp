@@ -58,6 +58,23 @@ void read_pe_array(MapReader& r, PeArraySpec& pe) {
   } catch (const numerics::FormatError& e) {
     r.error("multiplier", e.what());
   }
+  struct Rf {
+    const char* key;
+    RegisterFileSpec* spec;
+  };
+  if (const auto rfs = r.child("register_files", false)) {
+    MapReader files(*rfs, r.diagnostics());
+    for (const Rf& rf : {Rf{"weight", &pe.weight_rf}, Rf{"input", &pe.input_rf}, Rf{"output", &pe.output_rf}}) {
+      if (const auto value = files.child(rf.key, false)) {
+        MapReader one(*value, r.diagnostics());
+        rf.spec->entries = static_cast<int>(one.integer("entries", 1, 65536, 1));
+        rf.spec->word_bits = static_cast<int>(one.integer("word_bits", 1, 4096, 0));
+        one.finish();
+      }
+    }
+    files.finish();
+  }
+  pe.zero_gating = r.boolean("zero_gating", false);
   if (weight) pe.weight_format = *weight;
   if (activation) pe.activation_format = *activation;
   if (accumulator) pe.accumulator_format = *accumulator;
@@ -139,6 +156,10 @@ std::string_view to_string(Dataflow dataflow) {
   return "?";
 }
 
+std::string_view to_string(CostStyle style) {
+  return style == CostStyle::Absolute ? "absolute" : "eyeriss_normalized";
+}
+
 ArchSpec load_arch(const std::string& path, const std::vector<config::Override>& overrides) {
   config::Document document = config::Document::load(path);
   document.apply(overrides);
@@ -150,6 +171,10 @@ ArchSpec load_arch(const std::string& path, const std::vector<config::Override>&
   top.text("description", std::string{});
   arch.clock_ghz = top.number("clock_ghz", 0.0, 10.0, std::nullopt, true);
   arch.technology = top.choice("technology", {"45nm", "65nm"}, std::string("45nm"));
+  arch.cost_style = top.choice("cost_style", {"absolute", "eyeriss_normalized"}, std::string("absolute")) ==
+                            "absolute"
+                        ? CostStyle::Absolute
+                        : CostStyle::EyerissNormalized;
   if (const auto pe = top.child("pe_array", true)) {
     MapReader r(*pe, diagnostics);
     read_pe_array(r, arch.pe_array);

@@ -48,6 +48,12 @@ struct DramSpec {
 // JEDEC-typical parameters for one interface of each type (docs/config.md gives sources).
 DramSpec dram_preset(DramType type);
 
+// A per-PE register file (scratchpad) for one operand.
+struct RegisterFileSpec {
+  int entries = 1;    // words held
+  int word_bits = 0;  // bits per word; 0 means the operand's width
+};
+
 struct PeArraySpec {
   int rows = 0;
   int cols = 0;
@@ -56,6 +62,10 @@ struct PeArraySpec {
   numerics::Format activation_format = numerics::Format::make_int(8);
   numerics::Format accumulator_format = numerics::Format::make_int(32);
   numerics::MultiplierStyle multiplier = numerics::MultiplierStyle::make(numerics::MultiplierKind::Exact);
+  RegisterFileSpec weight_rf;
+  RegisterFileSpec input_rf;
+  RegisterFileSpec output_rf;  // partial sums
+  bool zero_gating = false;    // a PE skips the multiply (and its energy) when an operand is zero
 };
 
 struct MemorySpec {
@@ -63,11 +73,18 @@ struct MemorySpec {
   DramSpec dram;
 };
 
+// How the cost model prices actions: absolute pJ from the technology table, or the Eyeriss
+// normalized hierarchy (ALU 1 : RF 1 : array 2 : global buffer 6 : DRAM 200).
+enum class CostStyle { Absolute, EyerissNormalized };
+
+std::string_view to_string(CostStyle style);  // "absolute", "eyeriss_normalized"
+
 struct ArchSpec {
   std::string name;
   std::string source_file;
   double clock_ghz = 0;
   std::string technology;  // technology table in models/, e.g. "45nm"
+  CostStyle cost_style = CostStyle::Absolute;
   PeArraySpec pe_array;
   BufferSpec weight_buffer;
   BufferSpec input_buffer;

@@ -50,6 +50,10 @@ struct LayerQuantization {
   std::optional<numerics::Format> activation_format;
   std::optional<numerics::Format> accumulator_format;
   std::optional<numerics::MultiplierStyle> multiplier;
+  // Fixed quantization scales (value = scale x decoded code), e.g. from an ONNX QDQ pair; when
+  // empty, functional mode calibrates them (docs/numerics.md).
+  std::optional<double> weight_scale;
+  std::optional<double> activation_scale;
 };
 
 struct Layer {
@@ -80,6 +84,11 @@ struct Layer {
 
   // activation: relu, relu6, gelu, sigmoid, tanh, softmax, layernorm
   std::string function;
+
+  // Trained parameters for functional mode: NumPy .npy float32 files, resolved to paths that
+  // exist (relative paths in the YAML are relative to the workload file). Empty when absent.
+  std::string weights_file;
+  std::string bias_file;
 
   Gemm gemm;  // zero groups for layers without multiply-accumulates
   LayerQuantization quantization;

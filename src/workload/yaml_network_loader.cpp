@@ -1,6 +1,7 @@
 #include "workload/yaml_network_loader.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 
 #include "config/map_reader.hpp"
@@ -45,6 +46,25 @@ std::optional<Parsed> read_parsed(MapReader& r, const std::string& key, Parse pa
   }
 }
 
+// A parameter file named relative to the workload file; it must exist.
+std::string read_parameter_file(MapReader& r, const std::string& key) {
+  const auto value = r.child(key, false);
+  if (!value) return {};
+  if (!value->is_scalar() || value->scalar().empty()) {
+    r.diagnostics().add(value->location(), value->path(),
+                        "expected the path of a .npy file, got " + config::describe(*value));
+    return {};
+  }
+  std::filesystem::path path(value->scalar());
+  if (path.is_relative() && !value->directory().empty()) path = std::filesystem::path(value->directory()) / path;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    r.diagnostics().add(value->location(), value->path(), "no such file: " + path.string());
+    return {};
+  }
+  return path.string();
+}
+
 void read_quantization(MapReader& r, LayerQuantization& q) {
   const auto format = [](const std::string& s) { return numerics::Format::parse(s); };
   q.weight_format = read_parsed<numerics::Format>(r, "weight_format", format);
@@ -52,6 +72,10 @@ void read_quantization(MapReader& r, LayerQuantization& q) {
   q.accumulator_format = read_parsed<numerics::Format>(r, "accumulator_format", format);
   q.multiplier = read_parsed<numerics::MultiplierStyle>(
       r, "multiplier", [](const std::string& s) { return numerics::MultiplierStyle::parse(s); });
+  if (r.has("weight_scale")) q.weight_scale = r.number("weight_scale", 0.0, 1e30, std::nullopt, true);
+  if (r.has("activation_scale")) {
+    q.activation_scale = r.number("activation_scale", 0.0, 1e30, std::nullopt, true);
+  }
 }
 
 int as_int(std::int64_t v) { return static_cast<int>(v); }
@@ -139,6 +163,10 @@ DeclaredLayer read_layer(const Value& element, Diagnostics& diagnostics) {
     d.ref_locations.push_back(where);
   }
 
+  if (l.type == LayerType::Conv2d || l.type == LayerType::Fc || l.type == LayerType::Matmul) {
+    l.weights_file = read_parameter_file(r, "weights");
+    l.bias_file = read_parameter_file(r, "bias");
+  }
   switch (l.type) {
     case LayerType::Conv2d:
       l.filters = r.integer("filters", 1, kMaxDimension);

@@ -39,6 +39,31 @@ TEST(ArchLoader, ReadsEveryKeyAndAppliesDefaults) {
   EXPECT_EQ(a.memory.dram.banks, ddr4.banks);
 }
 
+TEST(ArchLoader, RegisterFilesZeroGatingAndCostStyle) {
+  const ArchSpec plain = load_arch(testing::write_temp(kValidArch));
+  EXPECT_EQ(plain.pe_array.weight_rf.entries, 1);
+  EXPECT_EQ(plain.pe_array.weight_rf.word_bits, 0);  // the operand's width
+  EXPECT_FALSE(plain.pe_array.zero_gating);
+  EXPECT_EQ(plain.cost_style, CostStyle::Absolute);
+  const std::string yaml =
+      replace(replace(kValidArch, "  dataflow: os",
+                      "  dataflow: rs\n  zero_gating: true\n  register_files:\n"
+                      "    weight: {entries: 224, word_bits: 16}\n    output: {entries: 24}"),
+              "clock_ghz: 1.0", "clock_ghz: 0.2\ncost_style: eyeriss_normalized\ntechnology: 65nm");
+  const ArchSpec a = load_arch(testing::write_temp(yaml));
+  EXPECT_EQ(a.pe_array.weight_rf.entries, 224);
+  EXPECT_EQ(a.pe_array.weight_rf.word_bits, 16);
+  EXPECT_EQ(a.pe_array.output_rf.entries, 24);
+  EXPECT_EQ(a.pe_array.input_rf.entries, 1);
+  EXPECT_TRUE(a.pe_array.zero_gating);
+  EXPECT_EQ(a.cost_style, CostStyle::EyerissNormalized);
+  EXPECT_EQ(a.technology, "65nm");
+  EXPECT_TRUE(any_contains(load_problems(replace(yaml, "entries: 224", "entries: 0")),
+                           "pe_array.register_files.weight.entries: out of range"));
+  EXPECT_TRUE(any_contains(load_problems(replace(yaml, "    output: {entries: 24}", "    psum: {entries: 24}")),
+                           "pe_array.register_files.psum: unknown key"));
+}
+
 TEST(ArchLoader, FloatOperandsAccumulateInFp32ByDefault) {
   const std::string yaml = replace(replace(kValidArch, "weight_format: int8", "weight_format: bf16"),
                                    "activation_format: int8", "activation_format: bf16");
@@ -70,7 +95,7 @@ TEST(ArchLoader, SetOverridesAnyKeyWithTheSameValidation) {
   ASSERT_EQ(typo.size(), 1u);
   EXPECT_EQ(typo[0], "--set pe_array.rowz=8: pe_array.rowz: unknown key (did you mean 'rows'?); known "
                      "keys here: accumulator_format, activation_format, cols, dataflow, multiplier, "
-                     "rows or weight_format");
+                     "register_files, rows, weight_format or zero_gating");
 }
 
 // One test per class of mistake: the message names the file, line, column and key path.

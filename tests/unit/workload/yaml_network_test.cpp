@@ -1,6 +1,10 @@
 #include "workload/yaml_network_loader.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "support/print_shape.hpp"
 
@@ -64,6 +68,33 @@ TEST(YamlNetwork, BatchMultipliesActivationsNotWeights) {
   EXPECT_EQ(net.layers[0].macs(), 8 * 16 * 3);
   EXPECT_EQ(net.layers[0].weight_elements(), 16 * 3);
   EXPECT_EQ(net.layers[0].input_elements(), 8 * 16);
+}
+
+TEST(YamlNetwork, ParameterFilesResolveRelativeToTheWorkload) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("qarch_params_" + std::to_string(::getpid()));
+  fs::create_directories(dir / "w");
+  std::ofstream(dir / "w" / "fc.npy") << "x";
+  const std::string yaml = "name: t\ninput: {channels: 1, height: 2, width: 2}\nlayers:\n"
+                           "  - {name: fc, type: fc, out_features: 2, weights: w/fc.npy, weight_scale: 0.5}\n";
+  std::ofstream(dir / "net.yaml") << yaml;
+  const Network net = load_network((dir / "net.yaml").string());
+  EXPECT_EQ(net.layers[0].weights_file, (dir / "w" / "fc.npy").string());
+  EXPECT_EQ(net.layers[0].bias_file, "");
+  EXPECT_DOUBLE_EQ(*net.layers[0].quantization.weight_scale, 0.5);
+  std::ofstream(dir / "bad.yaml") << "name: t\ninput: {channels: 1, height: 2, width: 2}\nlayers:\n"
+                                     "  - {name: fc, type: fc, out_features: 2, bias: w/none.npy, weight_scale: 0}\n";
+  try {
+    load_network((dir / "bad.yaml").string());
+    FAIL();
+  } catch (const config::InputError& e) {
+    std::vector<std::string> texts;
+    for (const auto& d : e.diagnostics()) texts.push_back(d.to_string());
+    ASSERT_EQ(texts.size(), 2u);
+    EXPECT_TRUE(contains(texts, "layers[0].bias: no such file"));
+    EXPECT_TRUE(contains(texts, "layers[0].weight_scale: out of range"));
+  }
+  fs::remove_all(dir);
 }
 
 TEST(YamlNetwork, UnknownReferenceSuggestsAName) {
