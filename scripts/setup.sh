@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
   build-essential cmake ninja-build pkg-config git
-  libsystemc-dev libyaml-cpp-dev libboost-program-options-dev nlohmann-json3-dev libfmt-dev
+  libsystemc-dev libyaml-cpp-dev libboost-program-options-dev nlohmann-json3-dev libfmt-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   dataset-fashion-mnist
   python3 python3-yaml python3-numpy
