@@ -63,6 +63,10 @@ class Mac {
   int activation_bits_ = 0;
   std::uint32_t weight_mask_ = 0;
   std::uint32_t activation_mask_ = 0;
+  // Quire paths: partial sums are added to the quire every quire_flush_ products (so that they
+  // stay below 2^125), and decode-table products fit int64 when quire_small_products_.
+  std::size_t quire_flush_ = 1;
+  bool quire_small_products_ = false;
   // Decode tables (Integer, Quire: units; Float32: values) and product tables (index
   // w << activation_bits | a) for the fast paths.
   std::vector<std::int64_t> weight_units_;

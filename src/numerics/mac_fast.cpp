@@ -115,6 +115,9 @@ void Mac::build_fast_path() {
       if (units_table(weight_, half, weight_units_, max_w) &&
           units_table(activation_, half, activation_units_, max_a) &&
           bits_of(max_w) + bits_of(max_a) <= 120) {
+        const int product_bits = bits_of(max_w) + bits_of(max_a);
+        quire_flush_ = std::size_t{1} << std::min(20, 125 - product_bits);
+        quire_small_products_ = product_bits <= 62;
         path_ = Path::Quire;
         return;
       }
@@ -162,6 +165,7 @@ void Mac::build_fast_path() {
       product_units_[index] = static_cast<std::int64_t>(u);
     }
   }
+  quire_flush_ = std::size_t{1} << 20;  // table products are below 2^62
   path_ = !product_floats_.empty() ? Path::Float32Table
           : integer_acc            ? Path::IntegerTable
                                    : Path::QuireTable;
@@ -234,10 +238,9 @@ void Mac::dot(Accumulator& acc, const std::uint32_t* weights, const std::uint32_
     case Path::Quire:
     case Path::QuireTable: {
       i128 sum = 0;
-      // Table products are below 2^62 and decode-table products below 2^120: flushing every
-      // 2^20 or 32 products keeps the partial sum below 2^125.
-      const std::size_t flush = path_ == Path::QuireTable ? std::size_t{1} << 20 : 32;
+      const std::size_t flush = quire_flush_;
       const bool table = path_ == Path::QuireTable;
+      const bool small = quire_small_products_;
       std::size_t pending = 0;
       for (std::size_t i = 0; i < n; ++i) {
         at(i, w, a);
@@ -255,7 +258,11 @@ void Mac::dot(Accumulator& acc, const std::uint32_t* weights, const std::uint32_
             acc.quire_->add(ExactValue::nan());
             continue;
           }
-          sum += static_cast<i128>(x) * y;
+          if (small) {
+            sum += x * y;
+          } else {
+            sum += static_cast<i128>(x) * y;
+          }
         }
         if (++pending == flush) {
           acc.quire_->add_units(sum);

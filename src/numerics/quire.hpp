@@ -4,8 +4,9 @@
 // 32 + 4(n-2)2^es bits (sign, 31 carry-guard bits, integer and fraction parts), the Posit
 // Standard's 16n bits for es = 2.
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
-#include <vector>
 
 #include "numerics/exact_value.hpp"
 #include "numerics/format.hpp"
@@ -42,7 +43,11 @@ class Quire {
   int fraction_bits_;
   int width_bits_;
   bool nar_ = false;
-  std::vector<std::uint64_t> limbs_;  // little-endian two's complement, one spare limb on top
+  // Little-endian two's complement in the first count_ limbs (one spare limb on top); 32 limbs
+  // hold the widest quire, quire<32,4> (1952 bits).
+  static constexpr std::size_t kMaxLimbs = 32;
+  std::size_t count_;
+  std::array<std::uint64_t, kMaxLimbs> limbs_{};
 };
 
 }  // namespace qarch::numerics
