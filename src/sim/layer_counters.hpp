@@ -1,0 +1,33 @@
+#pragma once
+// What the modules count while a layer runs, and how it becomes LayerStats (plain C++: the
+// formulas that turn counts into words and bits live here, not in the SystemC processes).
+
+#include <cstdint>
+
+#include "arch/arch_spec.hpp"
+#include "mapping/fold_plan.hpp"
+#include "sim/dram_timing.hpp"
+#include "sim/simulate.hpp"
+
+namespace qarch::sim {
+
+struct LayerCounters {
+  mapping::FoldAccesses accesses;          // buffer traffic in elements, and MACs
+  std::int64_t fill_bytes[3] = {0, 0, 0};  // DRAM -> buffer, by mapping::Operand
+  std::int64_t drain_bytes = 0;            // output buffer -> DRAM
+  std::int64_t busy_cycles = 0;            // sum of fold durations
+  std::int64_t folds = 0;
+  std::int64_t start_cycle = 0, end_cycle = 0;
+  DramCounters dram;                       // this layer's share of the DRAM counters
+
+  void add(const mapping::FoldAccesses& a);
+};
+
+// Counters of one layer -> its statistics. RF accounting (docs/architecture.md): systolic PEs
+// read two operand registers and write one (psum or forwarded operand) per MAC; rs PEs read
+// weight, ifmap and psum per MAC and write the psum, plus the filter and ifmap values filled
+// into their register files.
+LayerStats make_layer_stats(const arch::ArchSpec& arch, const mapping::Mapping& mapping,
+                            const LayerCounters& counters);
+
+}  // namespace qarch::sim

@@ -1,0 +1,55 @@
+#include "sim/pe_array.hpp"
+
+namespace qarch::sim {
+
+PeArray::PeArray(sc_core::sc_module_name name, Engine engine, Sram& weights, Sram& inputs,
+                 Sram& outputs)
+    : sc_core::sc_module(name), engine_(engine), weights_(weights), inputs_(inputs), outputs_(outputs) {
+  if (engine_ == Engine::Fast) {
+    SC_HAS_PROCESS(PeArray);
+    SC_THREAD(fast_thread);
+  }
+}
+
+void PeArray::start(const mapping::Mapping& mapping, const mapping::FoldWork& fold) {
+  mapping_ = &mapping;
+  fold_ = &fold;
+  busy_ = true;
+  if (engine_ == Engine::Fast) {
+    start_event_.notify(sc_core::SC_ZERO_TIME);
+  } else {
+    grid_ = std::make_unique<SystolicGrid>(mapping, fold);
+    if (grid_->done()) {  // an empty fold takes no cycle
+      record(grid_->accesses());
+      busy_ = false;
+    }
+  }
+}
+
+void PeArray::record(const mapping::FoldAccesses& a) {
+  weights_.record_array_access(a.weight_reads, 0);
+  inputs_.record_array_access(a.input_reads, 0);
+  outputs_.record_array_access(a.psum_reads, a.output_writes);
+  macs_ += a.macs;
+}
+
+void PeArray::fast_thread() {
+  for (;;) {
+    wait(start_event_);
+    wait(sc_core::sc_time(static_cast<double>(fold_->cycles), sc_core::SC_NS));
+    record(fold_->accesses);
+    busy_ = false;
+    done_event_.notify(sc_core::SC_ZERO_TIME);
+  }
+}
+
+void PeArray::step() {
+  if (!busy_) return;
+  grid_->step();
+  if (grid_->done()) {
+    record(grid_->accesses());
+    busy_ = false;
+  }
+}
+
+}  // namespace qarch::sim

@@ -1,0 +1,48 @@
+#pragma once
+// The PE array (rows x cols, dataflow and MAC style from the mapping) together with the vector
+// unit on its output side. It runs one fold at a time when the controller starts it, reads its
+// operands from the buffers' edge feeders and writes sums to the output buffer.
+//
+// Fast engine: a thread waits the fold's closed-form cycles in one step and records the fold's
+// accesses. Reference engine: step() is called every clock cycle and moves every PE's tokens
+// (SystolicGrid); the fold ends when the last token has left the array.
+
+#include <memory>
+#include <systemc>
+
+#include "mapping/fold_plan.hpp"
+#include "sim/simulate.hpp"
+#include "sim/sram.hpp"
+#include "sim/systolic_grid.hpp"
+
+namespace qarch::sim {
+
+class PeArray : public sc_core::sc_module {
+ public:
+  PeArray(sc_core::sc_module_name name, Engine engine, Sram& weights, Sram& inputs, Sram& outputs);
+
+  // Starts a fold; `mapping` and `fold` must outlive it.
+  void start(const mapping::Mapping& mapping, const mapping::FoldWork& fold);
+  bool busy() const { return busy_; }
+  const sc_core::sc_event& done_event() const { return done_event_; }
+  std::int64_t macs() const { return macs_; }
+
+  void step();  // reference engine: one clock cycle
+
+ private:
+  void fast_thread();
+  void record(const mapping::FoldAccesses& a);
+
+  Engine engine_;
+  Sram& weights_;
+  Sram& inputs_;
+  Sram& outputs_;
+  const mapping::Mapping* mapping_ = nullptr;
+  const mapping::FoldWork* fold_ = nullptr;
+  bool busy_ = false;
+  std::int64_t macs_ = 0;
+  std::unique_ptr<SystolicGrid> grid_;
+  sc_core::sc_event start_event_, done_event_;
+};
+
+}  // namespace qarch::sim

@@ -1,0 +1,70 @@
+// The fast engine against the clocked per-PE reference engine, and both against the closed
+// form, over hundreds of random small layers and design points (fixed seeds).
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "mapping/mapping.hpp"
+#include "sim_helpers.hpp"
+
+namespace qarch::sim {
+namespace {
+
+// `points` random design points, each running a random network of `layers` layers in both
+// engines side by side (one elaboration).
+void compare_engines(std::uint64_t seed, int points, int layers, bool ideal, bool allow_rs) {
+  std::mt19937_64 rng(seed);
+  std::vector<Job> jobs;
+  int next = 0;
+  for (int p = 0; p < points; ++p) {
+    const arch::ArchSpec a = testing::random_arch(rng, ideal, allow_rs);
+    std::vector<workload::Layer> ls;
+    for (int l = 0; l < layers; ++l) ls.push_back(testing::random_layer(rng, next++));
+    const workload::Network net = testing::network_of(ls);
+    jobs.push_back(Job{a, net, Engine::Fast});
+    jobs.push_back(Job{a, net, Engine::Reference});
+  }
+  const auto results = simulate_jobs(jobs);
+  std::int64_t stalls = 0, layers_checked = 0;
+  for (std::size_t j = 0; j < jobs.size(); j += 2) {
+    const auto& fast = results[j];
+    const auto& ref = results[j + 1];
+    ASSERT_EQ(fast.size(), jobs[j].net.layers.size());
+    ASSERT_EQ(ref.size(), fast.size());
+    for (std::size_t l = 0; l < fast.size(); ++l) {
+      const mapping::Mapping mp = mapping::map_layer(jobs[j].arch, jobs[j].net.layers[l]);
+      SCOPED_TRACE("point " + std::to_string(j / 2) + "\n" + mapping::describe(mp));
+      testing::expect_same_stats(fast[l], ref[l]);
+      // Closed form: compute cycles, MACs, buffer traffic, DRAM bytes.
+      EXPECT_EQ(fast[l].compute_cycles, mp.compute_cycles);
+      EXPECT_EQ(fast[l].macs, mp.macs);
+      EXPECT_EQ(ref[l].input_reads_elements, mp.accesses.input_reads);
+      EXPECT_EQ(ref[l].weight_reads_elements, mp.accesses.weight_reads);
+      EXPECT_EQ(ref[l].output_writes_elements, mp.accesses.output_writes);
+      EXPECT_EQ(ref[l].psum_reads_elements, mp.accesses.psum_reads);
+      EXPECT_EQ(fast[l].dram_read_bytes, mp.dram_read_bytes);
+      EXPECT_EQ(fast[l].dram_write_bytes, mp.dram_write_bytes);
+      EXPECT_EQ(fast[l].total_cycles, fast[l].compute_cycles + fast[l].stall_cycles);
+      EXPECT_GE(fast[l].stall_cycles, 0);
+      if (ideal) {
+        EXPECT_EQ(fast[l].stall_cycles, 0);
+      }
+      stalls += fast[l].stall_cycles > 0 ? 1 : 0;
+      ++layers_checked;
+    }
+  }
+  EXPECT_EQ(layers_checked, points * layers);
+  if (!ideal) {
+    EXPECT_GT(stalls, layers_checked / 4);  // the DRAM paths are exercised
+  }
+}
+
+TEST(Engines, AgreeOnRandomLayersWithIdealMemory) { compare_engines(1, 40, 5, true, true); }
+
+TEST(Engines, AgreeOnRandomLayersWithDram) { compare_engines(2, 40, 5, false, true); }
+
+TEST(Engines, AgreeOnRandomSystolicLayersWithDram) { compare_engines(3, 40, 5, false, false); }
+
+}  // namespace
+}  // namespace qarch::sim

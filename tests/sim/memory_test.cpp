@@ -1,0 +1,92 @@
+// DRAM and buffer effects: narrower operands move fewer bytes and stall less; double buffering
+// hides loads; ideal memory never stalls.
+
+#include <gtest/gtest.h>
+
+#include "sim_helpers.hpp"
+
+namespace qarch::sim {
+namespace {
+
+workload::Network small_cnn() {
+  return testing::network_of({testing::conv_layer("conv1", 34, 34, 3, 3, 16, 32, 1),
+                              testing::conv_layer("conv2", 32, 32, 3, 3, 32, 64, 2),
+                              testing::pool_layer("pool", 64, 15, 15, 2, 2),
+                              testing::conv_layer("conv3", 9, 9, 3, 3, 64, 128, 1),
+                              testing::fc_layer("fc", 128 * 7 * 7, 100)});
+}
+
+std::int64_t total(const std::vector<LayerStats>& s, std::int64_t LayerStats::*field) {
+  std::int64_t sum = 0;
+  for (const auto& l : s) sum += l.*field;
+  return sum;
+}
+
+TEST(Memory, HalvingOperandWidthLowersDramBytesAndStalls) {
+  auto a8 = testing::make_arch(16, 16, arch::Dataflow::WeightStationary, false, "int8", "int8");
+  auto a4 = testing::make_arch(16, 16, arch::Dataflow::WeightStationary, false, "int4", "int4");
+  for (auto* a : {&a8, &a4}) {
+    a->input_buffer.size_kib = a->weight_buffer.size_kib = 32;
+    a->output_buffer.size_kib = 512;          // int32 partial sums never spill
+    a->memory.dram.bandwidth_gb_per_s = 4.0;  // a narrow interface, so DRAM dominates
+  }
+  const auto net = small_cnn();
+  const auto r = simulate_jobs({Job{a8, net, Engine::Fast}, Job{a4, net, Engine::Fast}});
+  for (std::size_t i = 0; i < net.layers.size(); ++i) {
+    SCOPED_TRACE(net.layers[i].name);
+    EXPECT_EQ(r[1][i].compute_cycles, r[0][i].compute_cycles);  // same array, same folds
+    EXPECT_LE(2 * r[1][i].dram_read_bytes, r[0][i].dram_read_bytes + 1);
+    EXPECT_LE(2 * r[1][i].dram_write_bytes, r[0][i].dram_write_bytes + 1);
+    EXPECT_LT(r[1][i].stall_cycles, r[0][i].stall_cycles);
+    EXPECT_LT(r[1][i].input_buffer.read_words, r[0][i].input_buffer.read_words);
+  }
+  EXPECT_LT(2 * total(r[1], &LayerStats::dram_read_bytes), total(r[0], &LayerStats::dram_read_bytes) + 8);
+  EXPECT_LT(total(r[1], &LayerStats::stall_cycles), total(r[0], &LayerStats::stall_cycles) * 3 / 4);
+}
+
+TEST(Memory, DoubleBufferingHidesLoadsBehindCompute) {
+  auto with = testing::make_arch(16, 16, arch::Dataflow::WeightStationary, false);
+  auto without = with;
+  for (auto* b : {&without.weight_buffer, &without.input_buffer, &without.output_buffer}) {
+    b->double_buffered = false;
+    b->size_kib /= 2;  // the same usable capacity, so the tiling is identical
+  }
+  const auto net = small_cnn();
+  const auto r = simulate_jobs({Job{with, net, Engine::Fast}, Job{without, net, Engine::Fast}});
+  for (std::size_t i = 0; i < net.layers.size(); ++i) {
+    SCOPED_TRACE(net.layers[i].name);
+    EXPECT_EQ(r[0][i].dram_read_bytes, r[1][i].dram_read_bytes);
+    EXPECT_EQ(r[0][i].compute_cycles, r[1][i].compute_cycles);
+    // A one-fold layer has nothing to overlap its loads with.
+    if (r[0][i].folds > 1) {
+      EXPECT_LT(r[0][i].stall_cycles, r[1][i].stall_cycles);
+    } else {
+      EXPECT_EQ(r[0][i].stall_cycles, r[1][i].stall_cycles);
+    }
+  }
+  EXPECT_LT(total(r[0], &LayerStats::stall_cycles), total(r[1], &LayerStats::stall_cycles));
+}
+
+TEST(Memory, IdealMemoryNeverStallsButStillCountsTraffic) {
+  const auto a = testing::make_arch(16, 16, arch::Dataflow::OutputStationary, true);
+  const auto stats = simulate(a, small_cnn());
+  for (const auto& s : stats) {
+    EXPECT_EQ(s.stall_cycles, 0) << s.name;
+    EXPECT_GT(s.dram_read_bytes, 0) << s.name;
+    EXPECT_GT(s.dram_row_misses, 0) << s.name;
+    EXPECT_EQ(s.dram_row_hits + s.dram_row_misses, s.dram_bursts) << s.name;
+  }
+}
+
+TEST(Memory, HbmStallsLessThanLpddr4) {
+  auto lp = testing::make_arch(16, 16, arch::Dataflow::WeightStationary, false);
+  auto hbm = lp;
+  hbm.memory.dram = arch::dram_preset(arch::DramType::Hbm2);
+  const auto net = small_cnn();
+  const auto r = simulate_jobs({Job{lp, net, Engine::Fast}, Job{hbm, net, Engine::Fast}});
+  EXPECT_LT(total(r[1], &LayerStats::stall_cycles), total(r[0], &LayerStats::stall_cycles));
+  EXPECT_EQ(total(r[1], &LayerStats::dram_read_bytes), total(r[0], &LayerStats::dram_read_bytes));
+}
+
+}  // namespace
+}  // namespace qarch::sim
