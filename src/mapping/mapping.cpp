@@ -176,7 +176,9 @@ void map_vector(const arch::ArchSpec& arch, const workload::Layer& layer, Mappin
   mp.loop_order = "chunk of the input buffer > lanes";
   mp.inputs = make_tile(ibuf, ab, std::min(v.chunk_elements, v.input_elements), v.input_elements,
                         ab, v.input_elements);
-  mp.outputs = make_tile(arch.output_buffer, ab, 0, 0, ab, v.output_elements);
+  const std::int64_t chunk_outputs =
+      share_of(v.output_elements, 0, std::min(v.chunk_elements, v.input_elements), v.input_elements);
+  mp.outputs = make_tile(arch.output_buffer, ab, chunk_outputs, chunk_outputs, ab, v.output_elements);
   mp.weights = make_tile(arch.weight_buffer, mp.weight_bits, 0, 0, mp.weight_bits, 0);
   mp.accesses.input_reads = v.ops;
   mp.accesses.output_writes = v.output_elements;

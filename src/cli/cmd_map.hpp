@@ -1,0 +1,16 @@
+#pragma once
+// qarch map: how each layer of a network maps onto a design point (dataflow, folds, tiles per
+// buffer with packing, loop order, closed-form cycles and DRAM bytes). Nothing is simulated.
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace qarch::cli {
+
+// `args` are the arguments after "map": --arch FILE --workload FILE [--set KEY=VALUE]...
+// [--layer NAME]. Returns 0, or 2 after an "error:" line on err for bad arguments; the loaders'
+// config::InputError propagates to the caller.
+int run_map(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+}  // namespace qarch::cli
