@@ -163,10 +163,14 @@ std::string_view to_string(CostStyle style) {
 ArchSpec load_arch(const std::string& path, const std::vector<config::Override>& overrides) {
   config::Document document = config::Document::load(path);
   document.apply(overrides);
+  return parse_arch(document);
+}
+
+ArchSpec parse_arch(const config::Document& document) {
   Diagnostics diagnostics;
   MapReader top(document.root(), diagnostics);
   ArchSpec arch;
-  arch.source_file = path;
+  arch.source_file = document.file();
   arch.name = top.text("name");
   top.text("description", std::string{});
   arch.clock_ghz = top.number("clock_ghz", 0.0, 10.0, std::nullopt, true);

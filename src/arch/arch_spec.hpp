@@ -96,4 +96,7 @@ struct ArchSpec {
 // listing every problem with file:line:column and key path.
 ArchSpec load_arch(const std::string& path, const std::vector<config::Override>& overrides = {});
 
+// The same, for a document already loaded (and overridden): validates every key.
+ArchSpec parse_arch(const config::Document& document);
+
 }  // namespace qarch::arch

@@ -6,6 +6,7 @@
 #include "arch/network_check.hpp"
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
+#include "cli/simulation_results.hpp"
 #include "report/make_result.hpp"
 #include "report/output_files.hpp"
 #include "report/render.hpp"
@@ -36,7 +37,8 @@ int run_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   const auto network = workload::load_network(vm["workload"].as<std::string>());
   arch::check_network(arch, network);
 
-  const report::NetworkResult result = report::make_result(arch, network);
+  report::NetworkResult result = report::make_result(arch, network);
+  add_simulation(result, sim::simulate(arch, network));
   if (vm.count("out")) {
     const std::string dir = vm["out"].as<std::string>();
     report::write_report_files(dir, result);

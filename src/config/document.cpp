@@ -1,5 +1,6 @@
 #include "config/document.hpp"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
@@ -100,6 +101,10 @@ Document Document::parse(const std::string& text, const std::string& name) {
   data->directory = std::filesystem::path(name).parent_path().string();
   try {
     data->root = YAML::Load(text);
+  } catch (const YAML::DeepRecursion& e) {
+    throw InputError(Diagnostic{mark_location(name, e.mark), "",
+                                "invalid YAML: nested more than " + std::to_string(e.depth()) +
+                                    " levels deep"});
   } catch (const YAML::Exception& e) {
     throw InputError(Diagnostic{mark_location(name, e.mark), "", "invalid YAML: " + e.msg});
   }

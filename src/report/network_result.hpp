@@ -33,6 +33,9 @@ struct LayerResult {
   std::optional<double> utilization;  // MACs / (total cycles x PEs)
   std::optional<std::int64_t> dram_read_bytes;
   std::optional<std::int64_t> dram_write_bytes;
+  std::optional<double> mapping_efficiency;  // mean over folds of used PEs / all PEs
+  std::optional<std::int64_t> dram_row_hits;
+  std::optional<std::int64_t> dram_row_misses;
 
   // Cost (from the energy model).
   std::optional<double> energy_pj;

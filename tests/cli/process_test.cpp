@@ -18,6 +18,13 @@ using testing::run_process;
 using testing::scratch_dir;
 using testing::source_path;
 
+const std::string kArch = source_path("configs/tpu-like.yaml");
+const std::string kLenet = source_path("workloads/lenet5.yaml");
+
+bool starts_with(const std::string& text, const std::string& prefix) {
+  return text.rfind(prefix, 0) == 0;
+}
+
 std::vector<std::string> files_in(const std::string& dir, const std::string& extension) {
   std::vector<std::string> paths;
   for (const auto& e : fs::directory_iterator(dir)) {
@@ -107,6 +114,58 @@ TEST(Process, ScaleSimTopologyRuns) {
   const auto summary = nlohmann::json::parse(o.out);
   EXPECT_EQ(summary["layers"][0]["macs"], 54 * 54 * 9 * 64 * 64);
   EXPECT_EQ(summary["layers"][1]["macs"], 5120);
+}
+
+TEST(ProcessRun, RunPrintsTableAndSummary) {
+  const auto o = run_process({"run", "--arch", kArch, "--workload", kLenet});
+  EXPECT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.out.find("conv1"), std::string::npos);
+  EXPECT_NE(o.out.find("MACs:          416,520"), std::string::npos);
+  EXPECT_EQ(o.out.find("no timing model"), std::string::npos);  // cycles come from the simulation
+}
+
+TEST(ProcessRun, RunJsonAndCsvOnStdout) {
+  const auto json = run_process({"run", "--arch", kArch, "--workload", kLenet, "--format", "json"});
+  ASSERT_EQ(json.status, 0);
+  const auto summary = nlohmann::json::parse(json.out);
+  EXPECT_EQ(summary["macs"], 416520);
+  std::int64_t cycles = 0;
+  for (const auto& l : summary["layers"]) {
+    EXPECT_EQ(l["total_cycles"].get<std::int64_t>(),
+              l["compute_cycles"].get<std::int64_t>() + l["stall_cycles"].get<std::int64_t>());
+    cycles += l["total_cycles"].get<std::int64_t>();
+  }
+  EXPECT_EQ(summary["total_cycles"].get<std::int64_t>(), cycles);
+  EXPECT_GT(cycles, 416520 / (32 * 32));  // no faster than every PE busy every cycle
+  const auto csv = run_process({"run", "--arch", kArch, "--workload", kLenet, "--format", "csv"});
+  ASSERT_EQ(csv.status, 0);
+  EXPECT_TRUE(starts_with(csv.out, "name,type,macs,total_cycles,"));
+}
+
+TEST(ProcessRun, NarrowerWeightsMoveFewerDramBytesAndStallLess) {
+  const auto run = [](const std::string& format) {
+    const auto o = run_process({"run", "--arch", kArch, "--workload", source_path("workloads/alexnet.yaml"),
+                                "--format", "json", "--set", "pe_array.weight_format=" + format});
+    EXPECT_EQ(o.status, 0) << o.err;
+    return nlohmann::json::parse(o.out);
+  };
+  const auto int8 = run("int8");
+  const auto int4 = run("int4");
+  std::int64_t bytes8 = 0, bytes4 = 0;
+  for (const auto& l : int8["layers"]) bytes8 += l["dram_read_bytes"].get<std::int64_t>();
+  for (const auto& l : int4["layers"]) bytes4 += l["dram_read_bytes"].get<std::int64_t>();
+  EXPECT_LT(bytes4, bytes8);
+  EXPECT_LT(int4["stall_cycles"].get<std::int64_t>(), int8["stall_cycles"].get<std::int64_t>());
+  EXPECT_EQ(int4["macs"], int8["macs"]);
+}
+
+TEST(ProcessRun, SetChangesTheRun) {
+  const auto o = run_process({"run", "--arch", kArch, "--workload", kLenet, "--format", "json",
+                                 "--set", "pe_array.weight_format=int4"});
+  ASSERT_EQ(o.status, 0) << o.err;
+  const auto summary = nlohmann::json::parse(o.out);
+  EXPECT_EQ(summary["weight_bytes"], 61470 / 2);  // every LeNet-5 layer has an even weight count
+  EXPECT_EQ(summary["layers"][0]["weight_format"], "int4");
 }
 
 TEST(Process, UnwritableOutputIsAUserError) {

@@ -1,0 +1,103 @@
+#include "harness.hpp"
+
+#include <cstdlib>
+#include <iostream>
+
+#include "arch/arch_spec.hpp"
+#include "config/document.hpp"
+#include "numerics/format.hpp"
+#include "numerics/multiplier.hpp"
+#include "workload/scalesim_csv_loader.hpp"
+#include "workload/yaml_network_loader.hpp"
+
+namespace qarch::fuzz {
+namespace {
+
+template <typename Body>
+void expect_user_error_or_success(Body body) {
+  try {
+    body();
+  } catch (const config::InputError& e) {
+    if (e.diagnostics().empty()) std::abort();  // an error must say something
+  } catch (const numerics::FormatError&) {
+  }
+}
+
+void check(bool condition, const char* what) {
+  if (!condition) {
+    std::cerr << "fuzz invariant broken: " << what << "\n";
+    std::abort();
+  }
+}
+
+const char* const kBaseArch = R"(name: base
+clock_ghz: 1
+pe_array: {rows: 8, cols: 8, dataflow: ws, weight_format: int8, activation_format: int8}
+buffers:
+  weight: {size_kib: 16}
+  input: {size_kib: 16}
+  output: {size_kib: 16}
+memory:
+  dram: {type: lpddr4}
+)";
+
+}  // namespace
+
+void arch_yaml(std::string_view input) {
+  expect_user_error_or_success([&] {
+    arch::parse_arch(config::Document::parse(std::string(input), "fuzz.yaml"));
+  });
+}
+
+void workload_yaml(std::string_view input) {
+  expect_user_error_or_success([&] {
+    const auto net = workload::load_yaml_network(config::Document::parse(std::string(input), "fuzz.yaml"));
+    check(!net.layers.empty(), "a loaded network has layers");
+    for (const auto& l : net.layers) check(l.macs() >= 0 && l.output.elements() > 0, "shapes are positive");
+  });
+}
+
+void scalesim_csv(std::string_view input) {
+  expect_user_error_or_success([&] {
+    const auto net = workload::parse_scalesim_csv(std::string(input), "fuzz.csv");
+    for (const auto& l : net.layers) check(l.macs() > 0, "every topology layer has MACs");
+  });
+}
+
+void format_string(std::string_view input) {
+  expect_user_error_or_success([&] {
+    const auto format = numerics::Format::parse(input);
+    check(format.to_string() == input, "to_string(parse(s)) == s");
+    check(numerics::Format::parse(format.to_string()) == format, "parse(to_string(f)) == f");
+  });
+  expect_user_error_or_success([&] {
+    const auto style = numerics::MultiplierStyle::parse(input);
+    check(style.to_string() == input, "multiplier to_string(parse(s)) == s");
+  });
+}
+
+void set_override(std::string_view input) {
+  expect_user_error_or_success([&] {
+    std::vector<config::Override> overrides;
+    std::size_t start = 0;
+    while (start <= input.size()) {
+      const std::size_t end = std::min(input.find('\n', start), input.size());
+      overrides.push_back(config::Override::parse(input.substr(start, end - start)));
+      start = end + 1;
+    }
+    config::Document doc = config::Document::parse(kBaseArch, "base.yaml");
+    doc.apply(overrides);
+    arch::parse_arch(doc);
+  });
+}
+
+const std::vector<NamedTarget>& targets() {
+  static const std::vector<NamedTarget> all = {
+      {"arch_yaml", &arch_yaml},         {"workload_yaml", &workload_yaml},
+      {"scalesim_csv", &scalesim_csv},   {"format_string", &format_string},
+      {"set_override", &set_override},
+  };
+  return all;
+}
+
+}  // namespace qarch::fuzz
