@@ -5,20 +5,14 @@
 #include <map>
 #include <new>
 
+#include "cli/cmd_map.hpp"
+#include "cli/cmd_numerics.hpp"
 #include "cli/commands.hpp"
 #include "config/diagnostic.hpp"
 #include "config/suggest.hpp"
 #include "numerics/format.hpp"
 #include "report/output_files.hpp"
 #include "report/version.hpp"
-#if __has_include("cli/cmd_numerics.hpp")
-#include "cli/cmd_numerics.hpp"
-#define QARCH_HAVE_NUMERICS_COMMANDS 1
-#endif
-#if __has_include("cli/cmd_map.hpp")
-#include "cli/cmd_map.hpp"
-#define QARCH_HAVE_MAP_COMMAND 1
-#endif
 
 namespace qarch::cli {
 namespace {
@@ -36,18 +30,14 @@ const std::map<std::string, Command>& commands() {
                "simulate a network on a design point and report per layer"}},
       {"validate", {[](const auto& a, auto&, auto& o, auto& e) { return run_validate(a, o, e); },
                     "check an architecture (and workload) and print ok or every error"}},
-#ifdef QARCH_HAVE_MAP_COMMAND
       {"map", {[](const auto& a, auto&, auto& o, auto& e) { return run_map(a, o, e); },
                "print how each layer maps onto the PE array"}},
-#endif
-#ifdef QARCH_HAVE_NUMERICS_COMMANDS
       {"formats", {[](const auto& a, auto&, auto& o, auto& e) { return run_formats(a, o, e); },
                    "list number formats and multiplier styles"}},
       {"quantize", {[](const auto& a, auto& i, auto& o, auto& e) { return run_quantize(a, i, o, e); },
                     "quantize values to a format and print what they decode to"}},
       {"multiply", {[](const auto& a, auto&, auto& o, auto& e) { return run_multiply(a, o, e); },
                     "multiply two values as a multiplier style does"}},
-#endif
   };
   return table;
 }

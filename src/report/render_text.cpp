@@ -1,6 +1,7 @@
 // CSV, Markdown and terminal renderings of a NetworkResult.
 
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 
 #include "report/columns.hpp"
@@ -46,6 +47,21 @@ std::string percent(const std::optional<double>& fraction) {
   return out.str();
 }
 
+// A quantity with an SI prefix and four significant digits: "15.67 us", "26.91 ms".
+std::string si(double value, const std::string& unit) {
+  static const std::pair<double, const char*> prefixes[] = {
+      {1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "k"}, {1, ""}, {1e-3, "m"}, {1e-6, "u"}, {1e-9, "n"}, {1e-12, "p"}};
+  for (const auto& [scale, prefix] : prefixes) {
+    if (std::abs(value) >= scale || scale == 1e-12) {
+      std::ostringstream out;
+      out.precision(4);
+      out << value / scale << " " << prefix << unit;
+      return out.str();
+    }
+  }
+  return format_number(value) + " " + unit;
+}
+
 // (label, value) lines shared by the terminal summary and report.md.
 std::vector<std::pair<std::string, std::string>> summary_lines(const NetworkResult& r) {
   return {
@@ -58,7 +74,8 @@ std::vector<std::pair<std::string, std::string>> summary_lines(const NetworkResu
       {"weights", grouped(r.weight_bytes()) + " bytes"},
       {"total cycles", r.total_cycles() ? grouped(*r.total_cycles()) : "- (no timing model yet)"},
       {"stall cycles", r.stall_cycles() ? grouped(*r.stall_cycles()) : "-"},
-      {"latency", r.latency_s() ? format_number(*r.latency_s()) + " s" : "-"},
+      {"latency", r.latency_s() ? si(*r.latency_s(), "s") : "-"},
+      {"throughput", r.inferences_per_s() ? si(*r.inferences_per_s(), "inferences/s") : "-"},
       {"energy", r.energy_pj ? format_number(*r.energy_pj) + " pJ" : "- (no energy model yet)"},
       {"TOPS/W", optional_text(r.tops_per_w())},
   };

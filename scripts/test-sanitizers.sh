@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Builds qarch with AddressSanitizer + UndefinedBehaviorSanitizer in build-asan/ and runs the
+# unit tests under them (the sim and cli suites run in the main test run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh qarch >/dev/null  # dependencies
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQARCH_SANITIZE=ON >/dev/null
+cmake --build build-asan -j"$(nproc)"
+cd build-asan
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --output-on-failure -j"$(nproc)" -L unit "$@"
