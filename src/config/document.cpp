@@ -276,6 +276,16 @@ Location Value::key_location(const std::string& key) const {
   return location();
 }
 
+Location Value::key_location_at(std::size_t index) const {
+  std::size_t i = 0;
+  if (is_map()) {
+    for (const auto& pair : node_->node) {
+      if (i++ == index) return mark_location(doc_->file, pair.first.Mark());
+    }
+  }
+  return location();
+}
+
 std::string Value::child_path(const std::string& key) const {
   return path_.empty() ? key : path_ + "." + key;
 }

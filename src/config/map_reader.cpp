@@ -6,7 +6,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <map>
-#include <sstream>
 
 #include "config/suggest.hpp"
 
@@ -54,10 +53,11 @@ std::optional<bool> parse_boolean(const std::string& raw) {
   return std::nullopt;
 }
 
+// Shortest text that reads back to `value`: 1048576, not 1.04858e+06.
 std::string format_number(double value) {
-  std::ostringstream out;
-  out << value;
-  return out.str();
+  char buffer[64];
+  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return ec == std::errc{} ? std::string(buffer, end) : std::string("?");
 }
 
 }  // namespace
@@ -232,10 +232,13 @@ void MapReader::finish() {
   if (!usable_) return;
   std::map<std::string, int> seen;
   const std::vector<std::string> candidates(known_.begin(), known_.end());
-  for (const auto& key : map_.keys()) {
+  const std::vector<std::string> keys = map_.keys();
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const std::string& key = keys[i];
     if (++seen[key] == 2) {
-      diagnostics_.add(map_.key_location(key), path_of(key),
-                       "duplicate key; each key may appear once");
+      diagnostics_.add(map_.key_location_at(i), path_of(key),
+                       "duplicate key (first at " + map_.key_location(key).to_string() +
+                           "); each key may appear once");
     }
     if (seen[key] == 1 && known_.count(key) == 0) {
       diagnostics_.add(map_.key_location(key), path_of(key),

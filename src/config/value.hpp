@@ -40,6 +40,7 @@ class Value {
   bool has(const std::string& key) const;
   Value get(const std::string& key) const;  // a Null value when absent
   Location key_location(const std::string& key) const;
+  Location key_location_at(std::size_t index) const;  // the index-th key in document order
 
  private:
   friend class Document;
