@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -166,6 +167,24 @@ TEST(ProcessRun, SetChangesTheRun) {
   const auto summary = nlohmann::json::parse(o.out);
   EXPECT_EQ(summary["weight_bytes"], 61470 / 2);  // every LeNet-5 layer has an even weight count
   EXPECT_EQ(summary["layers"][0]["weight_format"], "int4");
+}
+
+TEST(Process, SameInputsGiveByteIdenticalReports) {
+  const auto read = [](const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  };
+  const std::string base = scratch_dir("determinism");
+  for (const char* run : {"a", "b"}) {
+    const auto o = run_process({"run", "--arch", kArch, "--workload", source_path("workloads/mobilenetv2.yaml"),
+                                "--out", base + "/" + run, "--format", "csv"});
+    ASSERT_EQ(o.status, 0) << o.err;
+  }
+  for (const char* f : {"layers.csv", "summary.json", "report.md"}) {
+    const std::string a = read(base + "/a/" + f);
+    EXPECT_FALSE(a.empty()) << f;
+    EXPECT_EQ(a, read(base + "/b/" + f)) << f;
+  }
 }
 
 TEST(Process, UnwritableOutputIsAUserError) {
