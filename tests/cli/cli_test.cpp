@@ -14,12 +14,9 @@ namespace {
 using testing::run_in_process;
 using testing::source_path;
 
-const std::string kArch = source_path("configs/tpu-like.yaml");
-const std::string kLenet = source_path("workloads/lenet5.yaml");
-
-bool starts_with(const std::string& text, const std::string& prefix) {
-  return text.rfind(prefix, 0) == 0;
-}
+using testing::kArch;
+using testing::kLenet;
+using testing::starts_with;
 
 TEST(Cli, Version) {
   const auto o = run_in_process({"--version"});

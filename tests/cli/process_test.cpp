@@ -19,12 +19,9 @@ using testing::run_process;
 using testing::scratch_dir;
 using testing::source_path;
 
-const std::string kArch = source_path("configs/tpu-like.yaml");
-const std::string kLenet = source_path("workloads/lenet5.yaml");
-
-bool starts_with(const std::string& text, const std::string& prefix) {
-  return text.rfind(prefix, 0) == 0;
-}
+using testing::kArch;
+using testing::kLenet;
+using testing::starts_with;
 
 std::vector<std::string> files_in(const std::string& dir, const std::string& extension) {
   std::vector<std::string> paths;

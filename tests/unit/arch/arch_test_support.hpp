@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "arch/arch_spec.hpp"
+#include "support/diagnostics.hpp"
 
 namespace qarch::arch::testing {
 
@@ -38,19 +39,12 @@ inline std::string write_temp(const std::string& yaml, const std::string& name =
   return path.string();
 }
 
-// The diagnostics of an architecture that must fail to load, as text.
+// The diagnostics of an architecture that must fail to load, as text (a test failure if it loads).
 inline std::vector<std::string> load_problems(const std::string& yaml,
                                               const std::vector<std::string>& sets = {}) {
   std::vector<config::Override> overrides;
   for (const auto& s : sets) overrides.push_back(config::Override::parse(s));
-  try {
-    load_arch(write_temp(yaml), overrides);
-  } catch (const config::InputError& e) {
-    std::vector<std::string> texts;
-    for (const auto& d : e.diagnostics()) texts.push_back(d.to_string());
-    return texts;
-  }
-  return {};
+  return qarch::testing::diagnostics_of([&] { load_arch(write_temp(yaml), overrides); });
 }
 
 inline std::string replace(std::string text, const std::string& from, const std::string& to) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/diagnostics.hpp"
 #include "support/print_shape.hpp"
 
 #include <fstream>
@@ -15,15 +16,7 @@ namespace {
 const std::string kDataDir = std::string(QARCH_SOURCE_DIR) + "/tests/data/scalesim-v2-resnet50/";
 
 std::vector<std::string> problems(const std::string& text) {
-  try {
-    parse_scalesim_csv(text, "topo.csv");
-  } catch (const config::InputError& e) {
-    std::vector<std::string> texts;
-    for (const auto& d : e.diagnostics()) texts.push_back(d.to_string());
-    return texts;
-  }
-  ADD_FAILURE() << "expected an InputError";
-  return {};
+  return testing::diagnostics_of([&] { parse_scalesim_csv(text, "topo.csv"); });
 }
 
 // Column `column` of every data row of one of SCALE-Sim's report CSVs.
