@@ -52,7 +52,10 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::stri
   const pid_t parent = ::getpid();
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error(std::string("cannot start a process: ") + std::strerror(errno));
-  if (pid_ > 0) return;
+  if (pid_ > 0) {
+    ::setpgid(pid_, pid_);  // also in the child: whichever runs first, no window without it
+    return;
+  }
 
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (::getppid() != parent) ::_exit(127);  // the parent died before prctl took effect
@@ -95,7 +98,8 @@ ChildExit ChildProcess::wait() {
 }
 
 void ChildProcess::kill(int signal) const {
-  if (!exit_ && pid_ > 0) ::kill(pid_, signal);
+  // The whole process group: a child's own children (a shell's sleep, say) go too.
+  if (!exit_ && pid_ > 0 && ::kill(-pid_, signal) != 0) ::kill(pid_, signal);
 }
 
 }  // namespace qarch::dse

@@ -111,7 +111,10 @@ std::vector<std::string> expand_range(double from, double to, std::optional<doub
     if (integers) {
       values.push_back(std::to_string(std::llround(v)));
     } else {
-      values.push_back(shortest(v));
+      // 12 significant digits drop the binary noise of from + i * step (0.30000000000000004).
+      char rounded[64];
+      std::snprintf(rounded, sizeof rounded, "%.12g", v);
+      values.push_back(shortest(std::strtod(rounded, nullptr)));
     }
   }
   return values;
@@ -183,10 +186,6 @@ SweepSpec read_spec(const config::Document& doc) {
           continue;
         }
         Axis axis{key, read_axis_values(axes->get(key), diags), axes->key_location(key)};
-        std::set<std::string> distinct(axis.values.begin(), axis.values.end());
-        if (distinct.size() != axis.values.size()) {
-          diags.add(axis.where, "axes." + key, "a value is listed twice; each point must differ");
-        }
         for (const auto& f : spec.fixed) {
           if (f.key == key) {
             diags.add(axis.where, "axes." + key,
@@ -273,6 +272,25 @@ SweepSpec read_spec(const config::Document& doc) {
         auto members = zipped[static_cast<std::size_t>(group_of[i])];
         std::sort(members.begin(), members.end());
         spec.groups.push_back(members);
+      }
+    }
+  }
+
+  // Every point must differ: the value tuples of each group must be distinct.
+  for (const auto& group : spec.groups) {
+    std::set<std::vector<std::string>> tuples;
+    const std::size_t n = spec.axes[group.front()].values.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      std::vector<std::string> tuple;
+      for (const std::size_t a : group) {
+        if (i < spec.axes[a].values.size()) tuple.push_back(spec.axes[a].values[i]);
+      }
+      if (!tuples.insert(tuple).second) {
+        const Axis& first = spec.axes[group.front()];
+        diags.add(first.where, "axes." + first.key,
+                  std::string(group.size() > 1 ? "a combination of zipped values" : "a value") +
+                      " is listed twice; each point must differ");
+        break;
       }
     }
   }
