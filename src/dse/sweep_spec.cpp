@@ -71,6 +71,8 @@ std::vector<std::string> read_axis_values(const config::Value& value, config::Di
   const double from = range.number("from", -1e18, 1e18);
   const double to = range.number("to", -1e18, 1e18);
   std::optional<double> step, factor;
+  range.child("step", false);  // known keys, for "did you mean" on a misspelling
+  range.child("factor", false);
   if (range.has("step")) step = range.number("step", 0, 1e18, std::nullopt, true);
   if (range.has("factor")) factor = range.number("factor", 1, 1e9, std::nullopt, true);
   if (step.has_value() == factor.has_value()) {
@@ -155,6 +157,7 @@ SweepSpec read_spec(const config::Document& doc) {
   }
   const std::string mode = top.choice("mode", {"cartesian", "zip"}, "cartesian");
   spec.mode = mode == "zip" ? Combine::Zip : Combine::Cartesian;
+  top.child("timeout_s", false);  // a known key even when absent
   if (top.has("timeout_s")) spec.timeout_s = top.number("timeout_s", 0, 1e7, std::nullopt, true);
 
   if (const auto set = top.child("set", false)) {
