@@ -175,11 +175,18 @@ std::string Sweep::plan_json() const {
   }
   nlohmann::ordered_json axes = nlohmann::ordered_json::array();
   for (const auto& axis : spec_.axes) axes.push_back(axis.key);
+  nlohmann::ordered_json groups = nlohmann::ordered_json::array();
+  for (const auto& group : spec_.groups) {
+    nlohmann::ordered_json keys = nlohmann::ordered_json::array();
+    for (const std::size_t a : group) keys.push_back(spec_.axes[a].key);
+    groups.push_back(keys);
+  }
   const nlohmann::ordered_json plan = {{"spec", spec_.file},
                                        {"name", spec_.name},
                                        {"out", store_.dir()},
                                        {"results", store_.results_path()},
                                        {"axes", axes},
+                                       {"groups", groups},
                                        {"points", points}};
   return plan.dump(2) + "\n";
 }

@@ -60,7 +60,8 @@ class Sweep {
   SweepReport run(std::ostream& log);
   // Rewrites results.csv from the recorded points.
   void collect() const;
-  // Every point with its id, values, status and command, as JSON (for scripts).
+  // Every point with its id, values, status and command, the axes and the groups of axes
+  // that advance together, as JSON (for scripts).
   std::string plan_json() const;
 
  private:
