@@ -49,6 +49,7 @@ std::string Progress::status_line(std::size_t running) const {
 void Progress::finished(const std::string& line, bool failed) {
   ++done_;
   if (failed) ++failed_;
+  if (running_ > 0) --running_;  // the finished point is no longer running
   if (mode_ == ProgressMode::Lines) {
     out_ << "[" << already_ + done_ << "/" << total_ << "] " << line << "\n" << std::flush;
   }
