@@ -1,0 +1,199 @@
+#!/usr/bin/python3
+"""Trains LeNet-5 and the 784-256-128-10 MLP on Fashion-MNIST and writes their weights.
+
+Writes, for each model, float32 .npy files under workloads/fashion/weights/ (PyTorch layouts:
+conv weights filters x channels x kh x kw, fc weights out x in, biases 1-D) and the workload
+YAML workloads/fashion/<model>.yaml that references them (same layers and names as the shipped
+shape-only workloads/<model>.yaml). Inputs are pixels / 255 (no mean shift), as qarch's
+functional mode feeds them (docs/numerics.md, "Post-training quantization").
+
+Deterministic: fixed seeds, deterministic algorithms, single-threaded by default. A few minutes
+on one core. Needs Debian's python3-torch and python3-numpy and the dataset-fashion-mnist
+package (or --dataset DIR with the four IDX files, gzip'd or not).
+
+Usage: /usr/bin/python3 scripts/train_fashion_mnist.py [--epochs-lenet 8] [--epochs-mlp 8] [--lr 2e-3]
+"""
+
+import argparse
+import gzip
+import os
+import sys
+
+import numpy as np
+import torch
+from torch import nn
+
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+DEFAULT_DATASET = "/usr/share/datasets/fashion-mnist"
+
+
+def read_idx(path):
+    """An IDX file (gzip'd or not) as a numpy uint8 array."""
+    if not os.path.exists(path) and os.path.exists(path + ".gz"):
+        path += ".gz"
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rb") as f:
+        data = f.read()
+    if data[0] != 0 or data[1] != 0 or data[2] != 0x08:
+        sys.exit(f"{path}: not an unsigned-byte IDX file")
+    ndim = data[3]
+    dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
+
+
+def load_split(dataset, split):
+    images = read_idx(os.path.join(dataset, f"{split}-images-idx3-ubyte"))
+    labels = read_idx(os.path.join(dataset, f"{split}-labels-idx1-ubyte"))
+    x = torch.from_numpy(images.astype(np.float32) / np.float32(255.0)).unsqueeze(1)
+    return x, torch.from_numpy(labels.astype(np.int64))
+
+
+class LeNet5(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 6, 5, padding=2)
+        self.conv2 = nn.Conv2d(6, 16, 5)
+        self.fc1 = nn.Linear(16 * 5 * 5, 120)
+        self.fc2 = nn.Linear(120, 84)
+        self.fc3 = nn.Linear(84, 10)
+
+    def forward(self, x):
+        x = torch.max_pool2d(torch.relu(self.conv1(x)), 2)
+        x = torch.max_pool2d(torch.relu(self.conv2(x)), 2)
+        x = torch.flatten(x, 1)
+        x = torch.relu(self.fc1(x))
+        x = torch.relu(self.fc2(x))
+        return self.fc3(x)
+
+
+class Mlp(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(784, 256)
+        self.fc2 = nn.Linear(256, 128)
+        self.fc3 = nn.Linear(128, 10)
+
+    def forward(self, x):
+        x = torch.flatten(x, 1)
+        x = torch.relu(self.fc1(x))
+        x = torch.relu(self.fc2(x))
+        return self.fc3(x)
+
+
+MODELS = {"lenet5": LeNet5, "mlp": Mlp}
+
+# The layers of workloads/<model>.yaml, with the keys of the trained ones.
+YAML_LAYERS = {
+    "lenet5": [
+        "{name: conv1, type: conv2d, filters: 6, kernel: 5, padding: 2%s}",
+        "{name: relu1, type: activation, function: relu}",
+        "{name: pool1, type: maxpool, kernel: 2, stride: 2}",
+        "{name: conv2, type: conv2d, filters: 16, kernel: 5%s}",
+        "{name: relu2, type: activation, function: relu}",
+        "{name: pool2, type: maxpool, kernel: 2, stride: 2}",
+        "{name: fc1, type: fc, out_features: 120%s}",
+        "{name: relu3, type: activation, function: relu}",
+        "{name: fc2, type: fc, out_features: 84%s}",
+        "{name: relu4, type: activation, function: relu}",
+        "{name: fc3, type: fc, out_features: 10%s}",
+    ],
+    "mlp": [
+        "{name: fc1, type: fc, out_features: 256%s}",
+        "{name: relu1, type: activation, function: relu}",
+        "{name: fc2, type: fc, out_features: 128%s}",
+        "{name: relu2, type: activation, function: relu}",
+        "{name: fc3, type: fc, out_features: 10%s}",
+    ],
+}
+
+TITLES = {
+    "lenet5": "LeNet-5 for 1x28x28 Fashion-MNIST (padding 2 on conv1)",
+    "mlp": "784-256-128-10 MLP on a 1x28x28 input (the input is flattened by fc1)",
+}
+
+
+def train(model, x, y, epochs, seed, lr):
+    torch.manual_seed(seed)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs * ((len(x) + 127) // 128))
+    loss_fn = nn.CrossEntropyLoss()
+    g = torch.Generator().manual_seed(seed)
+    for epoch in range(epochs):
+        model.train()
+        order = torch.randperm(len(x), generator=g)
+        total = 0.0
+        for i in range(0, len(x), 128):
+            idx = order[i:i + 128]
+            opt.zero_grad()
+            loss = loss_fn(model(x[idx]), y[idx])
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += loss.item() * len(idx)
+        print(f"  epoch {epoch + 1}/{epochs}: loss {total / len(x):.4f}", flush=True)
+
+
+def accuracy(model, x, y):
+    model.eval()
+    with torch.no_grad():
+        pred = torch.cat([model(x[i:i + 1000]).argmax(1) for i in range(0, len(x), 1000)])
+    return (pred == y).float().mean().item()
+
+
+def write_model(name, model, out_dir):
+    weights_dir = os.path.join(out_dir, "weights")
+    os.makedirs(weights_dir, exist_ok=True)
+    refs = []
+    for layer in [line.split(",")[0].split(":")[1].strip() for line in YAML_LAYERS[name]]:
+        module = getattr(model, layer, None)
+        if module is None:
+            continue
+        w = module.weight.detach().numpy().astype(np.float32)
+        b = module.bias.detach().numpy().astype(np.float32)
+        np.save(os.path.join(weights_dir, f"{name}_{layer}_weight.npy"), w)
+        np.save(os.path.join(weights_dir, f"{name}_{layer}_bias.npy"), b)
+        refs.append(f", weights: weights/{name}_{layer}_weight.npy, "
+                    f"bias: weights/{name}_{layer}_bias.npy")
+    lines = []
+    it = iter(refs)
+    for line in YAML_LAYERS[name]:
+        lines.append("  - " + (line % next(it) if "%s" in line else line))
+    yaml = (f"# {TITLES[name]}, with trained Fashion-MNIST weights.\n"
+            "#\n"
+            "# Written by scripts/train_fashion_mnist.py -- do not edit by hand. The layers are\n"
+            f"# those of workloads/{name}.yaml; weights and biases are float32 .npy files in\n"
+            "# PyTorch layouts (docs/functional.md). Inputs are pixels / 255.\n\n"
+            f"name: {name}\n"
+            "input: {channels: 1, height: 28, width: 28}\n"
+            "batch: 1\n"
+            "layers:\n" + "\n".join(lines) + "\n")
+    with open(os.path.join(out_dir, f"{name}.yaml"), "w") as f:
+        f.write(yaml)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--dataset", default=DEFAULT_DATASET)
+    p.add_argument("--out", default=os.path.join(ROOT, "workloads", "fashion"))
+    p.add_argument("--epochs-lenet", type=int, default=8)
+    p.add_argument("--epochs-mlp", type=int, default=8)
+    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--seed", type=int, default=2024)
+    args = p.parse_args()
+
+    torch.set_num_threads(args.threads)
+    torch.use_deterministic_algorithms(True)
+    x_train, y_train = load_split(args.dataset, "train")
+    x_test, y_test = load_split(args.dataset, "t10k")
+    for name, epochs in (("lenet5", args.epochs_lenet), ("mlp", args.epochs_mlp)):
+        torch.manual_seed(args.seed)
+        model = MODELS[name]()
+        print(f"{name}: training {epochs} epochs", flush=True)
+        train(model, x_train, y_train, epochs, args.seed, args.lr)
+        print(f"{name}: test top-1 {accuracy(model, x_test, y_test):.4f}", flush=True)
+        write_model(name, model, args.out)
+
+
+if __name__ == "__main__":
+    main()
