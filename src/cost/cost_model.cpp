@@ -1,0 +1,172 @@
+#include "cost/cost_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <iomanip>
+#include <sstream>
+
+#include "cost/blocks.hpp"
+
+namespace qarch::cost {
+
+namespace {
+
+std::string num(double v) {
+  std::ostringstream out;
+  out << std::setprecision(4) << v;
+  return out.str();
+}
+
+MacOperands pe_operands(const arch::ArchSpec& arch) {
+  const arch::PeArraySpec& pe = arch.pe_array;
+  return {pe.weight_format, pe.activation_format, pe.accumulator_format, pe.multiplier};
+}
+
+MacOperands layer_operands(const LayerActions& a) {
+  return {a.weight_format, a.activation_format, a.accumulator_format, a.multiplier};
+}
+
+const arch::BufferSpec& buffer_of(const arch::ArchSpec& arch, Store s) {
+  switch (s) {
+    case Store::Weight: return arch.weight_buffer;
+    case Store::Input: return arch.input_buffer;
+    case Store::Output: return arch.output_buffer;
+  }
+  return arch.weight_buffer;
+}
+
+// An element operation of the vector unit: one adder (compare, add) at the activation format.
+BlockCost vector_op_cost(const Technology& t, const numerics::Format& f) {
+  if (f.kind() == numerics::FormatKind::Float) return fp_adder(t, f.mantissa_bits());
+  return int_adder(t, f.bits());
+}
+
+std::string operands_text(const MacOperands& m) {
+  return m.style.to_string() + " " + m.weight.to_string() + " x " + m.activation.to_string() +
+         " -> " + m.accumulator.to_string();
+}
+
+std::string component(const char* prefix, Store s) { return std::string(prefix) + to_string(s); }
+
+AreaReport make_area(const CostModel& m) {
+  const Technology& t = m.tech;
+  const arch::ArchSpec& arch = m.arch;
+  const double pes = static_cast<double>(arch.pe_array.rows) * arch.pe_array.cols;
+  AreaReport r;
+  r.area_um2["mac"] = pes * mac_cost(m, pe_operands(arch)).area_um2;
+  for (Store s : kStores) {
+    const int i = static_cast<int>(s);
+    r.area_um2[component("rf_", s)] = pes * register_file_area_um2(t, m.rf_entries[i], m.rf_word_bits[i]);
+    r.area_um2[component("buffer_", s)] = sram_area_um2(t, buffer_of(arch, s));
+  }
+  r.area_um2["vector"] = arch.pe_array.cols * vector_op_cost(t, arch.pe_array.activation_format).area_um2;
+  double blocks = 0;
+  for (const auto& entry : r.area_um2) blocks += entry.second;
+  // Placement density below 1: the rest of the layout is routing, clock tree, filler.
+  r.area_um2["layout"] = blocks * (1.0 / t.at("layout", "cell_utilization") - 1.0);
+  for (const auto& entry : r.area_um2) r.total_um2 += entry.second;
+  return r;
+}
+
+}  // namespace
+
+BlockCost mac_cost(const CostModel& model, const MacOperands& mac) {
+  BlockCost c = cost::mac_cost(model.multipliers, model.tech, mac);
+  c.energy_pj *= model.dynamic_factor;
+  return c;
+}
+
+CostModel make_cost_model(const Technology& tech, const arch::ArchSpec& arch) {
+  CostModel m;
+  m.arch = arch;
+  m.tech = tech;
+  m.style = arch.cost_style;
+  register_builtins(m.multipliers);
+  m.dynamic_factor = tech.at("calibration", "dynamic_factor");
+  const arch::PeArraySpec& pe = arch.pe_array;
+  const arch::RegisterFileSpec* rfs[3] = {&pe.weight_rf, &pe.input_rf, &pe.output_rf};
+  const int widths[3] = {pe.weight_format.bits(), pe.activation_format.bits(), pe.accumulator_format.bits()};
+  for (int i = 0; i < 3; ++i) {
+    m.rf_entries[i] = std::max(1, rfs[i]->entries);
+    m.rf_word_bits[i] = rfs[i]->word_bits > 0 ? rfs[i]->word_bits : widths[i];
+  }
+  const MacOperands ops = pe_operands(arch);
+  m.unit_pj = mac_cost(m, ops).energy_pj;
+  double pe_area = mac_cost(m, ops).area_um2;
+  for (int i = 0; i < 3; ++i) pe_area += register_file_area_um2(tech, m.rf_entries[i], m.rf_word_bits[i]);
+  m.pe_pitch_um = std::sqrt(pe_area / tech.at("layout", "cell_utilization"));
+  m.area = make_area(m);
+  m.leakage_mw = tech.at("leakage", "power_mw_per_mm2") * m.area.total_mm2();
+  return m;
+}
+
+CostModel load_cost_model(const std::string& models_dir, const arch::ArchSpec& arch) {
+  return make_cost_model(load_technology(models_dir, arch.technology), arch);
+}
+
+std::vector<PricedAction> price(const LayerActions& a, const CostModel& m) {
+  const Technology& t = m.tech;
+  const double k = m.dynamic_factor;
+  const MacOperands ops = layer_operands(a);
+  const double gated_fraction = t.at("gated_mac", "fraction_of_mac");
+  const double macs = static_cast<double>(a.macs - a.gated_macs);
+  const double gated = static_cast<double>(a.gated_macs);
+  std::vector<PricedAction> bill;
+
+  if (m.style == arch::CostStyle::EyerissNormalized) {
+    // Eyeriss's hierarchy: units per access of one operand word (ref_bits), 1 unit = one MAC.
+    const double ref_bits = std::max(a.weight_format.bits(), a.activation_format.bits());
+    const auto units = [&](const char* key) { return t.at("normalized", key); };
+    const auto per_bit = [&](const char* key) { return units(key) * m.unit_pj / ref_bits; };
+    const std::string per = " units per " + num(ref_bits) + "-bit access x " + num(m.unit_pj) + " pJ/unit";
+    const std::string src = " (" + t.source("normalized") + ")";
+    bill.push_back({"mac", "MACs", macs, units("alu") * m.unit_pj, num(units("alu")) + " unit x " + num(m.unit_pj) + " pJ/unit" + src});
+    bill.push_back({"mac", "gated MACs", gated, gated_fraction * units("alu") * m.unit_pj, "gated_mac fraction " + num(gated_fraction)});
+    bill.push_back({"vector", "element ops", static_cast<double>(a.vector_ops), units("alu") * m.unit_pj, "ALU"});
+    for (Store s : kStores) {
+      const StoreTraffic& rf = a.rf(s);
+      bill.push_back({component("rf_", s), "read bits", static_cast<double>(rf.read_bits), per_bit("register_file"), num(units("register_file")) + per});
+      bill.push_back({component("rf_", s), "write bits", static_cast<double>(rf.write_bits), per_bit("register_file"), num(units("register_file")) + per});
+    }
+    bill.push_back({"array", "bit hops", static_cast<double>(a.array_bits), per_bit("array"), num(units("array")) + per});
+    for (Store s : kStores) {
+      const StoreTraffic& b = a.buffer(s);
+      bill.push_back({component("buffer_", s), "read bits", static_cast<double>(b.read_bits), per_bit("buffer"), num(units("buffer")) + per});
+      bill.push_back({component("buffer_", s), "write bits", static_cast<double>(b.write_bits), per_bit("buffer"), num(units("buffer")) + per});
+    }
+    bill.push_back({"dram", "bits", 8.0 * static_cast<double>(a.dram_read_bytes + a.dram_write_bytes), per_bit("dram"), num(units("dram")) + per});
+    bill.push_back({"leakage", "cycles", static_cast<double>(a.cycles), 0.0, "not part of the normalized hierarchy"});
+    return bill;
+  }
+
+  const BlockCost mac = cost::mac_cost(m.multipliers, t, ops);
+  const std::string cal = k == 1.0 ? "" : " x calibration " + num(k);
+  bill.push_back({"mac", "MACs", macs, k * mac.energy_pj, operands_text(ops) + " (" + t.name + " blocks)" + cal});
+  bill.push_back({"mac", "gated MACs", gated, gated_fraction * k * mac.energy_pj, "gated_mac fraction " + num(gated_fraction) + " of a MAC"});
+  bill.push_back({"vector", "element ops", static_cast<double>(a.vector_ops), k * vector_op_cost(t, a.activation_format).energy_pj,
+                  "adder at " + a.activation_format.to_string() + cal});
+  for (Store s : kStores) {
+    const int i = static_cast<int>(s);
+    const double e = k * register_file_pj_per_bit(t, m.rf_entries[i]);
+    const std::string basis = "register file, " + num(m.rf_entries[i]) + " entries" + cal;
+    bill.push_back({component("rf_", s), "read bits", static_cast<double>(a.rf(s).read_bits), e, basis});
+    bill.push_back({component("rf_", s), "write bits", static_cast<double>(a.rf(s).write_bits), e, basis});
+  }
+  bill.push_back({"array", "bit hops", static_cast<double>(a.array_bits), k * wire_pj_per_bit(t, m.pe_pitch_um),
+                  "wire over one PE pitch of " + num(m.pe_pitch_um) + " um" + cal});
+  for (Store s : kStores) {
+    const arch::BufferSpec& b = buffer_of(m.arch, s);
+    const std::string basis = "SRAM " + num(b.size_kib) + " KiB in " + num(b.banks) + " banks, " +
+                              num(b.word_bits) + "-bit words" + cal;
+    bill.push_back({component("buffer_", s), "read bits", static_cast<double>(a.buffer(s).read_bits), k * sram_read_pj_per_bit(t, b), basis});
+    bill.push_back({component("buffer_", s), "write bits", static_cast<double>(a.buffer(s).write_bits), k * sram_write_pj_per_bit(t, b), basis});
+  }
+  const arch::DramType dram = m.arch.memory.dram.type;
+  bill.push_back({"dram", "bits", 8.0 * static_cast<double>(a.dram_read_bytes + a.dram_write_bytes), dram_pj_per_bit(t, dram),
+                  std::string(arch::to_string(dram)) + " (" + t.source("dram") + ")"});
+  bill.push_back({"leakage", "cycles", static_cast<double>(a.cycles), m.leakage_mw / m.arch.clock_ghz,
+                  num(m.leakage_mw) + " mW at " + num(m.arch.clock_ghz) + " GHz"});
+  return bill;
+}
+
+}  // namespace qarch::cost

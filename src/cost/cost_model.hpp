@@ -1,0 +1,66 @@
+#pragma once
+// The cost model of one design point: its technology table, its multiplier registry and the
+// per-action prices derived from the architecture (register-file sizes, buffer capacities and
+// banks, PE pitch, DRAM type, clock). price() turns a layer's actions into energy.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "arch/arch_spec.hpp"
+#include "cost/actions.hpp"
+#include "cost/mac_styles.hpp"
+#include "cost/technology.hpp"
+
+namespace qarch::cost {
+
+// Area by component ("mac", "rf_weight", "buffer_input", "vector", "layout", ...), in um^2.
+struct AreaReport {
+  std::map<std::string, double> area_um2;
+  double total_um2 = 0;
+  double total_mm2() const { return total_um2 * 1e-6; }
+};
+
+struct CostModel {
+  arch::ArchSpec arch;
+  Technology tech;
+  MultiplierRegistry multipliers;
+  arch::CostStyle style = arch::CostStyle::Absolute;
+
+  // Prices that depend only on the architecture.
+  double dynamic_factor = 1;                // technology calibration of on-chip dynamic energy
+  std::array<int, 3> rf_entries{};          // by Store
+  std::array<int, 3> rf_word_bits{};        // by Store; the operand's (accumulator's) width if 0
+  double pe_pitch_um = 0;                   // one PE-to-PE hop
+  double leakage_mw = 0;                    // static power of the whole accelerator
+  double unit_pj = 0;                       // eyeriss_normalized: pJ of one unit (one ALU op)
+  AreaReport area;
+};
+
+// Builds the model of `arch` from a loaded table. Throws std::invalid_argument if the PE's
+// multiplier style has no cost function.
+CostModel make_cost_model(const Technology& tech, const arch::ArchSpec& arch);
+
+// Loads models_dir/<arch.technology>.yaml (docs/cost.md) and builds the model. Table errors
+// throw config::InputError with file:line:column.
+CostModel load_cost_model(const std::string& models_dir, const arch::ArchSpec& arch);
+
+// One MAC of these operands at this model's technology (absolute pJ and um^2, calibration
+// applied to the energy).
+BlockCost mac_cost(const CostModel& model, const MacOperands& mac);
+
+// One line of a bill: count x price = energy.
+struct PricedAction {
+  std::string component;  // "mac", "rf_weight", "array", "buffer_output", "dram", "leakage", ...
+  std::string action;     // "MAC", "read bits", "write bits", "bits x hop", "cycles", ...
+  double count = 0;
+  double pj_each = 0;
+  std::string basis;      // how the price was obtained (block formula, table entry)
+  double energy_pj() const { return count * pj_each; }
+};
+
+// Every priced action of a layer, in component order; zero counts included, so that explain()
+// shows every component.
+std::vector<PricedAction> price(const LayerActions& actions, const CostModel& model);
+
+}  // namespace qarch::cost
