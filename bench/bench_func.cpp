@@ -1,0 +1,95 @@
+// Functional-mode throughput: MACs per second of run_functional on the shipped Fashion-MNIST
+// models (one thread), end to end: quantization, the mapped accumulation, the float32 reference
+// run for SQNR and the statistics. Figures in docs/performance.md ("Functional mode").
+//
+// BM_Functional/<model>/<config>/<images>: counters `mac_per_s` (the network's MACs x images /
+// time) and `images_per_s`. Calibration (1000 training images through the float32 reference) is
+// part of each run, as in `qarch run --functional`.
+
+#include <benchmark/benchmark.h>
+
+#include <string>
+
+#include "arch/arch_spec.hpp"
+#include "func/functional_run.hpp"
+#include "workload/network.hpp"
+
+namespace {
+
+using namespace qarch;
+
+arch::ArchSpec make_arch(const std::string& w, const std::string& a, const std::string& acc,
+                         const std::string& style, arch::Dataflow dataflow) {
+  arch::ArchSpec s;
+  s.name = "bench";
+  s.clock_ghz = 1.0;
+  s.pe_array.rows = 32;
+  s.pe_array.cols = 32;
+  s.pe_array.dataflow = dataflow;
+  s.pe_array.weight_format = numerics::Format::parse(w);
+  s.pe_array.activation_format = numerics::Format::parse(a);
+  s.pe_array.accumulator_format = numerics::Format::parse(acc);
+  s.pe_array.multiplier = numerics::MultiplierStyle::parse(style);
+  for (arch::BufferSpec* b : {&s.weight_buffer, &s.input_buffer, &s.output_buffer}) {
+    b->size_kib = 256;
+    b->banks = 8;
+    b->word_bits = 256;
+  }
+  s.memory.ideal = true;
+  s.memory.dram = arch::dram_preset(arch::DramType::Lpddr4);
+  return s;
+}
+
+struct Config {
+  const char* name;
+  const char* w;
+  const char* a;
+  const char* acc;
+  const char* style;
+  arch::Dataflow dataflow;
+};
+
+const Config kConfigs[] = {
+    {"int8_ws", "int8", "int8", "int32", "exact", arch::Dataflow::WeightStationary},
+    {"int8_int16acc_ws", "int8", "int8", "int16", "exact", arch::Dataflow::WeightStationary},
+    {"fp32_ws", "fp32", "fp32", "fp32", "exact", arch::Dataflow::WeightStationary},
+    {"bf16_ws", "bf16", "bf16", "fp32", "exact", arch::Dataflow::WeightStationary},
+    {"int8_mitchell_w6_os", "int8", "int8", "int32", "mitchell_w6", arch::Dataflow::OutputStationary},
+    {"posit8_plam_quire", "posit<8,1>", "posit<8,1>", "quire<8,1>", "plam", arch::Dataflow::WeightStationary},
+};
+
+void BM_Functional(benchmark::State& state, const std::string& model, const Config& c) {
+  const workload::Network net =
+      workload::load_network(std::string(QARCH_SOURCE_DIR) + "/workloads/fashion/" + model + ".yaml");
+  const arch::ArchSpec spec = make_arch(c.w, c.a, c.acc, c.style, c.dataflow);
+  func::FunctionalOptions options;
+  options.limit = state.range(0);
+  double top1 = 0;
+  for (auto _ : state) {
+    const func::FunctionalResult r = func::run_functional(spec, net, options);
+    top1 = r.top1;
+    benchmark::DoNotOptimize(top1);
+  }
+  const double macs = static_cast<double>(net.macs()) * static_cast<double>(options.limit);
+  state.counters["mac_per_s"] = benchmark::Counter(macs, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["images_per_s"] =
+      benchmark::Counter(static_cast<double>(options.limit), benchmark::Counter::kIsIterationInvariantRate);
+  state.SetLabel("top1=" + std::to_string(top1));
+}
+
+int register_all() {
+  for (const char* model : {"lenet5", "mlp"}) {
+    for (const Config& c : kConfigs) {
+      benchmark::RegisterBenchmark((std::string("BM_Functional/") + model + "/" + c.name).c_str(),
+                                   [model, &c](benchmark::State& s) { BM_Functional(s, model, c); })
+          ->Arg(2000)
+          ->Unit(benchmark::kMillisecond)
+          ->Iterations(1);
+    }
+  }
+  return 0;
+}
+
+const int registered = register_all();
+
+}  // namespace

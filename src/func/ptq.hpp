@@ -1,0 +1,64 @@
+#pragma once
+// Post-training quantization of functional mode (docs/numerics.md, "Post-training
+// quantization"): which scale a format gets, and quantizing values into codes.
+//
+// Scales (value = scale x decoded code), symmetric, per tensor (weights optionally per output
+// channel):
+// - intN, uintN, pow2_B, ternary: max|x| / max_value(format) (int8: max|x| / 127); weights over
+//   the tensor (or channel), activations (the input of a layer) over the calibration images;
+// - binary: mean|x| (XNOR-Net's L2-optimal scale; the code is only the sign);
+// - fixedN_F, floats and posits: 1 (they represent values directly).
+// A configured scale (workload `weight_scale` / `activation_scale`) replaces the rule. A tensor
+// that is all zero gets scale 1.
+
+#include <cstdint>
+
+#include "numerics/codec.hpp"
+#include "numerics/format.hpp"
+
+namespace qarch::func {
+
+enum class ScaleRule { Unit, MaxAbs, MeanAbs };
+
+ScaleRule scale_rule(const numerics::Format& format);
+
+// The scale for a tensor with these statistics under `format`'s rule.
+double tensor_scale(const numerics::Format& format, double max_abs, double mean_abs);
+
+// Rounds value / scale into a format (nearest even, saturating: the conversion of a PE's input
+// stage), counting saturations. int and uint formats take a direct path that gives the same
+// codes as numerics::encode (tests/unit/func/ptq_test.cpp compares them).
+class ValueQuantizer {
+ public:
+  explicit ValueQuantizer(const numerics::Format& format);
+
+  // The code of `scaled` (= value / scale), nearest even, saturating; `saturated` is
+  // incremented when the value did not fit (or was NaN).
+  std::uint32_t operator()(double scaled, std::int64_t& saturated) const;
+
+  const numerics::Format& format() const { return format_; }
+
+ private:
+  numerics::Format format_;
+  bool direct_ = false;  // int / uint
+  double lo_ = 0, hi_ = 0;
+  std::uint32_t mask_ = 0;
+};
+
+// True when `code` decodes to zero (either sign). Tables for formats of up to 16 bits.
+class ZeroTest {
+ public:
+  explicit ZeroTest(const numerics::Format& format);
+  bool operator()(std::uint32_t code) const {
+    code &= mask_;
+    if (!table_.empty()) return table_[code] != 0;
+    return (code & magnitude_mask_) == 0;
+  }
+
+ private:
+  std::uint32_t mask_ = 0;
+  std::uint32_t magnitude_mask_ = 0;  // > 16 bits: floats ignore the sign bit
+  std::vector<std::uint8_t> table_;
+};
+
+}  // namespace qarch::func

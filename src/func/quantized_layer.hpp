@@ -1,0 +1,81 @@
+#pragma once
+// One compute layer (conv2d, fc, matmul with weights) prepared for functional execution:
+// its formats and MAC, accumulation order, quantized weights and bias, scales; and its
+// execution on one sample's real input, giving the real output and value statistics.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "arch/arch_spec.hpp"
+#include "arch/layer_formats.hpp"
+#include "func/accumulation_order.hpp"
+#include "func/dot_kernel.hpp"
+#include "func/layer_ops.hpp"
+#include "func/parameters.hpp"
+#include "func/ptq.hpp"
+
+namespace qarch::func {
+
+struct ComputeCounts {  // accumulated over samples
+  std::int64_t zero_weight_operands = 0;
+  std::int64_t zero_activation_operands = 0;
+  std::int64_t zero_operand_macs = 0;
+  std::int64_t saturated_activations = 0;
+  std::uint64_t overflowed_accumulations = 0;
+};
+
+class QuantizedLayer {
+ public:
+  // `activation_max_abs` / `activation_mean_abs`: statistics of the layer's input over the
+  // calibration images (unused when the format's scale rule or a configured scale does not
+  // need them). Throws numerics::FormatError if the MAC cannot be built.
+  QuantizedLayer(const arch::ArchSpec& arch, const workload::Layer& layer,
+                 const LayerParameters& params, bool per_channel, double activation_max_abs,
+                 double activation_mean_abs);
+
+  // in: the layer's real input (input elements); out: its real output (output elements);
+  // accumulators (optional, output elements): the accumulator values before scaling.
+  void run(const double* in, double* out, double* accumulators, ComputeCounts& counts);
+
+  const arch::LayerFormats& formats() const { return formats_; }
+  const AccumulationOrder& order() const { return order_; }
+  bool order_free() const { return order_free_; }
+  double activation_scale() const { return activation_scale_; }
+  const std::vector<double>& weight_scales() const { return weight_scales_; }  // per channel
+  std::int64_t saturated_weights() const { return saturated_weights_; }
+  std::int64_t saturated_biases() const { return saturated_biases_; }
+  const char* kernel_path() const { return kernel_->path_name(); }
+
+ private:
+  void choose_weight_scales(const LayerParameters& params, bool per_channel);
+  // Weight codes and biases, with the final scales.
+  void quantize_parameters(const LayerParameters& params);
+  double accumulate(const std::uint32_t* w, const std::uint32_t* a, double bias,
+                    std::uint64_t& overflows);
+
+  arch::LayerFormats formats_;
+  GemmLayout layout_;  // gathers in the order's (permuted) k order
+  std::int64_t input_elements_ = 0;
+  AccumulationOrder order_;
+  bool order_free_ = false;  // no add can round or overflow: any order gives the same sum
+  std::unique_ptr<DotKernel> kernel_;
+  ValueQuantizer activation_quantizer_;
+  ZeroTest weight_zero_;
+  ZeroTest activation_zero_;
+  std::uint32_t activation_zero_code_ = 0;  // what padding feeds
+  double activation_scale_ = 1;
+  std::vector<double> weight_scales_;     // per output channel
+  std::vector<double> product_scales_;    // weight scale x activation scale, per channel
+  std::vector<double> bias_values_;       // per channel, in accumulator values
+  std::vector<std::uint32_t> weight_codes_;  // (groups * n) x k, permuted k
+  std::vector<std::int64_t> zero_weights_by_k_;  // per group and k: channels with a zero weight
+  std::int64_t saturated_weights_ = 0;
+  std::int64_t saturated_biases_ = 0;
+  std::vector<std::uint32_t> input_codes_;
+  std::vector<std::uint32_t> operand_rows_;  // m x k of one group
+  std::vector<std::int64_t> zero_activations_by_k_;
+};
+
+}  // namespace qarch::func

@@ -1,0 +1,44 @@
+#pragma once
+// The float32 execution of a network, the reference functional mode compares against (SQNR,
+// reference top-1) and calibrates activation scales with. Plain float arithmetic on the
+// unquantized weights; its summation order is its own (4 interleaved partial sums), so it
+// equals PyTorch's float32 forward up to float rounding, not bit for bit.
+
+#include <cstdint>
+#include <vector>
+
+#include "func/layer_ops.hpp"
+#include "func/parameters.hpp"
+#include "workload/network.hpp"
+
+namespace qarch::func {
+
+// Index of each layer's producers in network.layers; -1 is the network input.
+struct Producers {
+  int a = -1;
+  int b = -1;
+};
+
+std::vector<Producers> find_producers(const workload::Network& network);
+
+class ReferenceNetwork {
+ public:
+  // Keeps references to its arguments, which must outlive it. layouts[i] is used for compute
+  // layers (unpermuted gathers).
+  ReferenceNetwork(const workload::Network& network, const std::vector<LayerParameters>& params,
+                   const std::vector<GemmLayout>& layouts, const std::vector<Producers>& producers);
+
+  // Runs one sample; values[i] becomes layer i's output.
+  void run(const std::vector<float>& input, std::vector<std::vector<float>>& values) const;
+
+ private:
+  void compute_layer(std::size_t i, const float* in, float* out) const;
+
+  const workload::Network& network_;
+  const std::vector<LayerParameters>& params_;
+  const std::vector<GemmLayout>& layouts_;
+  const std::vector<Producers>& producers_;
+  mutable std::vector<float> row_;
+};
+
+}  // namespace qarch::func
