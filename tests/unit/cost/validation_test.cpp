@@ -1,0 +1,128 @@
+// The validation points of docs/validation.md: DianNao's published area, power and peak
+// throughput; Eyeriss on AlexNet's conv layers in the normalized hierarchy; Eyeriss's core area.
+// (The per-MAC orderings and margins are in mac_styles_test.cpp.)
+
+#include <gtest/gtest.h>
+
+#include "cost/layer_cost.hpp"
+#include "cost_test_support.hpp"
+#include "unit/mapping/test_layers.hpp"
+#include "workload/network.hpp"
+
+namespace qarch::cost {
+namespace {
+
+using testing::models_dir;
+using testing::preset;
+
+double error(double model, double published) { return model / published - 1; }
+
+// DianNao at full utilization: a 3x3, 64 -> 64 conv on a 28x28 output (ideal memory, so the
+// array never waits); on-chip power, DRAM excluded as in the paper's 485 mW.
+struct DianNaoRun {
+  CostModel model;
+  LayerActions actions;
+  LayerCost cost;
+};
+
+DianNaoRun run_diannao() {
+  arch::ArchSpec a = preset("diannao");
+  a.memory.ideal = true;
+  CostModel m = load_cost_model(models_dir(), a);
+  LayerActions actions = actions_from(a, qarch::testing::conv_layer("conv", 30, 30, 3, 3, 64, 64, 1));
+  LayerCost c = layer_cost(actions, m);
+  return {m, actions, c};
+}
+
+TEST(ValidationDianNao, AreaWithinTenPercentOfPublished) {
+  const DianNaoRun r = run_diannao();
+  EXPECT_NEAR(error(r.model.area.total_mm2(), 3.02), 0.0, 0.10) << r.model.area.total_mm2() << " mm2";
+}
+
+TEST(ValidationDianNao, PowerWithinTenPercentOfPublished) {
+  const DianNaoRun r = run_diannao();
+  const double mw = power_mw(r.cost.on_chip_pj(), r.actions.cycles, r.model);
+  EXPECT_NEAR(error(mw, 485.0), 0.0, 0.10) << mw << " mW";
+  // The array is busy: the conv keeps all 256 PEs on nearly every cycle.
+  EXPECT_GT(static_cast<double>(r.actions.macs) / (256.0 * static_cast<double>(r.actions.cycles)), 0.9);
+}
+
+// Peak: 2 operations per PE per cycle, 2 x 256 x 0.98 GHz = 501.76 GOP/s. The paper's 452 GOP/s
+// is 461 operations per cycle, fewer than two per multiplier; 501.76 is 11.0% above it, outside
+// the 10% target (docs/validation.md explains; not calibrated away).
+TEST(ValidationDianNao, PeakThroughputIsTwoOpsPerPePerCycle) {
+  const arch::ArchSpec a = preset("diannao");
+  EXPECT_DOUBLE_EQ(peak_tops(a), 2 * 256 * 0.98e9 / 1e12);
+  EXPECT_NEAR(error(peak_tops(a), 0.452), 0.110, 0.001);
+}
+
+// AlexNet's five conv layers on the Eyeriss preset with the dataflow replaced: same PEs, same
+// register files and buffers, so equal area.
+LayerCost eyeriss_alexnet_conv(arch::Dataflow dataflow, std::int64_t* macs = nullptr,
+                               CostModel* model = nullptr, arch::CostStyle style = arch::CostStyle::EyerissNormalized) {
+  arch::ArchSpec a = preset("eyeriss");
+  a.pe_array.dataflow = dataflow;
+  a.cost_style = style;
+  const CostModel m = load_cost_model(models_dir(), a);
+  const workload::Network net = workload::load_network(testing::workload_path("alexnet"));
+  LayerCost total;
+  std::int64_t n = 0;
+  for (const workload::Layer& layer : net.layers) {
+    if (layer.type != workload::LayerType::Conv2d) continue;
+    const LayerActions actions = actions_from(a, layer);
+    n += actions.macs;
+    total += layer_cost(actions, m);
+  }
+  if (macs) *macs = n;
+  if (model) *model = m;
+  return total;
+}
+
+// Chen et al., ISCA 2016: at equal area, row-stationary is the most energy-efficient dataflow on
+// AlexNet's conv layers (1.4-2.5x over the others).
+TEST(ValidationEyeriss, RowStationaryBeatsWsAndOsAtEqualArea) {
+  const double rs = eyeriss_alexnet_conv(arch::Dataflow::RowStationary).total_pj;
+  const double ws = eyeriss_alexnet_conv(arch::Dataflow::WeightStationary).total_pj;
+  const double os = eyeriss_alexnet_conv(arch::Dataflow::OutputStationary).total_pj;
+  EXPECT_LT(rs, ws);
+  EXPECT_LT(rs, os);
+  EXPECT_GT(ws / rs, 1.1) << ws / rs;
+  EXPECT_GT(os / rs, 1.4) << os / rs;
+}
+
+// The breakdown under row-stationary in the Eyeriss papers' terms: data movement, not the ALU,
+// dominates; the register-file level is the largest consumer (that is where RS keeps its
+// reuse); PE-to-PE traffic and the global buffer are small shares.
+TEST(ValidationEyeriss, RowStationaryBreakdownOnAlexNetConv) {
+  std::int64_t macs = 0;
+  CostModel m;
+  const LayerCost c = eyeriss_alexnet_conv(arch::Dataflow::RowStationary, &macs, &m);
+  const auto share = [&](std::initializer_list<const char*> keys) {
+    double pj = 0;
+    for (const char* k : keys) pj += c.energy_pj.at(k);
+    return pj / c.total_pj;
+  };
+  const double alu = share({"mac"});
+  const double rf = share({"rf_weight", "rf_input", "rf_output"});
+  const double array = share({"array"});
+  const double buffer = share({"buffer_weight", "buffer_input", "buffer_output"});
+  const double dram = share({"dram"});
+  EXPECT_LT(alu, 0.15);
+  EXPECT_GT(rf, dram);
+  EXPECT_GT(rf, buffer);
+  EXPECT_GT(rf, alu);
+  EXPECT_LT(array, 0.05);
+  EXPECT_LT(buffer, 0.10);
+  // AlexNet (torchvision, 224x224) conv layers: 655 M MACs.
+  EXPECT_NEAR(static_cast<double>(macs), 655e6, 5e6);
+}
+
+// Eyeriss core, 3.5 mm x 3.5 mm (JSSC 2017): 12.25 mm2. The 65 nm SRAM port periphery is the
+// DianNao fit, so this is a cross-check of that fit on a chip with narrow buffer ports.
+TEST(ValidationEyeriss, CoreAreaWithinTenPercentOfPublished) {
+  const CostModel m = load_cost_model(models_dir(), preset("eyeriss"));
+  EXPECT_NEAR(error(m.area.total_mm2(), 12.25), 0.0, 0.10) << m.area.total_mm2() << " mm2";
+}
+
+}  // namespace
+}  // namespace qarch::cost
