@@ -1,29 +1,160 @@
-// End-to-end functional runs on the shipped Fashion-MNIST models.
+// run_functional's user errors, zero-operand counts against a brute-force count, zero gating,
+// and determinism.
 
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <fstream>
 
 #include "func/functional_run.hpp"
 #include "func_test_support.hpp"
+#include "support/diagnostics.hpp"
+#include "workload/idx_reader.hpp"
+#include "workload/npy_reader.hpp"
 
 namespace qarch::func {
 namespace {
 
-TEST(FunctionalRun, Smoke) {
-  const workload::Network net = workload::load_network(testing::fashion_workload("lenet5"));
+std::string joined(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += x + "\n";
+  return s;
+}
+
+std::string temp_dir(const std::string& name) {
+  const std::string dir = std::string(QARCH_BINARY_DIR) + "/func_test_" + name;
+  EXPECT_EQ(std::system(("mkdir -p " + dir).c_str()), 0);
+  return dir;
+}
+
+TEST(FunctionalRunErrors, ShapeOnlyWorkloadNamesTheMissingWeightsAndTheirShape) {
+  const workload::Network net = workload::load_network(std::string(QARCH_SOURCE_DIR) + "/workloads/lenet5.yaml");
+  const std::string d = joined(testing::diagnostics_of(
+      [&] { run_functional(testing::func_arch("int8", "int8", "int32"), net, FunctionalOptions{}); }));
+  EXPECT_NE(d.find("layers.conv1.weights: functional mode needs trained weights"), std::string::npos) << d;
+  EXPECT_NE(d.find("(6, 1, 5, 5)"), std::string::npos) << d;
+  EXPECT_NE(d.find("(10, 84)"), std::string::npos) << d;  // every layer is reported
+}
+
+TEST(FunctionalRunErrors, WrongWeightShapeNamesTheFileAndTheExpectedShape) {
+  const std::string dir = temp_dir("wrong_shape");
+  workload::write_npy(dir + "/w.npy", workload::NpyArray{{10, 783}, std::vector<float>(7830, 0.5f)});
+  workload::write_npy(dir + "/b.npy", workload::NpyArray{{10}, std::vector<float>(10, 0.0f)});
+  std::ofstream(dir + "/net.yaml") << "name: t\ninput: {channels: 1, height: 28, width: 28}\nlayers:\n"
+                                      "  - {name: fc, type: fc, out_features: 10, weights: w.npy, bias: b.npy}\n";
+  const workload::Network net = workload::load_network(dir + "/net.yaml");
+  const std::string d = joined(testing::diagnostics_of(
+      [&] { run_functional(testing::func_arch("int8", "int8", "int32"), net, FunctionalOptions{}); }));
+  EXPECT_NE(d.find("w.npy"), std::string::npos) << d;
+  EXPECT_NE(d.find("layer fc expects an array of shape (10, 784), the file holds (10, 783)"), std::string::npos) << d;
+}
+
+TEST(FunctionalRunErrors, InputShapeClassesDatasetLimitAndMemory) {
+  const std::string dir = temp_dir("bad_input");
+  std::ofstream(dir + "/net.yaml") << "name: t\ninput: {channels: 3, height: 32, width: 32}\nlayers:\n"
+                                      "  - {name: fc, type: fc, out_features: 7}\n";
+  const workload::Network bad = workload::load_network(dir + "/net.yaml");
+  const std::string d = joined(testing::diagnostics_of(
+      [&] { run_functional(testing::func_arch("int8", "int8", "int32"), bad, FunctionalOptions{}); }));
+  EXPECT_NE(d.find("feeds 1x28x28 Fashion-MNIST images; the network input is 3x32x32"), std::string::npos) << d;
+  EXPECT_NE(d.find("one output per class (10); it has 7"), std::string::npos) << d;
+
+  const workload::Network net = workload::load_network(testing::fashion_workload("mlp"));
+  const arch::ArchSpec a = testing::func_arch("int8", "int8", "int32");
   FunctionalOptions o;
-  o.limit = 200;
-  for (const auto& cfg : std::vector<std::vector<std::string>>{{"fp32", "fp32", "fp32"}, {"int8", "int8", "int32"}}) {
-    const FunctionalResult r = run_functional(testing::func_arch(cfg[0], cfg[1], cfg[2]), net, o);
-    std::printf("%s top1 %.4f ref %.4f\n", cfg[0].c_str(), r.top1, r.reference_top1);
-    for (const auto& s : r.layers) {
-      std::printf("  %-6s macs %lld zw %lld za %lld z %lld sat %lld ovf %lld sqnr %.2f ws %g as %g %s\n", s.name.c_str(),
-                  static_cast<long long>(s.macs), static_cast<long long>(s.zero_weight_operands), static_cast<long long>(s.zero_activation_operands),
-                  static_cast<long long>(s.zero_operand_macs), static_cast<long long>(s.saturated_values), static_cast<long long>(s.overflowed_accumulations),
-                  s.sqnr_db, s.weight_scale, s.activation_scale, s.accumulation_order.c_str());
+  o.dataset_dir = "/nonexistent/fashion";
+  EXPECT_NE(joined(testing::diagnostics_of([&] { run_functional(a, net, o); })).find("dataset directory not found"),
+            std::string::npos);
+  o = FunctionalOptions{};
+  o.limit = 0;
+  EXPECT_NE(joined(testing::diagnostics_of([&] { run_functional(a, net, o); })).find("--limit must be at least 1"),
+            std::string::npos);
+  o = FunctionalOptions{};
+  o.max_memory_bytes = 100000;
+  EXPECT_NE(joined(testing::diagnostics_of([&] { run_functional(a, net, o); })).find("functional mode would need about"),
+            std::string::npos);
+}
+
+TEST(FunctionalRunErrors, FormatsTheStyleCannotTakeNameTheLayer) {
+  const workload::Network net = workload::load_network(testing::fashion_workload("mlp"));
+  const std::string d = joined(testing::diagnostics_of(
+      [&] { run_functional(testing::func_arch("int8", "int8", "int32", "shift_add"), net, FunctionalOptions{}); }));
+  EXPECT_NE(d.find("layers.fc1: shift_add needs power-of-two weights"), std::string::npos) << d;
+}
+
+// conv1 of LeNet-5 on int8: every MAC whose activation is zero, counted by brute force from the
+// image's pixels (x = p / 255 with scale 1/127 rounds to 0 for p <= 1) and the padding.
+TEST(FunctionalRun, ZeroOperandCountsMatchABruteForceCount) {
+  const workload::Network net = workload::load_network(testing::fashion_workload("lenet5"));
+  arch::ArchSpec a = testing::func_arch("int8", "int8", "int32");
+  FunctionalOptions o;
+  o.limit = 2;
+  const FunctionalResult r = run_functional(a, net, o);
+  ASSERT_DOUBLE_EQ(r.layers[0].activation_scale, 1.0 / 127);
+  const workload::LabeledImages test = workload::read_mnist_split(testing::kFashionDir, "t10k", 2);
+  std::int64_t zero_a = 0;
+  for (std::int64_t n = 0; n < 2; ++n) {
+    for (int e = 0; e < 28; ++e) {
+      for (int f = 0; f < 28; ++f) {
+        for (int kr = 0; kr < 5; ++kr) {
+          for (int ks = 0; ks < 5; ++ks) {
+            const int y = e - 2 + kr, x = f - 2 + ks;
+            const bool pad = y < 0 || y >= 28 || x < 0 || x >= 28;
+            if (pad || test.image(n)[y * 28 + x] <= 1) zero_a += 6;  // 6 filters
+          }
+        }
+      }
     }
   }
+  EXPECT_EQ(r.layers[0].zero_activation_operands, zero_a);
+  EXPECT_EQ(r.layers[0].macs, 2 * 117600);
+  const workload::NpyArray w = workload::read_npy(std::string(QARCH_SOURCE_DIR) + "/workloads/fashion/weights/lenet5_conv1_weight.npy");
+  double max_w = 0;
+  for (const float v : w.data) max_w = std::max(max_w, std::fabs(static_cast<double>(v)));
+  std::int64_t zero_w = 0;
+  for (const float v : w.data) zero_w += std::nearbyint(static_cast<double>(v) / (max_w / 127)) == 0 ? 1 : 0;
+  EXPECT_EQ(r.layers[0].zero_weight_operands, zero_w * 28 * 28 * 2);
+  const LayerValueStats& fc1 = r.layers[6];
+  EXPECT_GT(fc1.zero_operand_macs, 0);
+  EXPECT_GE(fc1.zero_operand_macs, std::max(fc1.zero_weight_operands, fc1.zero_activation_operands));
+  EXPECT_LE(fc1.zero_operand_macs, fc1.zero_weight_operands + fc1.zero_activation_operands);
+  EXPECT_EQ(fc1.zero_gated_macs, 0);  // this PE does not gate
+
+  a.pe_array.zero_gating = true;
+  const FunctionalResult g = run_functional(a, net, o);
+  for (std::size_t i = 0; i < g.layers.size(); ++i) {
+    EXPECT_EQ(g.layers[i].zero_gated_macs, g.layers[i].zero_operand_macs) << g.layers[i].name;
+  }
+}
+
+TEST(FunctionalRun, NarrowAccumulatorsOverflowAndAreCounted) {
+  const workload::Network net = workload::load_network(testing::fashion_workload("lenet5"));
+  FunctionalOptions o;
+  o.limit = 20;
+  const FunctionalResult wide = run_functional(testing::func_arch("int8", "int8", "int32"), net, o);
+  const FunctionalResult narrow = run_functional(testing::func_arch("int8", "int8", "int12"), net, o);
+  std::int64_t overflows = 0;
+  for (const LayerValueStats& s : narrow.layers) overflows += s.overflowed_accumulations;
+  EXPECT_GT(overflows, 0);
+  EXPECT_LT(narrow.layers.back().sqnr_db, wide.layers.back().sqnr_db);
+  EXPECT_EQ(narrow.layers[0].accumulation_order, "row_folds(32)");
+  EXPECT_EQ(wide.layers[0].accumulation_order, "exact");
+}
+
+TEST(FunctionalRun, IsDeterministic) {
+  const workload::Network net = workload::load_network(testing::fashion_workload("lenet5"));
+  FunctionalOptions o;
+  o.limit = 30;
+  const arch::ArchSpec a = testing::func_arch("bf16", "bf16", "fp32", "exact", arch::Dataflow::RowStationary, 8, 8);
+  const FunctionalResult x = run_functional(a, net, o);
+  const FunctionalResult y = run_functional(a, net, o);
+  EXPECT_EQ(x.predictions, y.predictions);
+  for (std::size_t i = 0; i < x.layers.size(); ++i) {
+    EXPECT_EQ(x.layers[i].sqnr_db, y.layers[i].sqnr_db);
+    EXPECT_EQ(x.layers[i].zero_operand_macs, y.layers[i].zero_operand_macs);
+  }
+  EXPECT_GT(x.top1, 0.7);
 }
 
 }  // namespace

@@ -1,0 +1,73 @@
+// Post-training quantization rules and the direct int/uint quantizer against numerics::encode.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <random>
+
+#include "func/ptq.hpp"
+
+namespace qarch::func {
+namespace {
+
+using numerics::Format;
+
+TEST(Ptq, ScaleRulesPerFormat) {
+  EXPECT_DOUBLE_EQ(tensor_scale(Format::parse("int8"), 2.54, 0.1), 2.54 / 127);
+  EXPECT_DOUBLE_EQ(tensor_scale(Format::parse("int4"), 1.4, 0.1), 1.4 / 7);
+  EXPECT_DOUBLE_EQ(tensor_scale(Format::parse("uint8"), 5.1, 0.1), 5.1 / 255);
+  EXPECT_DOUBLE_EQ(tensor_scale(Format::parse("pow2_4"), 1.28, 0.1), 1.28 / 64);
+  EXPECT_DOUBLE_EQ(tensor_scale(Format::parse("binary"), 1.28, 0.1), 0.1);
+  for (const char* f : {"fp32", "bf16", "fp16", "fp8_e4m3", "posit8_1", "fixed16_8"}) {
+    EXPECT_EQ(tensor_scale(Format::parse(f), 3.0, 0.5), 1.0) << f;
+  }
+  EXPECT_EQ(tensor_scale(Format::parse("int8"), 0.0, 0.0), 1.0);  // all-zero tensor
+}
+
+TEST(Ptq, DirectIntegerQuantizerEqualsEncode) {
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<double> u(-300.0, 300.0);
+  const double specials[] = {0.5, 1.5, 2.5, -0.5, -2.5, 127.5, -128.5, 126.5, 255.5, -0.0,
+                             std::numeric_limits<double>::infinity(),
+                             -std::numeric_limits<double>::infinity(),
+                             std::numeric_limits<double>::quiet_NaN(), 1e300, -1e300};
+  for (const char* name : {"int8", "int4", "uint8", "uint4", "int16", "int32", "int1"}) {
+    const Format f = Format::parse(name);
+    const ValueQuantizer q(f);
+    std::int64_t saturated = 0, want_saturated = 0;
+    const auto check = [&](double v) {
+      const numerics::Encoded e = numerics::encode(f, v, numerics::Rounding::NearestEven, numerics::Overflow::Saturate);
+      ASSERT_EQ(q(v, saturated), e.code) << name << " " << v;
+      want_saturated += e.overflow ? 1 : 0;
+    };
+    for (const double v : specials) check(v);
+    for (int i = 0; i < 20000; ++i) check(i % 2 ? u(rng) : std::round(u(rng)) + 0.5);
+    EXPECT_EQ(saturated, want_saturated) << name;
+  }
+}
+
+TEST(Ptq, ZeroTestMatchesDecode) {
+  for (const char* name : {"int8", "uint4", "fp8_e4m3", "bf16", "posit8_1", "pow2_4", "ternary", "binary", "fixed16_8"}) {
+    const Format f = Format::parse(name);
+    const ZeroTest z(f);
+    for (std::uint64_t c = 0; c < f.code_count(); ++c) {
+      ASSERT_EQ(z(static_cast<std::uint32_t>(c)), numerics::decode(f, static_cast<std::uint32_t>(c)) == 0.0) << name << " " << c;
+    }
+  }
+  std::mt19937 rng(5);
+  for (const char* name : {"fp32", "int32", "posit<32,2>", "fixed24_8"}) {
+    const Format f = Format::parse(name);
+    const ZeroTest z(f);
+    for (const std::uint32_t c : {0u, 0x80000000u, 1u, 0x7fffffffu, 0xffffffffu}) {
+      EXPECT_EQ(z(c & f.code_mask()), numerics::decode(f, c & f.code_mask()) == 0.0) << name << " " << c;
+    }
+    for (int i = 0; i < 1000; ++i) {
+      const std::uint32_t c = static_cast<std::uint32_t>(rng()) & f.code_mask();
+      ASSERT_EQ(z(c), numerics::decode(f, c) == 0.0) << name << " " << c;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace qarch::func
