@@ -15,10 +15,15 @@ int run_map(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       ("arch", po::value<std::string>()->required(), "design point YAML")
       ("workload", po::value<std::string>()->required(), "network YAML or SCALE-Sim topology CSV")
       ("set", po::value<std::vector<std::string>>()->composing(), "override an architecture key")
-      ("layer", po::value<std::string>(), "print only this layer");
+      ("layer", po::value<std::string>(), "print only this layer")
+      ("candidates", po::value<int>()->implicit_value(10),
+       "also list the mapper's best N candidates (default 10) and why the winner won")
+      ("no-search", "SCALE-Sim's loop nest only (no loop reordering or stream tiling)");
   po::variables_map vm;
   try {
-    if (!parse_options("map", "--arch FILE --workload FILE [--set KEY=VALUE]... [--layer NAME]",
+    if (!parse_options("map",
+                       "--arch FILE --workload FILE [--set KEY=VALUE]... [--layer NAME] "
+                       "[--candidates [N]] [--no-search]",
                        options, args, vm, out)) {
       return 0;
     }
@@ -33,11 +38,22 @@ int run_map(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     err << "error: no layer named '" << only << "' in " << vm["workload"].as<std::string>() << "\n";
     return 2;
   }
+  const int top = vm.count("candidates") ? vm["candidates"].as<int>() : 0;
+  if (top < 0) {
+    err << "error: --candidates expects a count >= 0, got " << top << "\n";
+    return 2;
+  }
+  const mapping::MapperOptions mapper{vm.count("no-search") == 0};
   out << "# " << net.name << " on " << arch.name << ": " << arch.pe_array.rows << "x"
-      << arch.pe_array.cols << " " << arch::to_string(arch.pe_array.dataflow) << "\n";
+      << arch.pe_array.cols << " " << arch::to_string(arch.pe_array.dataflow)
+      << (arch.memory.ideal ? ", ideal memory" : "") << "\n";
   for (const workload::Layer& layer : net.layers) {
     if (!only.empty() && layer.name != only) continue;
-    out << mapping::describe(mapping::map_layer(arch, layer));
+    out << mapping::describe(mapping::map_layer(arch, layer, mapper));
+    if (top > 0) {
+      out << mapping::describe_search(mapping::search_layer(arch, layer, mapper),
+                                      static_cast<std::size_t>(top));
+    }
   }
   return 0;
 }

@@ -1,6 +1,8 @@
 #pragma once
 // qarch map: how each layer of a network maps onto a design point (dataflow, folds, tiles per
-// buffer with packing, loop order, closed-form cycles and DRAM bytes). Nothing is simulated.
+// buffer with packing, the loop nest the mapper chose, closed-form cycles, DRAM bytes and the
+// mapper's estimate). Nothing is simulated. --candidates [N] lists the best N candidates the
+// mapper considered and why the winner won; --no-search maps with SCALE-Sim's nest only.
 
 #include <iosfwd>
 #include <string>
@@ -9,7 +11,7 @@
 namespace qarch::cli {
 
 // `args` are the arguments after "map": --arch FILE --workload FILE [--set KEY=VALUE]...
-// [--layer NAME]. Returns 0, or 2 after an "error:" line on err for bad arguments; the loaders'
+// [--layer NAME] [--candidates [N]] [--no-search]. Returns 0, or 2 after an "error:" line on err for bad arguments; the loaders'
 // config::InputError propagates to the caller.
 int run_map(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 

@@ -52,6 +52,14 @@ std::string describe(const Mapping& mp) {
   describe_tile(out, "inputs", mp.inputs);
   describe_tile(out, "outputs", mp.outputs);
   if (mp.psum_spill) out << "  partial sums spill to DRAM between row folds\n";
+  if (mp.unit == Unit::Systolic) {
+    out << "  mapper: chose " << to_string(mp.nest, mp.dataflow) << " of " << mp.candidates
+        << " candidate" << (mp.candidates == 1 ? "" : "s") << (mp.nest.tiles > 1 ? " (stream tiled)" : "")
+        << "\n";
+  }
+  out << "  estimate: " << mp.estimate.total_cycles << " total cycles = " << mp.estimate.compute_cycles
+      << " compute + " << mp.estimate.stall_cycles << " stall (DRAM busy " << mp.estimate.dram_cycles
+      << " cycles)\n";
   out << "  compute cycles " << mp.compute_cycles << ", mapping efficiency " << std::fixed
       << std::setprecision(4) << mp.mapping_efficiency << ", MACs " << mp.macs << ", DRAM "
       << mp.dram_read_bytes << " B read, " << mp.dram_write_bytes << " B written\n";

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "mapping/packing.hpp"
+#include "mapping/systolic_tiling.hpp"
 
 namespace qarch::mapping {
 
@@ -37,55 +38,74 @@ Transfer part(Operand operand, bool psums, std::int64_t group, std::int64_t tens
   return t;
 }
 
-// Partial sums accumulating across row folds (ws, is): kept in the output buffer when they fit,
-// else read back before and written out after every row fold but the first and last.
-void add_accumulated_outputs(const Mapping& mp, FoldWork& w, std::int64_t c0, std::int64_t c1) {
-  const bool first = w.systolic.row_fold == 0;
-  const bool last = w.systolic.row_fold == mp.grid.row_folds - 1;
-  const std::int64_t extent = mp.shape.sc;
-  if (mp.psum_spill) {
-    const std::int64_t all_psum_bytes = dram_bytes_for(mp.m * mp.n, mp.accumulator_bits);
-    if (!first) w.loads.add(part(Operand::Output, true, w.group, all_psum_bytes, c0, c1, extent));
-    if (!last) w.stores.add(part(Operand::Output, true, w.group, all_psum_bytes, c0, c1, extent));
+// The fold's range [begin, end) along a loop, of extent loop_elements().
+struct Range {
+  std::int64_t begin = 0, end = 0;
+};
+
+Range fold_range(const SystolicFold& f, int rows, int cols, Loop loop) {
+  switch (loop) {
+    case Loop::Row: return {f.row_fold * rows, f.row_fold * rows + f.used_rows};
+    case Loop::Col: return {f.col_fold * cols, f.col_fold * cols + f.used_cols};
+    case Loop::Tile: return {f.t_begin, f.t_begin + f.t};
   }
-  if (last) w.stores.add(part(Operand::Output, false, w.group, mp.outputs.dram_bytes, c0, c1, extent));
+  return {};
 }
 
+// An operand's piece of this fold, as a share of its DRAM tensor of `tensor_bytes`. Pieces are
+// numbered along the operand's major loop, then its minor loop, so over all folds of a group the
+// distinct pieces cover [0, major x minor elements) exactly once.
+Transfer piece(const Mapping& mp, const FoldWork& w, Operand operand, bool psums,
+               std::int64_t tensor_bytes) {
+  const OperandSpan span = operand_span(mp.dataflow, operand);
+  const Range a = fold_range(w.systolic, mp.rows, mp.cols, span.major);
+  const Range b = fold_range(w.systolic, mp.rows, mp.cols, span.minor);
+  const std::int64_t eb = loop_elements(mp.shape, span.minor);
+  const std::int64_t extent = loop_elements(mp.shape, span.major) * eb;
+  const std::int64_t begin = a.begin * eb + (a.end - a.begin) * b.begin;
+  const std::int64_t end = a.begin * eb + (a.end - a.begin) * b.end;
+  return part(operand, psums, w.group, tensor_bytes, begin, end, extent);
+}
+
+std::int64_t nest_position(const SystolicFold& f, Loop loop) {
+  return loop == Loop::Row ? f.row_fold : loop == Loop::Col ? f.col_fold : f.tile;
+}
+
+// systolic_tiling.hpp: an operand is loaded when its reuse loop's index is 0, or at every fold
+// when its reuse set does not fit. Partial sums (ws, is) accumulate across row folds: kept in the
+// output buffer when they fit, else read back before and written out after every row fold but
+// the first and last; the final outputs leave after the last row fold (os: after every fold).
 void plan_systolic(const Mapping& mp, FoldWork& w) {
-  w.systolic = fold_at(mp.shape, mp.rows, mp.cols, w.fold);
-  w.cycles = mp.cycles_per_fold;
-  w.accesses = systolic_fold_accesses(mp.dataflow, mp.shape, w.systolic);
-  const SystolicFold& f = w.systolic;
-  const std::int64_t r0 = f.row_fold * mp.rows, r1 = r0 + f.used_rows;
-  const std::int64_t c0 = f.col_fold * mp.cols, c1 = c0 + f.used_cols;
-  // Cumulative area of the folds before this one (column folds outer) and after it.
-  const std::int64_t area = mp.shape.sr * mp.shape.sc;
-  const std::int64_t area0 = c0 * mp.shape.sr + (c1 - c0) * r0;
-  const std::int64_t area1 = c0 * mp.shape.sr + (c1 - c0) * r1;
-  const std::int64_t g = w.group;
-  switch (mp.dataflow) {
-    case Dataflow::WeightStationary:  // sr = k, sc = n, t = m
-      w.loads.add(part(Operand::Weight, false, g, mp.weights.dram_bytes, area0, area1, area));
-      if (f.col_fold == 0 || !mp.inputs.resident)
-        w.loads.add(part(Operand::Input, false, g, mp.inputs.dram_bytes, r0, r1, mp.shape.sr));
-      add_accumulated_outputs(mp, w, c0, c1);
-      break;
-    case Dataflow::InputStationary:  // sr = k, sc = m, t = n
-      w.loads.add(part(Operand::Input, false, g, mp.inputs.dram_bytes, area0, area1, area));
-      if (f.col_fold == 0 || !mp.weights.resident)
-        w.loads.add(part(Operand::Weight, false, g, mp.weights.dram_bytes, r0, r1, mp.shape.sr));
-      add_accumulated_outputs(mp, w, c0, c1);
-      break;
-    case Dataflow::OutputStationary:  // sr = m, sc = n, t = k
-      if (f.col_fold == 0 || !mp.inputs.resident)
-        w.loads.add(part(Operand::Input, false, g, mp.inputs.dram_bytes, r0, r1, mp.shape.sr));
-      if (f.row_fold == 0 || !mp.weights.resident)
-        w.loads.add(part(Operand::Weight, false, g, mp.weights.dram_bytes, c0, c1, mp.shape.sc));
-      w.stores.add(part(Operand::Output, false, g, mp.outputs.dram_bytes, area0, area1, area));
-      break;
-    case Dataflow::RowStationary:
-      break;
+  const NestIndex at = nest_index(mp.nest, mp.grid.row_folds, mp.grid.col_folds, w.fold);
+  SystolicFold& f = w.systolic;
+  f.row_fold = at.row;
+  f.col_fold = at.col;
+  f.tile = at.tile;
+  f.used_rows = std::min<std::int64_t>(mp.rows, mp.shape.sr - f.row_fold * mp.rows);
+  f.used_cols = std::min<std::int64_t>(mp.cols, mp.shape.sc - f.col_fold * mp.cols);
+  const std::int64_t tile = std::max<std::int64_t>(1, std::min(mp.nest.tile, mp.shape.t));
+  f.t_begin = f.tile * tile;
+  f.t = std::min(tile, mp.shape.t - f.t_begin);
+  w.cycles = systolic_cycles_per_fold(mp.dataflow, mp.rows, mp.cols, f.t);
+  w.accesses = systolic_fold_accesses(mp.dataflow, f);
+  // Stationary operand first (ws: weights; is: inputs), os: inputs first.
+  const bool ws = mp.dataflow == arch::Dataflow::WeightStationary;
+  for (Operand op : {ws ? Operand::Weight : Operand::Input, ws ? Operand::Input : Operand::Weight}) {
+    const BufferTile& t = op == Operand::Weight ? mp.weights : mp.inputs;
+    if (!t.resident || nest_position(f, reuse_loop(mp.dataflow, op)) == 0)
+      w.loads.add(piece(mp, w, op, false, t.dram_bytes));
   }
+  const Loop reduction = reuse_loop(mp.dataflow, Operand::Output);
+  const std::int64_t reductions = reduction == Loop::Row ? mp.grid.row_folds
+                                  : reduction == Loop::Col ? mp.grid.col_folds
+                                                           : mp.nest.tiles;
+  const std::int64_t step = nest_position(f, reduction);
+  if (mp.psum_spill) {
+    const std::int64_t all_psum_bytes = dram_bytes_for(mp.m * mp.n, mp.accumulator_bits);
+    if (step > 0) w.loads.add(piece(mp, w, Operand::Output, true, all_psum_bytes));
+    if (step + 1 < reductions) w.stores.add(piece(mp, w, Operand::Output, true, all_psum_bytes));
+  }
+  if (step + 1 == reductions) w.stores.add(piece(mp, w, Operand::Output, false, mp.outputs.dram_bytes));
 }
 
 // rs and vector folds spread each tensor's traffic evenly over the folds of the group; a tensor

@@ -4,6 +4,7 @@
 
 #include "arch/layer_formats.hpp"
 #include "mapping/packing.hpp"
+#include "mapping/systolic_tiling.hpp"
 
 namespace qarch::mapping {
 
@@ -20,27 +21,6 @@ std::string_view to_string(Unit unit) {
 }
 
 namespace {
-
-std::int64_t usable_bytes(const arch::BufferSpec& buffer) {
-  // A double-buffered SRAM fills one half while the array reads the other.
-  return buffer.double_buffered ? buffer.size_bytes() / 2 : buffer.size_bytes();
-}
-
-BufferTile make_tile(const arch::BufferSpec& buffer, int value_bits, std::int64_t tile_elements,
-                     std::int64_t reuse_elements, int dram_bits, std::int64_t dram_elements) {
-  BufferTile t;
-  t.value_bits = value_bits;
-  t.values_per_word = values_per_word(value_bits, buffer.word_bits);
-  t.tile_elements = tile_elements;
-  t.tile_words = words_for(tile_elements, value_bits, buffer.word_bits);
-  t.reuse_elements = reuse_elements;
-  t.reuse_bytes = sram_bytes_for(reuse_elements, value_bits, buffer.word_bits);
-  t.capacity_bytes = usable_bytes(buffer);
-  t.resident = t.reuse_bytes <= t.capacity_bytes;
-  t.dram_bytes = dram_bytes_for(dram_elements, dram_bits);
-  t.dram_fetches = 1;
-  return t;
-}
 
 struct GroupTensors {  // elements of one group's operands
   std::int64_t weights = 0, inputs = 0, outputs = 0;
@@ -66,49 +46,56 @@ void add_scaled(FoldAccesses& sum, const FoldAccesses& a, std::int64_t times) {
   sum.macs += a.macs * times;
 }
 
-void map_systolic(const arch::ArchSpec& arch, const GroupTensors& e, Mapping& mp) {
+// Systolic: the product of one group on the array, as the mapper sees it.
+SystolicProblem problem_of(const arch::ArchSpec& arch, const Mapping& mp, const GroupTensors& e) {
+  SystolicProblem p;
+  p.dataflow = mp.dataflow;
+  p.rows = mp.rows;
+  p.cols = mp.cols;
+  p.shape = systolic_shape(mp.dataflow, mp.m, mp.k, mp.n);
+  p.grid = fold_grid(p.shape, mp.rows, mp.cols);
+  p.groups = mp.groups;
+  const auto w = static_cast<int>(Operand::Weight), i = static_cast<int>(Operand::Input),
+             o = static_cast<int>(Operand::Output);
+  p.value_bits[w] = p.dram_bits[w] = mp.weight_bits;
+  p.value_bits[i] = p.dram_bits[i] = p.dram_bits[o] = mp.activation_bits;
+  p.value_bits[o] = mp.accumulator_bits;
+  p.elements[w] = e.weights;
+  p.elements[i] = e.inputs;
+  p.elements[o] = e.outputs;
+  p.buffers[w] = arch.weight_buffer;
+  p.buffers[i] = arch.input_buffer;
+  p.buffers[o] = arch.output_buffer;
+  p.psum_bytes = dram_bytes_for(mp.m * mp.n, mp.accumulator_bits);
+  return p;
+}
+
+void apply_systolic(const arch::ArchSpec& arch, const SystolicProblem& p, const LoopNest& nest,
+                    Mapping& mp) {
   mp.unit = Unit::Systolic;
-  mp.shape = systolic_shape(mp.dataflow, mp.m, mp.k, mp.n);
-  mp.grid = fold_grid(mp.shape, mp.rows, mp.cols);
-  mp.folds_per_group = mp.grid.folds();
-  mp.cycles_per_fold = systolic_cycles_per_fold(mp.dataflow, mp.rows, mp.cols, mp.shape.t);
-  const std::int64_t ur = std::min<std::int64_t>(mp.shape.sr, mp.rows);
-  const std::int64_t uc = std::min<std::int64_t>(mp.shape.sc, mp.cols);
-  const std::int64_t t = mp.shape.t;
-  const int wb = mp.weight_bits, ab = mp.activation_bits, cb = mp.accumulator_bits;
-  const auto& wbuf = arch.weight_buffer;
-  const auto& ibuf = arch.input_buffer;
-  const auto& obuf = arch.output_buffer;
-  switch (mp.dataflow) {
-    case Dataflow::WeightStationary:
-      mp.loop_order = "group > col_fold(n) > row_fold(k) > stream(m)";
-      mp.weights = make_tile(wbuf, wb, ur * uc, ur * uc, wb, e.weights);
-      mp.inputs = make_tile(ibuf, ab, t * ur, e.inputs, ab, e.inputs);
-      mp.inputs.dram_fetches = mp.inputs.resident ? 1 : mp.grid.col_folds;
-      mp.outputs = make_tile(obuf, cb, t * uc, mp.m * uc, ab, e.outputs);
-      break;
-    case Dataflow::InputStationary:
-      mp.loop_order = "group > col_fold(m) > row_fold(k) > stream(n)";
-      mp.inputs = make_tile(ibuf, ab, ur * uc, ur * uc, ab, e.inputs);
-      mp.weights = make_tile(wbuf, wb, t * ur, e.weights, wb, e.weights);
-      mp.weights.dram_fetches = mp.weights.resident ? 1 : mp.grid.col_folds;
-      mp.outputs = make_tile(obuf, cb, t * uc, uc * mp.n, ab, e.outputs);
-      break;
-    case Dataflow::OutputStationary:
-      mp.loop_order = "group > col_fold(n) > row_fold(m) > stream(k)";
-      mp.inputs = make_tile(ibuf, ab, ur * t, e.inputs, ab, e.inputs);
-      mp.inputs.dram_fetches = mp.inputs.resident ? 1 : mp.grid.col_folds;
-      mp.weights = make_tile(wbuf, wb, t * uc, mp.k * uc, wb, e.weights);
-      mp.weights.dram_fetches = mp.weights.resident ? 1 : mp.grid.row_folds;
-      mp.outputs = make_tile(obuf, cb, ur * uc, ur * uc, ab, e.outputs);
-      break;
-    case Dataflow::RowStationary: break;
-  }
-  mp.psum_spill = mp.dataflow != Dataflow::OutputStationary && !mp.outputs.resident &&
-                  mp.grid.row_folds > 1;
+  mp.shape = p.shape;
+  mp.grid = p.grid;
+  mp.nest = nest;
+  const SystolicTiling tiling = tile_systolic(p, nest);
+  mp.folds_per_group = tiling.folds_per_group;
+  mp.cycles_per_fold = tiling.cycles_per_fold;
+  mp.weights = tiling.tiles[static_cast<int>(Operand::Weight)];
+  mp.inputs = tiling.tiles[static_cast<int>(Operand::Input)];
+  mp.outputs = tiling.tiles[static_cast<int>(Operand::Output)];
+  mp.psum_spill = tiling.psum_spill;
+  const std::string stream = loop_name(mp.dataflow, Loop::Tile);
+  mp.loop_order = "group > " + to_string(nest, mp.dataflow) + " > stream(" +
+                  stream.substr(0, stream.size() - 5) + ")";
   const SystolicFigures f = systolic_figures(mp.dataflow, mp.rows, mp.cols, mp.m, mp.k, mp.n);
-  mp.mapping_efficiency = f.mapping_efficiency;
-  add_scaled(mp.accesses, f.accesses, mp.groups);
+  mp.mapping_efficiency = f.mapping_efficiency;  // every (row, col) fold repeats once per tile
+  FoldAccesses a = f.accesses;  // the stream splits over tiles; the stationary tile reloads
+  if (mp.dataflow == Dataflow::WeightStationary) a.weight_reads *= nest.tiles;
+  if (mp.dataflow == Dataflow::InputStationary) a.input_reads *= nest.tiles;
+  add_scaled(mp.accesses, a, mp.groups);
+  mp.compute_cycles = tiling.compute_cycles;
+  mp.dram_read_bytes = tiling.dma.read_bytes;
+  mp.dram_write_bytes = tiling.dma.write_bytes;
+  mp.estimate = estimate(arch, mp.compute_cycles, tiling.dma);
 }
 
 void map_row_stationary(const arch::ArchSpec& arch, const workload::Layer& layer,
@@ -194,9 +181,23 @@ std::int64_t vector_cycles(const Mapping& mp) {
   return cycles;
 }
 
-}  // namespace
+// rs and vector layers: every fold loads and stores its share (fold_plan.cpp).
+Estimate spread_estimate(const arch::ArchSpec& arch, const Mapping& mp) {
+  DmaProfile d;
+  const std::int64_t folds = std::max<std::int64_t>(1, mp.folds());
+  d.read_bytes = mp.dram_read_bytes;
+  d.write_bytes = mp.dram_write_bytes;
+  d.load_jobs = d.read_bytes > 0 ? mp.folds() : 0;
+  d.store_jobs = d.write_bytes > 0 ? mp.folds() : 0;
+  d.first_load_bytes = ceil_div(d.read_bytes, folds);
+  d.last_store_bytes = ceil_div(d.write_bytes, folds);
+  d.loads_overlap = arch.input_buffer.double_buffered &&
+                    (mp.unit == Unit::Vector || arch.weight_buffer.double_buffered);
+  d.stores_overlap = arch.output_buffer.double_buffered;
+  return estimate(arch, mp.compute_cycles, d);
+}
 
-Mapping map_layer(const arch::ArchSpec& arch, const workload::Layer& layer) {
+Mapping base_mapping(const arch::ArchSpec& arch, const workload::Layer& layer) {
   Mapping mp;
   mp.layer = layer.name;
   mp.type = layer.type;
@@ -208,7 +209,21 @@ Mapping map_layer(const arch::ArchSpec& arch, const workload::Layer& layer) {
   mp.activation_bits = formats.activation.bits();
   mp.accumulator_bits = formats.accumulator.bits();
   mp.multiplier = formats.multiplier.to_string();
+  mp.groups = layer.gemm.groups;
+  mp.m = layer.gemm.m;
+  mp.k = layer.gemm.k;
+  mp.n = layer.gemm.n;
+  mp.macs = layer.gemm.macs();
+  return mp;
+}
 
+bool is_systolic(const arch::ArchSpec& arch, const workload::Layer& layer) {
+  return layer.gemm.groups > 0 && arch.pe_array.dataflow != Dataflow::RowStationary;
+}
+
+// Layers the mapper has no choice for: the vector unit and rs.
+Mapping map_fixed(const arch::ArchSpec& arch, const workload::Layer& layer) {
+  Mapping mp = base_mapping(arch, layer);
   if (layer.gemm.groups == 0) {
     map_vector(arch, layer, mp);
     const std::int64_t cycles = vector_cycles(mp);
@@ -217,27 +232,55 @@ Mapping map_layer(const arch::ArchSpec& arch, const workload::Layer& layer) {
         cycles > 0 ? static_cast<double>(mp.vector.ops) / (static_cast<double>(cycles) * mp.cols) : 0;
     mp.dram_read_bytes = mp.inputs.dram_bytes;
     mp.dram_write_bytes = mp.outputs.dram_bytes;
-    return mp;
-  }
-
-  mp.groups = layer.gemm.groups;
-  mp.m = layer.gemm.m;
-  mp.k = layer.gemm.k;
-  mp.n = layer.gemm.n;
-  const GroupTensors tensors = group_tensors(layer);
-  if (mp.dataflow == Dataflow::RowStationary) {
-    map_row_stationary(arch, layer, tensors, mp);
   } else {
-    map_systolic(arch, tensors, mp);
+    map_row_stationary(arch, layer, group_tensors(layer), mp);
+    mp.compute_cycles = std::max<std::int64_t>(0, mp.folds() * mp.cycles_per_fold - 1);
+    mp.dram_read_bytes = mp.groups * (mp.weights.dram_bytes * mp.weights.dram_fetches +
+                                      mp.inputs.dram_bytes * mp.inputs.dram_fetches);
+    mp.dram_write_bytes = mp.groups * mp.outputs.dram_bytes;
   }
-  mp.macs = layer.gemm.macs();
-  mp.compute_cycles = std::max<std::int64_t>(0, mp.folds() * mp.cycles_per_fold - 1);
-  const std::int64_t psum_bytes =
-      mp.psum_spill ? (mp.grid.row_folds - 1) * dram_bytes_for(mp.m * mp.n, mp.accumulator_bits) : 0;
-  mp.dram_read_bytes = mp.groups * (mp.weights.dram_bytes * mp.weights.dram_fetches +
-                                    mp.inputs.dram_bytes * mp.inputs.dram_fetches + psum_bytes);
-  mp.dram_write_bytes = mp.groups * (mp.outputs.dram_bytes + psum_bytes);
+  mp.estimate = spread_estimate(arch, mp);
   return mp;
+}
+
+Candidate fixed_candidate(const Mapping& mp) {
+  Candidate c;
+  c.weight_fetches = mp.weights.dram_fetches;
+  c.input_fetches = mp.inputs.dram_fetches;
+  c.estimate = mp.estimate;
+  return c;
+}
+
+}  // namespace
+
+SystolicProblem systolic_problem(const arch::ArchSpec& arch, const workload::Layer& layer) {
+  return problem_of(arch, base_mapping(arch, layer), group_tensors(layer));
+}
+
+Mapping map_layer_with(const arch::ArchSpec& arch, const workload::Layer& layer, const LoopNest& nest) {
+  if (!is_systolic(arch, layer)) return map_fixed(arch, layer);
+  Mapping mp = base_mapping(arch, layer);
+  apply_systolic(arch, problem_of(arch, mp, group_tensors(layer)), nest, mp);
+  return mp;
+}
+
+Mapping map_layer(const arch::ArchSpec& arch, const workload::Layer& layer, const MapperOptions& options) {
+  if (!is_systolic(arch, layer)) return map_fixed(arch, layer);
+  Mapping mp = base_mapping(arch, layer);
+  const SystolicProblem problem = problem_of(arch, mp, group_tensors(layer));
+  const Search search = search_systolic(arch, problem, options, false);
+  apply_systolic(arch, problem, search.candidates[search.chosen].nest, mp);
+  mp.candidates = static_cast<std::int64_t>(search.considered);
+  return mp;
+}
+
+Search search_layer(const arch::ArchSpec& arch, const workload::Layer& layer, const MapperOptions& options) {
+  if (is_systolic(arch, layer)) return search_systolic(arch, systolic_problem(arch, layer), options, true);
+  Search s;
+  s.dataflow = arch.pe_array.dataflow;
+  s.candidates.push_back(fixed_candidate(map_fixed(arch, layer)));
+  s.considered = 1;
+  return s;
 }
 
 }  // namespace qarch::mapping

@@ -8,6 +8,10 @@
 #include <string>
 
 #include "arch/arch_spec.hpp"
+#include "mapping/buffer_tile.hpp"
+#include "mapping/estimate.hpp"
+#include "mapping/loop_nest.hpp"
+#include "mapping/mapper.hpp"
 #include "mapping/row_stationary.hpp"
 #include "mapping/systolic.hpp"
 #include "workload/layer.hpp"
@@ -19,22 +23,6 @@ namespace qarch::mapping {
 enum class Unit { Systolic, RowStationary, Vector };
 
 std::string_view to_string(Unit unit);
-
-enum class Operand { Weight, Input, Output };
-
-// One operand's use of its buffer, for one group.
-struct BufferTile {
-  int value_bits = 0;                 // bits per value held (accumulator bits for partial sums)
-  int values_per_word = 0;            // packing into the buffer's word_bits
-  std::int64_t tile_elements = 0;     // working set of one fold
-  std::int64_t tile_words = 0;
-  std::int64_t reuse_elements = 0;    // what must stay on chip to avoid re-reading DRAM
-  std::int64_t reuse_bytes = 0;       // reuse_elements in whole buffer words
-  std::int64_t capacity_bytes = 0;    // usable: half the buffer when double-buffered
-  bool resident = false;              // reuse_bytes <= capacity_bytes
-  std::int64_t dram_bytes = 0;        // the tensor of one group in DRAM, densely packed
-  std::int64_t dram_fetches = 0;      // times that tensor is read (outputs: written) per group
-};
 
 struct VectorPlan {               // layers without MACs
   int lanes = 0;                  // elements the vector unit reads per cycle (= cols)
@@ -62,8 +50,11 @@ struct Mapping {
   RowStationaryPlan rs;  // rs: passes are its folds
   VectorPlan vector;
   std::int64_t folds_per_group = 0;
-  std::int64_t cycles_per_fold = 0;  // systolic and rs; vector folds vary (fold_plan.hpp)
-  std::string loop_order;            // outermost first
+  // Systolic and rs; vector folds vary, and so does a shorter last stream tile (fold_plan.hpp).
+  std::int64_t cycles_per_fold = 0;
+  std::string loop_order;  // outermost first
+  LoopNest nest;           // systolic: the loop nest the mapper chose (SCALE-Sim's by default)
+  std::int64_t candidates = 1;  // mappings the mapper considered for this layer
 
   BufferTile weights, inputs, outputs;
   bool psum_spill = false;  // partial sums go to DRAM and back between row folds
@@ -75,12 +66,28 @@ struct Mapping {
   FoldAccesses accesses;            // buffer traffic in elements (see systolic.hpp)
   std::int64_t dram_read_bytes = 0;
   std::int64_t dram_write_bytes = 0;
+  Estimate estimate;  // the mapper's analytic estimate of total and stall cycles (estimate.hpp)
 
   std::int64_t folds() const { return groups * folds_per_group; }
 };
 
 // Maps `layer` with the architecture's dataflow. Layers without MACs go to the vector unit.
-Mapping map_layer(const arch::ArchSpec& arch, const workload::Layer& layer);
+// Systolic layers: the mapper (mapper.hpp) picks the loop nest; with memory.ideal the compute
+// cycles are SCALE-Sim v2's.
+Mapping map_layer(const arch::ArchSpec& arch, const workload::Layer& layer,
+                  const MapperOptions& options = {});
+
+// The mapping with a given loop nest (systolic dataflows; others ignore `nest`). The nest's
+// tiling must be of this layer's stream (make_nest with its t).
+Mapping map_layer_with(const arch::ArchSpec& arch, const workload::Layer& layer, const LoopNest& nest);
+
+// The product of a systolic layer's group as the mapper sees it (for search_systolic).
+SystolicProblem systolic_problem(const arch::ArchSpec& arch, const workload::Layer& layer);
+
+// The mapper's search over `layer` (all candidates), for `qarch map --candidates` and tests.
+// rs and vector layers give one candidate.
+Search search_layer(const arch::ArchSpec& arch, const workload::Layer& layer,
+                    const MapperOptions& options = {});
 
 // Several lines, for `qarch map`: unit, dataflow, product, folds, loop order, per-buffer tiles
 // with packing and residency, closed-form cycles and DRAM bytes.

@@ -39,17 +39,17 @@ SystolicFold fold_at(const SystolicShape& shape, int rows, int cols, std::int64_
   fold.row_fold = index % grid.row_folds;
   fold.used_rows = std::min<std::int64_t>(rows, shape.sr - fold.row_fold * rows);
   fold.used_cols = std::min<std::int64_t>(cols, shape.sc - fold.col_fold * cols);
+  fold.t = shape.t;
   return fold;
 }
 
-FoldAccesses systolic_fold_accesses(Dataflow dataflow, const SystolicShape& shape,
-                                    const SystolicFold& fold) {
+FoldAccesses systolic_fold_accesses(Dataflow dataflow, const SystolicFold& fold) {
   const std::int64_t stationary = fold.used_rows * fold.used_cols;
-  const std::int64_t along_rows = shape.t * fold.used_rows;
-  const std::int64_t along_cols = shape.t * fold.used_cols;
+  const std::int64_t along_rows = fold.t * fold.used_rows;
+  const std::int64_t along_cols = fold.t * fold.used_cols;
   const std::int64_t psum_reads = fold.row_fold > 0 ? along_cols : 0;
   FoldAccesses a;
-  a.macs = stationary * shape.t;
+  a.macs = stationary * fold.t;
   switch (dataflow) {
     case Dataflow::WeightStationary:
       a = {along_rows, stationary, along_cols, psum_reads, a.macs};
@@ -88,7 +88,7 @@ SystolicFigures systolic_figures(Dataflow dataflow, int rows, int cols, std::int
   f.compute_utilization = f.mapping_efficiency * static_cast<double>(shape.t) /
                           static_cast<double>(util_fold_cycles);
   for (std::int64_t i = 0; i < folds; ++i) {
-    const FoldAccesses a = systolic_fold_accesses(dataflow, shape, fold_at(shape, rows, cols, i));
+    const FoldAccesses a = systolic_fold_accesses(dataflow, fold_at(shape, rows, cols, i));
     f.accesses.input_reads += a.input_reads;
     f.accesses.weight_reads += a.weight_reads;
     f.accesses.output_writes += a.output_writes;

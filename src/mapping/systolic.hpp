@@ -25,12 +25,17 @@ SystolicShape systolic_shape(arch::Dataflow dataflow, std::int64_t m, std::int64
 std::int64_t systolic_cycles_per_fold(arch::Dataflow dataflow, int rows, int cols, std::int64_t t);
 
 // One fold: row fold r covers sr range [r * rows, r * rows + used_rows), column fold c covers
-// sc range [c * cols, c * cols + used_cols). Folds run column folds outer, row folds inner.
+// sc range [c * cols, c * cols + used_cols), stream tile j the t range [t_begin, t_begin + t).
+// SCALE-Sim's folds run column folds outer, row folds inner, the stream untiled (one tile);
+// the mapper may tile the stream and reorder the loops (loop_nest.hpp).
 struct SystolicFold {
   std::int64_t row_fold = 0;
   std::int64_t col_fold = 0;
+  std::int64_t tile = 0;
   std::int64_t used_rows = 0;
   std::int64_t used_cols = 0;
+  std::int64_t t_begin = 0;
+  std::int64_t t = 0;  // stream length of this fold
 };
 
 struct FoldGrid {
@@ -40,11 +45,12 @@ struct FoldGrid {
 };
 
 FoldGrid fold_grid(const SystolicShape& shape, int rows, int cols);
+// SCALE-Sim's fold `index` (column folds outer, untiled stream).
 SystolicFold fold_at(const SystolicShape& shape, int rows, int cols, std::int64_t index);
 
 // Buffer traffic of one fold in elements, from the data each PE edge consumes or produces:
 // the stationary operand is read once per fold (used_rows x used_cols), the streamed operand
-// t values per used row, and (ws, is) t partial sums per used column leave the array bottom;
+// fold.t values per used row, and (ws, is) fold.t partial sums per used column leave the array bottom;
 // os reads t values per used row (inputs) and per used column (weights) and writes one output
 // per used PE.
 struct FoldAccesses {
@@ -55,8 +61,7 @@ struct FoldAccesses {
   std::int64_t macs = 0;
 };
 
-FoldAccesses systolic_fold_accesses(arch::Dataflow dataflow, const SystolicShape& shape,
-                                    const SystolicFold& fold);
+FoldAccesses systolic_fold_accesses(arch::Dataflow dataflow, const SystolicFold& fold);
 
 // SCALE-Sim's per-layer figures for one product, in closed form.
 struct SystolicFigures {

@@ -14,7 +14,7 @@ namespace qarch::sim {
 class Accelerator : public sc_core::sc_module {
  public:
   Accelerator(sc_core::sc_module_name name, const arch::ArchSpec& arch,
-              const workload::Network& net, Engine engine);
+              const workload::Network& net, Engine engine, const mapping::MapperOptions& mapper = {});
 
   bool finished() const { return controller_.finished(); }
   const std::vector<LayerStats>& stats() const { return controller_.stats(); }

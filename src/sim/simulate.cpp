@@ -22,7 +22,7 @@ std::vector<std::vector<LayerStats>> simulate_jobs(const std::vector<Job>& jobs)
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     const std::string name = "accelerator_" + std::to_string(i);
     accelerators.push_back(
-        std::make_unique<Accelerator>(name.c_str(), jobs[i].arch, jobs[i].net, jobs[i].engine));
+        std::make_unique<Accelerator>(name.c_str(), jobs[i].arch, jobs[i].net, jobs[i].engine, jobs[i].mapper));
   }
   auto all_finished = [&] {
     for (const auto& a : accelerators)
@@ -42,8 +42,8 @@ std::vector<std::vector<LayerStats>> simulate_jobs(const std::vector<Job>& jobs)
 }
 
 std::vector<LayerStats> simulate(const arch::ArchSpec& arch, const workload::Network& net,
-                                 Engine engine) {
-  return simulate_jobs({Job{arch, net, engine}}).front();
+                                 Engine engine, const mapping::MapperOptions& mapper) {
+  return simulate_jobs({Job{arch, net, engine, mapper}}).front();
 }
 
 }  // namespace qarch::sim

@@ -4,9 +4,11 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "arch/arch_spec.hpp"
+#include "mapping/mapper.hpp"
 #include "workload/network.hpp"
 
 namespace qarch::sim {
@@ -58,15 +60,21 @@ struct LayerStats {
 // Simulates every layer of `net` in order on one design point; each layer starts with empty
 // buffers once the previous one has finished. Elaborates SystemC once: call at most once per
 // process (build-notes.md).
+// Every layer is mapped by mapping::map_layer with `mapper` (the mapper's search by default).
 std::vector<LayerStats> simulate(const arch::ArchSpec& arch, const workload::Network& net,
-                                 Engine engine = Engine::Fast);
+                                 Engine engine = Engine::Fast, const mapping::MapperOptions& mapper = {});
 
 // Several independent runs in one elaboration, side by side in the same simulation (tests
 // compare engines and design points within one process). Same once-per-process rule.
 struct Job {
+  Job(arch::ArchSpec arch_, workload::Network net_, Engine engine_ = Engine::Fast,
+      mapping::MapperOptions mapper_ = {})
+      : arch(std::move(arch_)), net(std::move(net_)), engine(engine_), mapper(mapper_) {}
+
   arch::ArchSpec arch;
   workload::Network net;
   Engine engine = Engine::Fast;
+  mapping::MapperOptions mapper;  // how every layer is mapped (the mapper's search by default)
 };
 std::vector<std::vector<LayerStats>> simulate_jobs(const std::vector<Job>& jobs);
 

@@ -15,7 +15,7 @@ SystolicGrid::SystolicGrid(const mapping::Mapping& mapping, const mapping::FoldW
       cols_(mapping.cols),
       used_rows_(fold.systolic.used_rows),
       used_cols_(fold.systolic.used_cols),
-      t_(mapping.shape.t) {
+      t_(fold.systolic.t) {
   const auto pes = static_cast<std::size_t>(rows_ * cols_);
   if (mp_.unit == Unit::Systolic) {
     h_.assign(pes, Token{});

@@ -69,7 +69,15 @@ TEST(ShippedNetworks, FastEngineMatchesTheClosedFormInEveryDataflow) {
       EXPECT_EQ(s.macs, layer.macs());
       EXPECT_EQ(s.compute_cycles, mp.compute_cycles);
       if (layer.gemm.groups > 0 && df != "rs") {
-        EXPECT_EQ(s.compute_cycles, systolic_cycles(df, a.pe_array.rows, a.pe_array.cols, layer.gemm));
+        const std::int64_t scalesim = systolic_cycles(df, a.pe_array.rows, a.pe_array.cols, layer.gemm);
+        // Ideal memory: SCALE-Sim's cycles. With DRAM the mapper may tile the stream, which
+        // only adds fills and drains.
+        if (a.memory.ideal) {
+          EXPECT_EQ(s.compute_cycles, scalesim);
+        } else {
+          EXPECT_GE(s.compute_cycles, scalesim);
+          EXPECT_EQ(s.compute_cycles == scalesim, mp.nest.tiles == 1);
+        }
       }
       EXPECT_EQ(s.dram_read_bytes, mp.dram_read_bytes);
       EXPECT_EQ(s.dram_write_bytes, mp.dram_write_bytes);
