@@ -121,3 +121,23 @@ INSTANTIATE_TEST_SUITE_P(Models, Golden, ::testing::Values("lenet5", "mlp"));
 
 }  // namespace
 }  // namespace qarch::func
+
+namespace qarch::func {
+namespace {
+
+// tests/data/func/onnx_lenet5 is LeNet-5 exported by torch.onnx.export (dynamic batch,
+// x.view(x.size(0), -1)) and imported by scripts/onnx_import.py (the export is in
+// tests/unit/func/test_onnx_import.py). Through qarch it must give PyTorch's predictions.
+TEST(OnnxImported, LeNet5GivesPyTorchsFloat32Predictions) {
+  const json g = golden("lenet5");
+  const workload::Network net =
+      workload::load_network(testing::func_data("onnx_lenet5/lenet5_onnx.yaml"));
+  FunctionalOptions o;
+  o.limit = 500;
+  const FunctionalResult r = run_functional(testing::func_arch("fp32", "fp32", "fp32"), net, o);
+  const std::vector<std::int32_t> all = g["fp32"]["predictions"].get<std::vector<std::int32_t>>();
+  EXPECT_EQ(r.predictions, std::vector<std::int32_t>(all.begin(), all.begin() + o.limit));
+}
+
+}  // namespace
+}  // namespace qarch::func
