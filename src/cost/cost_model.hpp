@@ -3,6 +3,7 @@
 // per-action prices derived from the architecture (register-file sizes, buffer capacities and
 // banks, PE pitch, DRAM type, clock). price() turns a layer's actions into energy.
 
+#include <array>
 #include <map>
 #include <string>
 #include <vector>
