@@ -8,6 +8,7 @@
 #include "cli/cmd_map.hpp"
 #include "cli/cmd_numerics.hpp"
 #include "cli/commands.hpp"
+#include "cli/dse_commands.hpp"
 #include "config/diagnostic.hpp"
 #include "config/suggest.hpp"
 #include "numerics/format.hpp"
@@ -32,6 +33,10 @@ const std::map<std::string, Command>& commands() {
                     "check an architecture (and workload) and print ok or every error"}},
       {"map", {[](const auto& a, auto&, auto& o, auto& e) { return run_map(a, o, e); },
                "print how each layer maps onto the PE array"}},
+      {"sweep", {[](const auto& a, auto&, auto& o, auto& e) { return run_sweep(a, o, e); },
+                 "run every design point of a sweep spec, in parallel and resumable"}},
+      {"pareto", {[](const auto& a, auto&, auto& o, auto& e) { return run_pareto(a, o, e); },
+                  "the Pareto front of a sweep's results.csv"}},
       {"formats", {[](const auto& a, auto&, auto& o, auto& e) { return run_formats(a, o, e); },
                    "list number formats and multiplier styles"}},
       {"quantize", {[](const auto& a, auto& i, auto& o, auto& e) { return run_quantize(a, i, o, e); },

@@ -1,5 +1,5 @@
 // qarch sweep and qarch pareto as subcommands: in-process through run_sweep / run_pareto, and
-// as a process (qarch_with_dse, which is qarch plus these two) for the terminal-facing parts.
+// as a process (the qarch executable) for the terminal-facing parts.
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -122,7 +122,7 @@ TEST(ParetoCommand, PrintsTheFrontAndNotesWhatWasLeftOut) {
 TEST(SweepProcess, TerminatedSweepSaysHowToResumeAndResumes) {
   const std::string dir = dse::testing::scratch_dir("cli-term");
   const std::string spec = dse::testing::write_fake_spec(dir, "[2, 5, 7, 11]", "[3, 1, 4]");
-  const std::string base = std::string(QARCH_WITH_DSE) + " sweep --spec " + spec +
+  const std::string base = std::string(QARCH_EXE) + " sweep --spec " + spec +
                            " --jobs 2 --qarch " + dse::testing::fake_qarch();
   process(base + " --out " + dir + "/whole --quiet 2>/dev/null");
   const pid_t pid = ::fork();
@@ -157,7 +157,7 @@ TEST(SweepProcess, TerminatedSweepSaysHowToResumeAndResumes) {
 TEST(SweepProcess, BadSpecExitsTwoWithFileLineKey) {
   const std::string dir = dse::testing::scratch_dir("cli-exit");
   const std::string spec = dse::testing::write_fake_spec(dir, "[8]", "{from: 1, to: 4}");
-  const Outcome o = process(std::string(QARCH_WITH_DSE) + " sweep --spec " + spec + " 2>&1");
+  const Outcome o = process(std::string(QARCH_EXE) + " sweep --spec " + spec + " 2>&1");
   EXPECT_EQ(o.status, 2);
   EXPECT_EQ(o.out, "error: " + spec + ":5:18: axes.pe_array.cols.step: a range takes exactly one of "
                                       "'step' (arithmetic) or 'factor' (geometric)\n");
