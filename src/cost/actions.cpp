@@ -59,7 +59,8 @@ LayerActions actions_from(const arch::ArchSpec& arch, const mapping::Mapping& mp
   // DMA traffic into and out of the buffers, as map_layer() moves it.
   const std::int64_t weight_fill = mp.groups * mp.weights.dram_bytes * mp.weights.dram_fetches;
   const std::int64_t input_fill = mp.groups * mp.inputs.dram_bytes * mp.inputs.dram_fetches;
-  const std::int64_t output_fill = mp.dram_read_bytes - weight_fill - input_fill;  // psum spill
+  // What else is read from DRAM goes to the output buffer: partial sums spilled between row folds.
+  const std::int64_t output_fill = std::max<std::int64_t>(0, mp.dram_read_bytes - weight_fill - input_fill);
   const std::int64_t output_drain = mp.dram_write_bytes;
 
   if (mp.unit == Unit::Vector) {
