@@ -68,7 +68,6 @@ void BM_Functional(benchmark::State& state, const std::string& model, const Conf
   for (auto _ : state) {
     const func::FunctionalResult r = func::run_functional(spec, net, options);
     top1 = r.top1;
-    benchmark::DoNotOptimize(top1);
   }
   const double macs = static_cast<double>(net.macs()) * static_cast<double>(options.limit);
   state.counters["mac_per_s"] = benchmark::Counter(macs, benchmark::Counter::kIsIterationInvariantRate);
