@@ -29,6 +29,8 @@ const std::map<std::string, Command>& commands() {
   static const std::map<std::string, Command> table = {
       {"run", {[](const auto& a, auto&, auto& o, auto& e) { return run_run(a, o, e); },
                "simulate a network on a design point and report per layer"}},
+      {"explain", {[](const auto& a, auto&, auto& o, auto& e) { return run_explain(a, o, e); },
+                   "show action counts x cost per action = energy, per layer and component"}},
       {"validate", {[](const auto& a, auto&, auto& o, auto& e) { return run_validate(a, o, e); },
                     "check an architecture (and workload) and print ok or every error"}},
       {"map", {[](const auto& a, auto&, auto& o, auto& e) { return run_map(a, o, e); },

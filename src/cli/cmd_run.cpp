@@ -6,7 +6,7 @@
 #include "arch/network_check.hpp"
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
-#include "cli/simulation_results.hpp"
+#include "cli/run_results.hpp"
 #include "report/make_result.hpp"
 #include "report/output_files.hpp"
 #include "report/render.hpp"
@@ -24,7 +24,9 @@ int run_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
        "override an architecture key, e.g. --set pe_array.rows=32 (repeatable)")
       ("out", po::value<std::string>(), "write layers.csv, summary.json and report.md to this directory")
       ("format", po::value<std::string>()->default_value("table"),
-       "what to print on stdout: table, csv, json or md");
+       "what to print on stdout: table, csv, json or md")
+      ("models", po::value<std::string>()->default_value(default_models_dir()),
+       "directory of technology tables (models/*.yaml)");
   po::variables_map vm;
   if (!parse_options("run", "--arch FILE --workload FILE [options]", options, args, vm, out)) {
     return 0;
@@ -37,8 +39,9 @@ int run_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   const auto network = workload::load_network(vm["workload"].as<std::string>());
   arch::check_network(arch, network);
 
+  const cost::CostModel model = cost::load_cost_model(vm["models"].as<std::string>(), arch);
   report::NetworkResult result = report::make_result(arch, network);
-  add_simulation(result, sim::simulate(arch, network));
+  add_simulation_and_cost(result, arch, network, sim::simulate(arch, network), model);
   if (vm.count("out")) {
     const std::string dir = vm["out"].as<std::string>();
     report::write_report_files(dir, result);

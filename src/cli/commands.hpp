@@ -11,6 +11,7 @@
 namespace qarch::cli {
 
 int run_run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int run_explain(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int run_validate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace qarch::cli

@@ -15,7 +15,7 @@ Cell optional_cell(const std::optional<T>& value) {
 }  // namespace
 
 const std::vector<Column>& layer_columns() {
-  static const std::vector<Column> columns = {
+  const std::vector<Column> columns = {
       {"name", "layer name", [](const LayerResult& r) { return Cell(r.name); }},
       {"type", "layer type", [](const LayerResult& r) { return Cell(r.type); }},
       {"macs", "multiply-accumulates, whole batch", [](const LayerResult& r) { return Cell(r.macs); }},
@@ -33,6 +33,7 @@ const std::vector<Column>& layer_columns() {
        [](const LayerResult& r) { return optional_cell(r.dram_write_bytes); }},
       {"energy_pj", "energy in picojoules",
        [](const LayerResult& r) { return optional_cell(r.energy_pj); }},
+      {"pj_per_mac", "energy / MACs", [](const LayerResult& r) { return optional_cell(r.pj_per_mac()); }},
       {"input_shape", "input tensor per sample, CxHxW",
        [](const LayerResult& r) { return Cell(r.input_shape); }},
       {"output_shape", "output tensor per sample, CxHxW",
@@ -56,7 +57,26 @@ const std::vector<Column>& layer_columns() {
       {"output_bytes", "output activations at their bit-width, whole batch",
        [](const LayerResult& r) { return Cell(r.output_bytes); }},
   };
-  return columns;
+  static const std::vector<Column> with_components = [&columns] {
+    std::vector<Column> all = columns;
+    for (const std::string& component : energy_components()) {
+      all.push_back({"energy_" + component + "_pj", "energy of " + component + " in pJ",
+                     [component](const LayerResult& r) -> Cell {
+                       const auto it = r.energy_breakdown_pj.find(component);
+                       if (it == r.energy_breakdown_pj.end()) return std::monostate{};
+                       return it->second;
+                     }});
+    }
+    return all;
+  }();
+  return with_components;
+}
+
+const std::vector<std::string>& energy_components() {
+  static const std::vector<std::string> components = {
+      "mac", "vector", "rf_weight", "rf_input", "rf_output", "array",
+      "buffer_weight", "buffer_input", "buffer_output", "dram", "leakage"};
+  return components;
 }
 
 std::string format_number(double value) {

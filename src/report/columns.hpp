@@ -3,6 +3,7 @@
 // and the terminal table all take their columns from here (docs/reports.md).
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -15,10 +16,14 @@ namespace qarch::report {
 using Cell = std::variant<std::monostate, std::int64_t, double, std::string>;
 
 struct Column {
-  const char* name;         // CSV header and JSON key
-  const char* description;  // for docs and the Markdown legend
-  Cell (*get)(const LayerResult&);
+  std::string name;         // CSV header and JSON key
+  std::string description;  // for docs and the Markdown legend
+  std::function<Cell(const LayerResult&)> get;
 };
+
+// The cost model's energy components, in report order ("mac", "rf_weight", ..., "leakage");
+// each has a per-layer column energy_<component>_pj.
+const std::vector<std::string>& energy_components();
 
 // In contract order: name,type,macs,total_cycles,compute_cycles,stall_cycles,utilization,
 // dram_read_bytes,dram_write_bytes,energy_pj, then further columns.

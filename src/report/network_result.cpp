@@ -54,4 +54,25 @@ std::optional<double> NetworkResult::tops_per_w() const {
   return 2.0 * static_cast<double>(macs()) / *energy_pj;
 }
 
+std::optional<double> NetworkResult::pj_per_mac() const {
+  if (!energy_pj || macs() == 0) return std::nullopt;
+  return *energy_pj / static_cast<double>(macs());
+}
+
+std::optional<double> NetworkResult::energy_per_inference_pj() const {
+  if (!energy_pj) return std::nullopt;
+  return *energy_pj / static_cast<double>(batch);
+}
+
+std::optional<double> NetworkResult::power_mw() const {
+  const auto latency = latency_s();
+  if (!energy_pj || !latency || *latency <= 0) return std::nullopt;
+  return *energy_pj * 1e-12 / *latency * 1e3;
+}
+
+std::optional<double> LayerResult::pj_per_mac() const {
+  if (!energy_pj || macs == 0) return std::nullopt;
+  return *energy_pj / static_cast<double>(macs);
+}
+
 }  // namespace qarch::report

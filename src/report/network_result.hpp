@@ -39,6 +39,9 @@ struct LayerResult {
 
   // Cost (from the energy model).
   std::optional<double> energy_pj;
+  std::map<std::string, double> energy_breakdown_pj;  // per component
+
+  std::optional<double> pj_per_mac() const;
 };
 
 struct NetworkResult {
@@ -57,6 +60,10 @@ struct NetworkResult {
   std::optional<double> energy_pj;
   std::map<std::string, double> energy_breakdown_pj;  // per component
   std::optional<double> area_um2;
+  std::map<std::string, double> area_breakdown_um2;  // per component
+  std::optional<double> peak_tops;                   // 2 ops per PE per cycle
+  std::optional<double> tops_per_mm2;                // peak TOPS / area
+  std::string cost_style;                            // "absolute" or "eyeriss_normalized"
 
   std::int64_t macs() const;
   std::int64_t weight_bytes() const;
@@ -65,6 +72,9 @@ struct NetworkResult {
   std::optional<double> latency_s() const;           // total cycles / clock
   std::optional<double> inferences_per_s() const;    // batch / latency
   std::optional<double> tops_per_w() const;          // 2 ops per MAC / energy
+  std::optional<double> pj_per_mac() const;          // energy / MACs
+  std::optional<double> energy_per_inference_pj() const;  // energy / batch
+  std::optional<double> power_mw() const;            // energy / latency
 };
 
 }  // namespace qarch::report

@@ -44,8 +44,17 @@ std::string render_json(const NetworkResult& r) {
   Json breakdown = Json::object();
   for (const auto& [component, pj] : r.energy_breakdown_pj) breakdown[component] = pj;
   summary["energy_breakdown_pj"] = breakdown;
+  summary["energy_per_inference_pj"] = optional_json(r.energy_per_inference_pj());
+  summary["pj_per_mac"] = optional_json(r.pj_per_mac());
+  summary["power_mw"] = optional_json(r.power_mw());
+  summary["cost_style"] = r.cost_style.empty() ? Json(nullptr) : Json(r.cost_style);
   summary["area_um2"] = optional_json(r.area_um2);
+  Json area = Json::object();
+  for (const auto& [component, um2] : r.area_breakdown_um2) area[component] = um2;
+  summary["area_breakdown_um2"] = area;
+  summary["peak_tops"] = optional_json(r.peak_tops);
   summary["tops_per_w"] = optional_json(r.tops_per_w());
+  summary["tops_per_mm2"] = optional_json(r.tops_per_mm2);
   Json layers = Json::array();
   for (const auto& layer : r.layers) {
     Json row;

@@ -50,9 +50,9 @@ std::string percent(const std::optional<double>& fraction) {
 // A quantity with an SI prefix and four significant digits: "15.67 us", "26.91 ms".
 std::string si(double value, const std::string& unit) {
   static const std::pair<double, const char*> prefixes[] = {
-      {1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "k"}, {1, ""}, {1e-3, "m"}, {1e-6, "u"}, {1e-9, "n"}, {1e-12, "p"}};
+      {1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "k"}, {1, ""}, {1e-3, "m"}, {1e-6, "u"}, {1e-9, "n"}, {1e-12, "p"}, {1e-15, "f"}};
   for (const auto& [scale, prefix] : prefixes) {
-    if (std::abs(value) >= scale || scale == 1e-12) {
+    if (std::abs(value) >= scale || scale == 1e-15) {
       std::ostringstream out;
       out.precision(4);
       out << value / scale << " " << prefix << unit;
@@ -76,8 +76,12 @@ std::vector<std::pair<std::string, std::string>> summary_lines(const NetworkResu
       {"stall cycles", r.stall_cycles() ? grouped(*r.stall_cycles()) : "-"},
       {"latency", r.latency_s() ? si(*r.latency_s(), "s") : "-"},
       {"throughput", r.inferences_per_s() ? si(*r.inferences_per_s(), "inferences/s") : "-"},
-      {"energy", r.energy_pj ? format_number(*r.energy_pj) + " pJ" : "- (no energy model yet)"},
-      {"TOPS/W", optional_text(r.tops_per_w())},
+      {"energy", r.energy_per_inference_pj() ? si(*r.energy_per_inference_pj() * 1e-12, "J") + " per inference" : "-"},
+      {"energy/MAC", r.pj_per_mac() ? si(*r.pj_per_mac() * 1e-12, "J") : "-"},
+      {"power", r.power_mw() ? si(*r.power_mw() * 1e-3, "W") : "-"},
+      {"area", r.area_um2 ? si(*r.area_um2 * 1e-6, "mm2") : "-"},
+      {"TOPS/W", r.tops_per_w() ? si(*r.tops_per_w(), "") : "-"},
+      {"peak TOPS", r.peak_tops ? si(*r.peak_tops, "") : "-"},
   };
 }
 
@@ -122,7 +126,7 @@ std::string render_markdown(const NetworkResult& result) {
 std::string render_table(const NetworkResult& result) {
   const std::vector<std::string> header = {"layer", "type",  "output",      "MACs",   "weight B",
                                            "in B",  "out B", "cycles",      "util",   "DRAM B",
-                                           "energy pJ"};
+                                           "energy"};
   std::vector<std::vector<std::string>> rows;
   for (const auto& l : result.layers) {
     std::optional<std::int64_t> dram;
@@ -130,7 +134,7 @@ std::string render_table(const NetworkResult& result) {
     rows.push_back({l.name, l.type, l.output_shape, grouped(l.macs), grouped(l.weight_bytes),
                     grouped(l.input_bytes), grouped(l.output_bytes),
                     l.total_cycles ? grouped(*l.total_cycles) : "-", percent(l.utilization),
-                    dram ? grouped(*dram) : "-", optional_text(l.energy_pj)});
+                    dram ? grouped(*dram) : "-", l.energy_pj ? si(*l.energy_pj * 1e-12, "J") : "-"});
   }
   std::vector<std::size_t> width(header.size());
   for (std::size_t c = 0; c < header.size(); ++c) {

@@ -184,6 +184,46 @@ TEST(Process, SameInputsGiveByteIdenticalReports) {
   }
 }
 
+TEST(ProcessRun, EnergyBreakdownAddsUpPerLayerAndInTotal) {
+  const auto o = run_process({"run", "--arch", kArch, "--workload", kLenet, "--format", "json"});
+  ASSERT_EQ(o.status, 0) << o.err;
+  const auto summary = nlohmann::json::parse(o.out);
+  double components = 0;
+  for (const auto& [name, pj] : summary["energy_breakdown_pj"].items()) components += pj.get<double>();
+  const double total = summary["energy_pj"].get<double>();
+  EXPECT_NEAR(components, total, 1e-9 * total);
+  double layers = 0;
+  for (const auto& l : summary["layers"]) {
+    double parts = 0;
+    for (const auto& [key, value] : l.items()) {
+      if (key.rfind("energy_", 0) == 0 && key != "energy_pj") parts += value.get<double>();
+    }
+    EXPECT_NEAR(parts, l["energy_pj"].get<double>(), 1e-9 * l["energy_pj"].get<double>()) << l["name"];
+    layers += l["energy_pj"].get<double>();
+  }
+  EXPECT_NEAR(layers, total, 1e-9 * total);
+  EXPECT_NEAR(summary["pj_per_mac"].get<double>(), total / 416520.0, 1e-9);
+  EXPECT_NEAR(summary["tops_per_w"].get<double>(), 2 * 416520.0 / total, 1e-9);
+  EXPECT_GT(summary["area_um2"].get<double>(), 0);
+}
+
+TEST(ProcessRun, ExplainShowsTheSameEnergyAsRun) {
+  const auto run = run_process({"run", "--arch", kArch, "--workload", kLenet, "--format", "json"});
+  ASSERT_EQ(run.status, 0) << run.err;
+  const double conv2 = nlohmann::json::parse(run.out)["layers"][3]["energy_pj"].get<double>();
+  const auto o = run_process({"explain", "--arch", kArch, "--workload", kLenet, "--layer", "conv2"});
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.out.find("conv2:"), std::string::npos);
+  EXPECT_EQ(o.out.find("conv1:"), std::string::npos);  // only the layer asked for
+  const std::size_t at = o.out.find("  total ");
+  ASSERT_NE(at, std::string::npos);
+  const double printed = std::stod(o.out.substr(at + 8));
+  EXPECT_NEAR(printed, conv2, 1e-5 * conv2);  // printed to 6 significant digits
+  const auto missing = run_process({"explain", "--arch", kArch, "--workload", kLenet, "--layer", "conv9"});
+  EXPECT_EQ(missing.status, 2);
+  EXPECT_NE(missing.err.find("no layer named 'conv9'"), std::string::npos);
+}
+
 TEST(Process, UnwritableOutputIsAUserError) {
   const std::string base = scratch_dir("unwritable");
   std::ofstream(base + "/file") << "x";
