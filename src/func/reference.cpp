@@ -66,7 +66,7 @@ void ReferenceNetwork::run(const std::vector<float>& input,
     if (layer.has_weights()) {
       compute_layer(i, a, values[i].data());
     } else {
-      const float* b = producers_[i].b >= -1 && layer.inputs.size() > 1 ? source(producers_[i].b) : nullptr;
+      const float* b = layer.inputs.size() > 1 ? source(producers_[i].b) : nullptr;
       run_vector_layer<float>(layer, a, b, values[i].data());
     }
   }
