@@ -87,7 +87,7 @@ def table(args):
         for model, _ in MODELS:
             top1, energy = evaluate(args, model, config, sets)
             cells.append(f"{100 * top1:.2f}%")
-            cells.append(f"{energy / 1000:.1f} nJ" if energy is not None else "n/a")
+            cells.append(f"{energy / 1e6:.2f} µJ" if energy is not None else "n/a")
             print(f"{label:14s} {model:7s} top-1 {100 * top1:6.2f}%  energy "
                   f"{'n/a' if energy is None else f'{energy:.0f} pJ'}", flush=True)
         lines.append("| " + " | ".join(cells) + " |")
