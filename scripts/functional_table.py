@@ -3,13 +3,11 @@
 
 For LeNet-5 and the MLP (workloads/fashion/) on every arithmetic of the table, runs
   qarch run --arch CONFIG [--set ...] --workload MODEL --out TMP --functional --limit N
-and reads `top1` and `energy_pj` from TMP/summary.json (batch 1: energy per inference). While
-`qarch run` does not accept --functional yet, top-1 comes from build/src/func/qarch-func-eval
-(the same library call, src/func/tools/func_eval.cpp) and energy from a plain `qarch run`; an
-energy the cost model does not give yet is shown as "n/a". The table is written between the
-markers <!-- functional-table:begin --> and <!-- functional-table:end --> of docs/functional.md.
+and reads `top1` and `energy_pj` from TMP/summary.json (batch 1: energy per inference). The
+table is written between the markers <!-- functional-table:begin --> and
+<!-- functional-table:end --> of docs/functional.md.
 
-Usage: /usr/bin/python3 scripts/functional_table.py [--limit 10000] [--qarch EXE] [--func-eval EXE]
+Usage: /usr/bin/python3 scripts/functional_table.py [--limit 10000] [--qarch EXE]
                                                     [--dataset DIR] [--print-only]
 Takes about 10 minutes on one core for 10000 images (mitchell_w6 on 16-bit operands has no
 table-driven fast path).
@@ -57,25 +55,13 @@ def evaluate(args, model, config, sets):
     arch = os.path.join("configs", config)
     set_args = [a for s in sets for a in ("--set", s)]
     with tempfile.TemporaryDirectory() as out:
-        base = [args.qarch, "run", "--arch", arch, "--workload", workload, "--out", out] + set_args
-        r = run(base + ["--functional", "--dataset", args.dataset, "--limit", str(args.limit)])
-        functional = r.returncode == 0
-        if not functional:
-            r = run(base)
-        summary = {}
-        if r.returncode == 0:
-            with open(os.path.join(out, "summary.json")) as f:
-                summary = json.load(f)
-        else:
-            print(f"warning: qarch run failed for {model} {config}: {r.stderr.strip()}", file=sys.stderr)
-    top1 = summary.get("top1") if functional else None
-    if top1 is None:
-        r = run([args.func_eval, "--arch", arch, "--workload", workload, "--dataset", args.dataset,
-                 "--limit", str(args.limit)] + set_args)
+        r = run([args.qarch, "run", "--arch", arch, "--workload", workload, "--out", out, "--functional",
+                 "--dataset", args.dataset, "--limit", str(args.limit)] + set_args)
         if r.returncode != 0:
             sys.exit(f"error: {model} {config}: {r.stderr.strip()}")
-        top1 = json.loads(r.stdout)["top1"]
-    return top1, summary.get("energy_pj")
+        with open(os.path.join(out, "summary.json")) as f:
+            summary = json.load(f)
+    return summary["top1"], summary["energy_pj"]
 
 
 def table(args):
@@ -87,9 +73,8 @@ def table(args):
         for model, _ in MODELS:
             top1, energy = evaluate(args, model, config, sets)
             cells.append(f"{100 * top1:.2f}%")
-            cells.append(f"{energy / 1e6:.2f} µJ" if energy is not None else "n/a")
-            print(f"{label:14s} {model:7s} top-1 {100 * top1:6.2f}%  energy "
-                  f"{'n/a' if energy is None else f'{energy:.0f} pJ'}", flush=True)
+            cells.append(f"{energy / 1e6:.2f} µJ")
+            print(f"{label:14s} {model:7s} top-1 {100 * top1:6.2f}%  energy {energy:.0f} pJ", flush=True)
         lines.append("| " + " | ".join(cells) + " |")
     note = (f"Top-1 on the first {args.limit} Fashion-MNIST test images; configs/ presets "
             "(32x32 ws array at 0.7 GHz, 45 nm), post-training quantization as in "
@@ -103,8 +88,6 @@ def main():
     p.add_argument("--limit", type=int, default=10000)
     p.add_argument("--dataset", default="/usr/share/datasets/fashion-mnist")
     p.add_argument("--qarch", default=os.environ.get("QARCH_EXE", os.path.join(ROOT, "build", "src", "cli", "qarch")))
-    p.add_argument("--func-eval", default=os.environ.get(
-        "QARCH_FUNC_EVAL", os.path.join(ROOT, "build", "src", "func", "qarch-func-eval")))
     p.add_argument("--print-only", action="store_true", help="print the table, leave the docs alone")
     args = p.parse_args()
     text = table(args)

@@ -1,5 +1,6 @@
 // qarch run: one design point, one network, one report.
 
+#include <optional>
 #include <ostream>
 
 #include "arch/arch_spec.hpp"
@@ -26,7 +27,12 @@ int run_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       ("format", po::value<std::string>()->default_value("table"),
        "what to print on stdout: table, csv, json or md")
       ("models", po::value<std::string>()->default_value(default_models_dir()),
-       "directory of technology tables (models/*.yaml)");
+       "directory of technology tables (models/*.yaml)")
+      ("functional", "also compute real outputs with the configured arithmetic: top-1 accuracy and value statistics")
+      ("dataset", po::value<std::string>()->default_value(func::kDefaultDatasetDir),
+       "functional: MNIST-style IDX directory (t10k-images/labels, train-images for calibration)")
+      ("limit", po::value<std::int64_t>()->default_value(10000), "functional: test images to evaluate")
+      ("per-channel", "functional: one weight scale per output channel for integer formats");
   po::variables_map vm;
   if (!parse_options("run", "--arch FILE --workload FILE [options]", options, args, vm, out)) {
     return 0;
@@ -40,8 +46,19 @@ int run_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   arch::check_network(arch, network);
 
   const cost::CostModel model = cost::load_cost_model(vm["models"].as<std::string>(), arch);
+  std::optional<func::FunctionalResult> functional;
+  if (vm.count("functional")) {
+    func::FunctionalOptions run_options;
+    run_options.dataset_dir = vm["dataset"].as<std::string>();
+    run_options.limit = vm["limit"].as<std::int64_t>();
+    run_options.per_channel = vm.count("per-channel") > 0;
+    functional = func::run_functional(arch, network, run_options);
+  } else if (!vm["dataset"].defaulted() || !vm["limit"].defaulted() || vm.count("per-channel")) {
+    throw po::error("--dataset, --limit and --per-channel need --functional");
+  }
   report::NetworkResult result = report::make_result(arch, network);
-  add_simulation_and_cost(result, arch, network, sim::simulate(arch, network), model);
+  add_simulation_and_cost(result, arch, network, sim::simulate(arch, network), model,
+                          functional ? &*functional : nullptr);
   if (vm.count("out")) {
     const std::string dir = vm["out"].as<std::string>();
     report::write_report_files(dir, result);

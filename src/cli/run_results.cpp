@@ -1,5 +1,7 @@
 #include "cli/run_results.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -8,8 +10,9 @@
 namespace qarch::cli {
 
 cost::LayerActions simulated_actions(const arch::ArchSpec& arch, const workload::Layer& layer,
-                                     const sim::LayerStats& stats) {
+                                     const sim::LayerStats& stats, std::int64_t gated_macs) {
   cost::LayerActions actions = cost::actions_from(arch, layer);
+  actions.gated_macs = gated_macs;
   // A buffer access moves a whole word: price words x word_bits (the stats' *_bits count only
   // the values' bits).
   const sim::BufferCounts* counts[3] = {&stats.weight_buffer, &stats.input_buffer, &stats.output_buffer};
@@ -27,7 +30,7 @@ cost::LayerActions simulated_actions(const arch::ArchSpec& arch, const workload:
 
 void add_simulation_and_cost(report::NetworkResult& result, const arch::ArchSpec& arch,
                              const workload::Network& network, const std::vector<sim::LayerStats>& stats,
-                             const cost::CostModel& model) {
+                             const cost::CostModel& model, const func::FunctionalResult* functional) {
   if (stats.size() != result.layers.size() || network.layers.size() != result.layers.size()) {
     throw std::logic_error("the simulation returned " + std::to_string(stats.size()) +
                            " layers for a network of " + std::to_string(result.layers.size()));
@@ -45,7 +48,22 @@ void add_simulation_and_cost(report::NetworkResult& result, const arch::ArchSpec
     l.dram_write_bytes = s.dram_write_bytes;
     l.dram_row_hits = s.dram_row_hits;
     l.dram_row_misses = s.dram_row_misses;
-    const cost::LayerCost c = cost::layer_cost(simulated_actions(arch, network.layers[i], s), model);
+    std::int64_t gated = 0;
+    if (functional != nullptr && functional->images > 0) {
+      const func::LayerValueStats& v = functional->layers.at(i);
+      l.zero_weight_operands = v.zero_weight_operands;
+      l.zero_activation_operands = v.zero_activation_operands;
+      l.zero_operand_macs = v.zero_operand_macs;
+      l.zero_gated_macs = v.zero_gated_macs;
+      l.saturated_values = v.saturated_values;
+      l.overflowed_accumulations = v.overflowed_accumulations;
+      if (std::isfinite(v.sqnr_db)) l.sqnr_db = v.sqnr_db;
+      // The statistics cover `images` single-image inferences; the energy is of one batch.
+      const long double per_batch = static_cast<long double>(v.zero_gated_macs) * network.batch /
+                                    static_cast<long double>(functional->images);
+      gated = std::min<std::int64_t>(s.macs, static_cast<std::int64_t>(std::llround(per_batch)));
+    }
+    const cost::LayerCost c = cost::layer_cost(simulated_actions(arch, network.layers[i], s, gated), model);
     l.energy_pj = c.total_pj;
     l.energy_breakdown_pj = c.energy_pj;
     total += c;
@@ -57,6 +75,11 @@ void add_simulation_and_cost(report::NetworkResult& result, const arch::ArchSpec
   result.peak_tops = cost::peak_tops(arch);
   result.tops_per_mm2 = cost::tops_per_mm2(model);
   result.cost_style = std::string(arch::to_string(arch.cost_style));
+  if (functional != nullptr) {
+    result.top1 = functional->top1;
+    result.images = functional->images;
+    result.reference_top1 = functional->reference_top1;
+  }
 }
 
 std::string default_models_dir() {

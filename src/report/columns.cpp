@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <tuple>
 
 namespace qarch::report {
 namespace {
@@ -15,7 +16,7 @@ Cell optional_cell(const std::optional<T>& value) {
 }  // namespace
 
 const std::vector<Column>& layer_columns() {
-  const std::vector<Column> columns = {
+  std::vector<Column> columns = {
       {"name", "layer name", [](const LayerResult& r) { return Cell(r.name); }},
       {"type", "layer type", [](const LayerResult& r) { return Cell(r.type); }},
       {"macs", "multiply-accumulates, whole batch", [](const LayerResult& r) { return Cell(r.macs); }},
@@ -57,6 +58,17 @@ const std::vector<Column>& layer_columns() {
       {"output_bytes", "output activations at their bit-width, whole batch",
        [](const LayerResult& r) { return Cell(r.output_bytes); }},
   };
+  for (auto [name, description, field] :
+       {std::tuple{"zero_weight_operands", "MACs with a zero weight (functional, all images)", &LayerResult::zero_weight_operands},
+        std::tuple{"zero_activation_operands", "MACs with a zero activation (functional)", &LayerResult::zero_activation_operands},
+        std::tuple{"zero_operand_macs", "MACs with a zero operand (functional)", &LayerResult::zero_operand_macs},
+        std::tuple{"zero_gated_macs", "MACs skipped by zero gating (functional)", &LayerResult::zero_gated_macs},
+        std::tuple{"saturated_values", "values saturated when quantized (functional)", &LayerResult::saturated_values},
+        std::tuple{"overflowed_accumulations", "accumulator overflows (functional)", &LayerResult::overflowed_accumulations}}) {
+    columns.push_back({name, description, [field = field](const LayerResult& r) { return optional_cell(r.*field); }});
+  }
+  columns.push_back({"sqnr_db", "output SQNR against float32 in dB (functional)",
+                     [](const LayerResult& r) { return optional_cell(r.sqnr_db); }});
   static const std::vector<Column> with_components = [&columns] {
     std::vector<Column> all = columns;
     for (const std::string& component : energy_components()) {

@@ -41,6 +41,15 @@ struct LayerResult {
   std::optional<double> energy_pj;
   std::map<std::string, double> energy_breakdown_pj;  // per component
 
+  // Value statistics of a functional run, totals over all images evaluated.
+  std::optional<std::int64_t> zero_weight_operands;
+  std::optional<std::int64_t> zero_activation_operands;
+  std::optional<std::int64_t> zero_operand_macs;
+  std::optional<std::int64_t> zero_gated_macs;
+  std::optional<std::int64_t> saturated_values;
+  std::optional<std::int64_t> overflowed_accumulations;
+  std::optional<double> sqnr_db;  // against float32; empty when not finite
+
   std::optional<double> pj_per_mac() const;
 };
 
@@ -64,6 +73,11 @@ struct NetworkResult {
   std::optional<double> peak_tops;                   // 2 ops per PE per cycle
   std::optional<double> tops_per_mm2;                // peak TOPS / area
   std::string cost_style;                            // "absolute" or "eyeriss_normalized"
+
+  // Functional runs: top-1 accuracy over `images` test images, and that of float32 arithmetic.
+  std::optional<double> top1;
+  std::optional<std::int64_t> images;
+  std::optional<double> reference_top1;
 
   std::int64_t macs() const;
   std::int64_t weight_bytes() const;

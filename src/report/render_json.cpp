@@ -55,6 +55,11 @@ std::string render_json(const NetworkResult& r) {
   summary["peak_tops"] = optional_json(r.peak_tops);
   summary["tops_per_w"] = optional_json(r.tops_per_w());
   summary["tops_per_mm2"] = optional_json(r.tops_per_mm2);
+  if (r.top1) {  // functional runs only
+    summary["top1"] = *r.top1;
+    summary["images"] = optional_json(r.images);
+    summary["reference_top1"] = optional_json(r.reference_top1);
+  }
   Json layers = Json::array();
   for (const auto& layer : r.layers) {
     Json row;

@@ -82,6 +82,9 @@ std::vector<std::pair<std::string, std::string>> summary_lines(const NetworkResu
       {"area", r.area_um2 ? si(*r.area_um2 * 1e-6, "mm2") : "-"},
       {"TOPS/W", r.tops_per_w() ? si(*r.tops_per_w(), "") : "-"},
       {"peak TOPS", r.peak_tops ? si(*r.peak_tops, "") : "-"},
+      {"top-1", r.top1 ? format_number(*r.top1) + " over " + std::to_string(r.images.value_or(0)) +
+                             " images (float32: " + format_number(r.reference_top1.value_or(0)) + ")"
+                       : "- (not a functional run)"},
   };
 }
 

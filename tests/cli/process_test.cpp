@@ -224,6 +224,47 @@ TEST(ProcessRun, ExplainShowsTheSameEnergyAsRun) {
   EXPECT_NE(missing.err.find("no layer named 'conv9'"), std::string::npos);
 }
 
+TEST(ProcessRun, FunctionalRunReportsAccuracyAndValueStatistics) {
+  const std::string lenet = source_path("workloads/fashion/lenet5.yaml");
+  const auto run = [&](const std::string& gating) {
+    const auto o = run_process({"run", "--arch", source_path("configs/int8.yaml"), "--workload", lenet,
+                                "--functional", "--limit", "200", "--format", "json", "--set",
+                                "pe_array.zero_gating=" + gating});
+    EXPECT_EQ(o.status, 0) << o.err;
+    return nlohmann::json::parse(o.out);
+  };
+  const auto plain = run("false");
+  const auto gated = run("true");
+  EXPECT_EQ(plain["images"], 200);
+  EXPECT_GE(plain["top1"].get<double>(), 0.8);  // a trained LeNet-5 on Fashion-MNIST
+  EXPECT_LE(plain["top1"].get<double>(), 1.0);
+  EXPECT_GE(plain["reference_top1"].get<double>(), 0.8);
+  EXPECT_EQ(plain["top1"], gated["top1"]);  // gating saves energy, never changes values
+  const auto& conv2 = plain["layers"][3];
+  EXPECT_EQ(conv2["name"], "conv2");
+  EXPECT_GT(conv2["zero_activation_operands"].get<std::int64_t>(), 0);  // inputs after ReLU
+  EXPECT_EQ(conv2["zero_gated_macs"], 0);
+  EXPECT_GT(conv2["sqnr_db"].get<double>(), 20.0);
+  EXPECT_EQ(gated["layers"][3]["zero_gated_macs"], conv2["zero_operand_macs"]);
+  EXPECT_LT(gated["energy_breakdown_pj"]["mac"].get<double>(), plain["energy_breakdown_pj"]["mac"].get<double>());
+  EXPECT_EQ(gated["energy_breakdown_pj"]["dram"], plain["energy_breakdown_pj"]["dram"]);
+}
+
+TEST(ProcessRun, FunctionalOptionErrors) {
+  const auto lenet = source_path("workloads/fashion/lenet5.yaml");
+  const auto stray = run_process({"run", "--arch", kArch, "--workload", lenet, "--limit", "5"});
+  EXPECT_EQ(stray.status, 2);
+  EXPECT_NE(stray.err.find("need --functional"), std::string::npos);
+  const auto no_weights = run_process({"run", "--arch", kArch, "--workload", kLenet, "--functional", "--limit", "5"});
+  EXPECT_EQ(no_weights.status, 2);
+  EXPECT_EQ(no_weights.err.rfind("error: ", 0), 0u) << no_weights.err;
+  const auto no_data = run_process({"run", "--arch", kArch, "--workload", lenet, "--functional",
+                                    "--dataset", "/nonexistent", "--out", scratch_dir("nodata") + "/r"});
+  EXPECT_EQ(no_data.status, 2);
+  EXPECT_NE(no_data.err.find("/nonexistent"), std::string::npos);
+  EXPECT_FALSE(fs::exists(scratch_dir("nodata") + "/r"));
+}
+
 TEST(Process, UnwritableOutputIsAUserError) {
   const std::string base = scratch_dir("unwritable");
   std::ofstream(base + "/file") << "x";
