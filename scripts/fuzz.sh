@@ -10,7 +10,7 @@ seconds="${1:-60}"
 shift || true
 targets=("$@")
 if ((${#targets[@]} == 0)); then
-  targets=(arch_yaml workload_yaml scalesim_csv format_string set_override)
+  targets=(arch_yaml workload_yaml scalesim_csv format_string set_override npy_file idx_file)
 fi
 
 scripts/setup.sh qarch >/dev/null
@@ -33,6 +33,10 @@ seed() {  # seed <target> <files...>
 seed arch_yaml configs/*.yaml
 seed workload_yaml workloads/*.yaml
 seed scalesim_csv tests/data/scalesim-v2-resnet50/Resnet50.csv
+seed npy_file workloads/fashion/weights/*.npy
+mkdir -p "$build/corpus/idx_file"
+head -c 4000 /usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz > "$build/corpus/idx_file/labels.gz" 2>/dev/null || true
+zcat /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz 2>/dev/null | head -c 4000 > "$build/corpus/idx_file/images" || true
 mkdir -p "$build/corpus/format_string" "$build/corpus/set_override"
 for f in int8 uint4 fixed16_8 fp16 bf16 fp32 'fp<5,10>' fp8_e4m3 fp8_e5m2 'posit<8,1>' pow2_4 binary ternary exact mitchell_w6 plam; do
   printf '%s' "$f" > "$build/corpus/format_string/$(printf '%s' "$f" | md5sum | cut -c1-8)"

@@ -1,12 +1,18 @@
 #include "harness.hpp"
 
+#include <unistd.h>
+
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "arch/arch_spec.hpp"
 #include "config/document.hpp"
 #include "numerics/format.hpp"
 #include "numerics/multiplier.hpp"
+#include "workload/idx_reader.hpp"
+#include "workload/npy_reader.hpp"
 #include "workload/scalesim_csv_loader.hpp"
 #include "workload/yaml_network_loader.hpp"
 
@@ -91,11 +97,38 @@ void set_override(std::string_view input) {
   });
 }
 
+void npy_file(std::string_view input) {
+  expect_user_error_or_success([&] {
+    const auto array = workload::parse_npy(std::string(input), "fuzz.npy", 1 << 20);
+    check(static_cast<std::int64_t>(array.data.size()) == array.elements(), "data matches the shape");
+    // What qarch writes it reads back unchanged.
+    const auto again = workload::parse_npy(workload::npy_bytes(array), "again.npy", 1 << 20);
+    check(again.shape == array.shape && workload::npy_bytes(again) == workload::npy_bytes(array),
+          "npy round trip (compared as bytes: NaN payloads included)");
+  });
+}
+
+void idx_file(std::string_view input) {
+  // The IDX reader takes a path: one scratch file per process.
+  static const std::string path = std::filesystem::temp_directory_path() /
+                                  ("qarch_fuzz_idx_" + std::to_string(::getpid()));
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(input.data(), static_cast<std::streamsize>(input.size()));
+  }
+  expect_user_error_or_success([&] {
+    const auto array = workload::read_idx(path, 16, 1 << 20);
+    std::int64_t expected = array.dims.empty() ? 0 : array.dims[0] * array.item_elements();
+    check(static_cast<std::int64_t>(array.data.size()) == expected, "data matches the header");
+  });
+}
+
 const std::vector<NamedTarget>& targets() {
   static const std::vector<NamedTarget> all = {
       {"arch_yaml", &arch_yaml},         {"workload_yaml", &workload_yaml},
       {"scalesim_csv", &scalesim_csv},   {"format_string", &format_string},
-      {"set_override", &set_override},
+      {"set_override", &set_override},  {"npy_file", &npy_file},
+      {"idx_file", &idx_file},
   };
   return all;
 }

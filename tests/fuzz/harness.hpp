@@ -18,6 +18,8 @@ void workload_yaml(std::string_view input);  // network YAML
 void scalesim_csv(std::string_view input);   // SCALE-Sim topology
 void format_string(std::string_view input);  // number format and multiplier style names
 void set_override(std::string_view input);   // --set KEY=VALUE lines applied to a valid config
+void npy_file(std::string_view input);       // NumPy .npy weights
+void idx_file(std::string_view input);       // IDX datasets (plain or gzip)
 
 struct NamedTarget {
   const char* name;

@@ -42,6 +42,7 @@ TEST(FuzzRegressions, ShippedFilesAreSeedsThatParse) {
   replay_dir(kRoot / "configs", &arch_yaml, count);
   replay_dir(kRoot / "workloads", &workload_yaml, count);
   replay_dir(kRoot / "tests/data/scalesim-v2-resnet50", &scalesim_csv, count);
+  replay_dir(kRoot / "workloads/fashion/weights", &npy_file, count);
   EXPECT_GT(count, 10u);
 }
 
