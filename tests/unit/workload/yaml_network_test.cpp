@@ -150,6 +150,23 @@ TEST(YamlNetwork, MatmulNeedsExactlyOneOfOutFeaturesAndB) {
   EXPECT_EQ(ok.layers[0].macs(), 2 * 4 * 4 * 4);
 }
 
+TEST(YamlNetwork, AbsurdSizesAreRejectedBeforeAnythingIsAllocated) {
+  // The limits of the robustness issue: a 10^9 x 10^9 layer, negative strides, bit-widths of
+  // 0 or 1000 -- each one clear message, nothing sized from the bad value.
+  EXPECT_TRUE(contains(problems("name: t\ninput: {channels: 1, height: 1000000000, width: 1000000000}\n"
+                                "layers:\n  - {name: f, type: fc, out_features: 10}\n"),
+                       "input.height: out of range: expected an integer from 1 to 1048576"));
+  EXPECT_TRUE(contains(problems(kHeader + "  - {name: c, type: conv2d, filters: 4, kernel: 3, stride: -2}\n"),
+                       "layers[0].stride: expected an integer or a list of 2 integers from 1 to 4096, got '-2'"));
+  EXPECT_TRUE(contains(problems(kHeader + "  - {name: f, type: fc, out_features: 2, weight_format: int0}\n"),
+                       "layers[0].weight_format"));
+  EXPECT_TRUE(contains(problems(kHeader + "  - {name: f, type: fc, out_features: 2, activation_format: int1000}\n"),
+                       "layers[0].activation_format"));
+  EXPECT_TRUE(contains(problems("name: t\ninput: {channels: 1048576, height: 1048576, width: 1048576}\n"
+                                "layers:\n  - {name: f, type: fc, out_features: 1048576}\n"),
+                       "exceeds the limit"));
+}
+
 TEST(YamlNetwork, MissingTopLevelKeysAreAllReported) {
   const auto p = problems("layers: []\n");
   EXPECT_TRUE(contains(p, "name: missing required key"));
