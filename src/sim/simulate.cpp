@@ -48,7 +48,4 @@ std::vector<LayerStats> simulate(const arch::ArchSpec& arch, const workload::Net
 
 }  // namespace qarch::sim
 
-// libsystemc.so refers to sc_main (its own main calls it). qarch keeps its own main and
-// elaborates from simulate_jobs(), so this one is only there to satisfy the link and is never
-// called.
-int sc_main(int /*argc*/, char* /*argv*/[]) { return 1; }
+
