@@ -11,6 +11,14 @@ namespace qarch::numerics::detail {
 __extension__ typedef unsigned __int128 u128;
 __extension__ typedef __int128 i128;
 
+// Number of significant bits of x (0 for 0).
+inline int bit_length(u128 x) {
+  const auto hi = static_cast<std::uint64_t>(x >> 64);
+  if (hi != 0) return 128 - __builtin_clzll(hi);
+  const auto lo = static_cast<std::uint64_t>(x);
+  return lo == 0 ? 0 : 64 - __builtin_clzll(lo);
+}
+
 // Rounds y (finite) to an integer-valued double: nearest even, toward zero, or up with
 // probability frac(y) (the distance to the lower neighbour, so E[result] = y).
 inline double round_to_integer(double y, Rounding rounding, Rng* rng) {

@@ -13,12 +13,7 @@ namespace {
 using detail::i128;
 using detail::u128;
 
-int bit_length(u128 x) {
-  const auto hi = static_cast<std::uint64_t>(x >> 64);
-  if (hi != 0) return 128 - __builtin_clzll(hi);
-  const auto lo = static_cast<std::uint64_t>(x);
-  return lo == 0 ? 0 : 64 - __builtin_clzll(lo);
-}
+using detail::bit_length;
 
 }  // namespace
 
