@@ -29,6 +29,19 @@ Totals sum_folds(const Mapping& mp) {
   return t;
 }
 
+// The per-fold plan summed over all folds equals the mapping's closed form.
+void expect_folds_add_up(const Mapping& mp, const workload::Layer& layer) {
+  const Totals t = sum_folds(mp);
+  EXPECT_EQ(t.cycles, mp.compute_cycles + 1);
+  EXPECT_EQ(t.read_bytes, mp.dram_read_bytes);
+  EXPECT_EQ(t.write_bytes, mp.dram_write_bytes);
+  EXPECT_EQ(t.accesses.input_reads, mp.accesses.input_reads);
+  EXPECT_EQ(t.accesses.weight_reads, mp.accesses.weight_reads);
+  EXPECT_EQ(t.accesses.output_writes, mp.accesses.output_writes);
+  EXPECT_EQ(t.accesses.psum_reads, mp.accesses.psum_reads);
+  EXPECT_EQ(t.accesses.macs, layer.macs());
+}
+
 TEST(FoldPlan, FoldsAddUpToTheClosedFormForRandomLayers) {
   std::mt19937_64 rng(20240611);
   int spills = 0, streamed = 0;
@@ -37,15 +50,7 @@ TEST(FoldPlan, FoldsAddUpToTheClosedFormForRandomLayers) {
     const workload::Layer layer = testing::random_layer(rng, i);
     const Mapping mp = map_layer(a, layer);
     SCOPED_TRACE(describe(mp));
-    const Totals t = sum_folds(mp);
-    EXPECT_EQ(t.cycles, mp.compute_cycles + 1);
-    EXPECT_EQ(t.read_bytes, mp.dram_read_bytes);
-    EXPECT_EQ(t.write_bytes, mp.dram_write_bytes);
-    EXPECT_EQ(t.accesses.input_reads, mp.accesses.input_reads);
-    EXPECT_EQ(t.accesses.weight_reads, mp.accesses.weight_reads);
-    EXPECT_EQ(t.accesses.output_writes, mp.accesses.output_writes);
-    EXPECT_EQ(t.accesses.psum_reads, mp.accesses.psum_reads);
-    EXPECT_EQ(t.accesses.macs, layer.macs());
+    expect_folds_add_up(mp, layer);
     spills += mp.psum_spill ? 1 : 0;
     streamed += (!mp.inputs.resident || !mp.weights.resident) ? 1 : 0;
   }
@@ -73,15 +78,7 @@ TEST(FoldPlan, FoldsAddUpToTheClosedFormForEveryLoopNest) {
     const LoopNest nest{kOrders[testing::uniform(rng, 0, 5)], tile, (shape.t + tile - 1) / tile};
     const Mapping mp = map_layer_with(a, layer, nest);
     SCOPED_TRACE(describe(mp));
-    const Totals t = sum_folds(mp);
-    EXPECT_EQ(t.cycles, mp.compute_cycles + 1);
-    EXPECT_EQ(t.read_bytes, mp.dram_read_bytes);
-    EXPECT_EQ(t.write_bytes, mp.dram_write_bytes);
-    EXPECT_EQ(t.accesses.input_reads, mp.accesses.input_reads);
-    EXPECT_EQ(t.accesses.weight_reads, mp.accesses.weight_reads);
-    EXPECT_EQ(t.accesses.output_writes, mp.accesses.output_writes);
-    EXPECT_EQ(t.accesses.psum_reads, mp.accesses.psum_reads);
-    EXPECT_EQ(t.accesses.macs, layer.macs());
+    expect_folds_add_up(mp, layer);
     std::int64_t weight_bytes = 0, input_bytes = 0;
     for (std::int64_t f = 0; f < mp.folds(); ++f) {
       const FoldWork w = fold_work(mp, f);
