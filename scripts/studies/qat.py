@@ -5,17 +5,17 @@ The networks are LeNet-5 and the 784-256-128-10 MLP of workloads/fashion/ with a
 multiplier (study 004 scales the width until accuracies match). Every compute layer quantizes
 its input and its weights with scripts/studies/fakequant.py, which reproduces qarch's formats
 code for code (tests/python/test_fakequant.py), and trains through the rounding with the
-straight-through estimator (the gradient passes where the value is inside the format's range).
+straight-through estimator (activations: the gradient passes where the value is inside the
+format's range; weights: everywhere, or binary weights above mean|w| would never move again).
 
-Scales follow qarch's post-training rules (docs/functional.md), so that the trained network is
-what qarch's functional mode will run:
-- weights: max|w| / max_value(format) (binary: mean|w|), recomputed every step;
-- activations: an exponential moving average of the batch max|x| over training, / max_value;
-- `scale_mode="pow2"` rounds both up to a power of two: dynamic fixed point (Ristretto), the
-  "fixed-point" of study 001;
-- formats that represent values directly (fixedN_F, floats, posits) use scale 1.
-The scales are written into the workload (`weight_scale`, `activation_scale`), so qarch does not
-recalibrate them.
+Scales. Post-training (PTQ, `ptq_spec`) uses qarch's rules (docs/functional.md): weights
+max|w| / max_value(format) (binary: mean|w|), activations max|x| over the first 1000 training
+images through the float network, / max_value; `scale_mode="pow2"` rounds both up to a power of
+two: dynamic fixed point (Ristretto), the "fixed-point" of study 001. QAT (`qat_spec`) learns
+them instead (LSQ, Esser et al. 2020, log-parameterised; "lsq_pow2" rounds to the nearest power
+of two): at 2-4 bits the max rule rounds most values to zero and the network cannot train.
+Formats that represent values directly (fixedN_F, floats, posits) use scale 1. The scales are
+written into the workload (`weight_scale`, `activation_scale`), so qarch does not recalibrate.
 
 Binary activations (`activation="binary"`) follow BinaryNet: no ReLU (its output would always
 binarize to +1); a batch normalisation without learned gain, plus a per-channel bias, precedes
@@ -23,10 +23,10 @@ the next layer's sign. Since sign((y - mu) / sigma + beta) = sign(y - mu + beta 
 sigma > 0, the export folds it into the layer's bias exactly, and the hardware needs no BN.
 
 Schedules: "direct" fine-tunes (or trains from scratch) at the target formats; "cyclic" is the
-multiple-cyclic training of study 003's first paper: a cycle trains the float network from the
-current weights, then steps the bit width down one rung at a time (8, 6, 5, 4, 3, 2 bits, then
-the target), each rung initialised from the previous one; the next cycle starts its float
-network from the low-bit weights.
+multiple-cyclic training of study 003's first paper: a cycle steps the bit width down one rung
+at a time (8, 6, 5, 4, 3, 2 bits above the target, one epoch each, then the target for
+`epochs`), each rung initialised from the previous one; every later cycle first trains the
+float network from the low-bit weights (`float_epochs`), then steps down again.
 
 Usage (one training; the studies call train() directly):
   /usr/bin/python3 scripts/studies/qat.py --model lenet5 --weight int4 --activation int4 \
@@ -420,7 +420,7 @@ def train(model, spec, out_dir, width=1.0, epochs=3, init="shipped", schedule="d
                     step.load_float(net.float_weights())
                     copy_bn(net, step)
                 step.set_quantize(True)
-                run_epochs(step, x_train, y_train, max(1, epochs // 2) if rung else epochs, lr,
+                run_epochs(step, x_train, y_train, 1 if rung else epochs, lr,
                            seed + 10 * cycle + 1, log, f"cycle{cycle + 1}-{rung or spec.weight}")
                 if step is not net:
                     net.load_float(step.float_weights())

@@ -95,6 +95,8 @@ def main():
                                                             if args.quick else "."))
     text = "\n\n".join(sections) + "\n\n" + note + "\n"
     page = args.out or PAGE
+    plot(measured, exponents, mantissas, star, os.path.join(os.path.dirname(page), "images", "000_accuracy_bits.png"))
+    text += "\n![top-1 against bits per weight](images/000_accuracy_bits.png)\n"
     measure.write_results(measure.work_dir(args, "000"), {
         "limit": args.limit,
         "models": {model: {"e_star": star[model][0], "top_binade": star[model][1],
@@ -103,6 +105,29 @@ def main():
                                     for e in exponents[model] for m in mantissas]} for model, _ in MODELS}})
     measure.write_section(page, "000", text)
     print(f"wrote {page}")
+
+
+def plot(measured, exponents, mantissas, star, path):
+    """Top-1 against bits per weight (1 + e + m), one line per exponent width, per model."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    fig, axes = plt.subplots(1, len(MODELS), figsize=(10, 3.8), sharey=True)
+    for ax, (model, title) in zip(axes, MODELS):
+        for e in exponents[model]:
+            ax.plot([1 + e + m for m in mantissas], [100 * measured[(model, e, m)]["top1"] for m in mantissas],
+                    marker="o", label=f"e = {e}" + (" (e*)" if e == star[model][0] else ""))
+        ax.axhline(100 * measured[(model, None, None)]["top1"], color="gray", linestyle="--", label="fp32")
+        ax.set_title(title)
+        ax.set_xlabel("bits per weight (1 + e + m)")
+        ax.grid(True, alpha=0.3)
+    axes[0].set_ylabel("top-1 (%)")
+    axes[-1].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path + ".tmp.png", dpi=110, metadata={"Software": None})
+    plt.close(fig)
+    os.replace(path + ".tmp.png", path)
 
 
 if __name__ == "__main__":
