@@ -19,7 +19,7 @@ Usage: /usr/bin/python3 scripts/studies/study_003_approx_multipliers.py [--quick
            [--jobs 2] [--qarch EXE] [--dataset DIR] [--out PAGE]
 Rewrites the generated parts of docs/studies/003_approx_multipliers.md (between its
 <!-- study-003:...:begin/end --> markers), or of --out PAGE (created from the committed page if
-absent). Deterministic. About 11 minutes on 2 cores with 10000 images; --quick (200) < 30 s.
+absent). Deterministic. About 25 minutes on 2 cores with 10000 images; --quick (200) < 30 s.
 """
 
 import math
