@@ -24,9 +24,10 @@ sigma > 0, the export folds it into the layer's bias exactly, and the hardware n
 
 Schedules: "direct" fine-tunes (or trains from scratch) at the target formats; "cyclic" is the
 multiple-cyclic training of study 003's first paper: a cycle steps the bit width down one rung
-at a time (8, 6, 5, 4, 3, 2 bits above the target, one epoch each, then the target for
-`epochs`), each rung initialised from the previous one; every later cycle first trains the
-float network from the low-bit weights (`float_epochs`), then steps down again.
+at a time (8, 4 and 2 bits above the target, one epoch each, then the target for `epochs`),
+each rung initialised from the previous one's weights, normalisation and clipping range; every
+later cycle first trains the float network from the low-bit weights (`float_epochs`), then steps
+down again. (The paper steps one bit at a time; three rungs keep a cycle affordable on a CPU.)
 
 Usage (one training; the studies call train() directly):
   /usr/bin/python3 scripts/studies/qat.py --model lenet5 --weight int4 --activation int4 \
@@ -344,6 +345,11 @@ def calibrate(net, x):
     first 1000 training images through the float network (QAT then tracks them with an EMA)."""
     net.set_quantize(False)
     net.eval()
+    for layer in net.qlayers.values():  # BinaryNet's BN: normalise with these images' statistics
+        if layer.bn is not None:
+            layer.bn.reset_running_stats()
+            layer.bn.momentum = None  # cumulative average: the running stats become the batch's
+            layer.bn.train()
     seen = {}
     hooks = [layer.register_forward_pre_hook(
         lambda m, inp, name=name: seen.__setitem__(name, inp[0].detach().abs()))
@@ -352,6 +358,10 @@ def calibrate(net, x):
         net(x)
     for h in hooks:
         h.remove()
+    for layer in net.qlayers.values():
+        if layer.bn is not None:
+            layer.bn.momentum = 0.1
+            layer.bn.eval()
     for name, layer in net.qlayers.items():
         layer.act_max.fill_(float(seen[name].max()))
         layer.act_mean.fill_(float(seen[name].mean()))
@@ -359,10 +369,10 @@ def calibrate(net, x):
 
 
 def ladder(target):
-    """Integer rungs above the target for the cyclic schedule's step-down (8, 6, 5, 4, 3, 2 bits)."""
+    """Integer rungs above the target for the cyclic schedule's step-down: 8, 4 and 2 bits."""
     f = fq.Format.parse(target)
     bits = f.bits if f.kind == "int" else 1 if f.kind == "binary" else 2 if f.kind == "ternary" else 4
-    return [f"int{b}" for b in (8, 6, 5, 4, 3, 2) if b > bits]
+    return [f"int{b}" for b in (8, 4, 2) if b > bits]
 
 
 def with_formats(spec, fmt):
@@ -442,14 +452,22 @@ def train(model, spec, out_dir, width=1.0, epochs=3, init="shipped", schedule="d
 
 
 def copy_bn(src, dst):
+    """Hands the normalisation, calibration statistics and learned clipping ranges of src to dst."""
     for name, layer in src.qlayers.items():
         if layer.bn is not None:
             dst.qlayers[name].bn.load_state_dict(layer.bn.state_dict())
             with torch.no_grad():
                 dst.qlayers[name].bn_shift.copy_(layer.bn_shift)
-        dst.qlayers[name].act_max.copy_(layer.act_max)
-        dst.qlayers[name].act_mean.copy_(layer.act_mean)
-        dst.qlayers[name].init_learned_scales()
+        d = dst.qlayers[name]
+        d.act_max.copy_(layer.act_max)
+        d.act_mean.copy_(layer.act_mean)
+        d.init_learned_scales()
+        with torch.no_grad():  # keep the learned clipping range: scale x max_value stays the same
+            for operand, src_s, dst_s in (("weight", layer.log_sw, d.log_sw), ("activation", layer.log_sa, d.log_sa)):
+                if src_s is not None and dst_s is not None:
+                    ratio = (fq.Format.parse(layer.formats[operand]).max_value()
+                             / fq.Format.parse(d.formats[operand]).max_value())
+                    dst_s.copy_(src_s + math.log(ratio))
 
 
 def train_cached(work_dir, key, **kwargs):
