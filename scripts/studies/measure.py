@@ -69,7 +69,3 @@ def uj(pj):
 
 def kib(b):
     return f"{b / 1024:.1f} KiB"
-
-
-def rel(path):
-    return os.path.relpath(path, common.ROOT)

@@ -56,8 +56,6 @@ def exponent_bits(weights):
 def main():
     args = common.parse_common_args(__doc__.splitlines()[0], extra=measure.WORK_OPTION)
     mantissas = [2, 4] if args.quick else MANTISSAS
-    if args.quick:
-        args.limit = min(args.limit, 300)
     star = {model: exponent_bits(weights_of(model)) for model, _ in MODELS}
     exponents = {model: sorted({star[model][0] - 1, star[model][0]} if args.quick else set(EXPONENTS) | {star[model][0]})
                  for model, _ in MODELS}

@@ -89,8 +89,6 @@ def train_all(args, work):
 
 def main():
     args = common.parse_common_args(__doc__.splitlines()[0], extra=measure.WORK_OPTION)
-    if args.quick:
-        args.limit = min(args.limit, 300)
     work = measure.work_dir(args, "001")
     trained = train_all(args, work)
 

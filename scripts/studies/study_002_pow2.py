@@ -54,8 +54,6 @@ def arch_of(row):
 
 def main():
     args = common.parse_common_args(__doc__.splitlines()[0], extra=measure.WORK_OPTION)
-    if args.quick:
-        args.limit = min(args.limit, 300)
     work = measure.work_dir(args, "002")
     epochs = 1 if args.quick else QAT_EPOCHS
     tasks = {(m, row[0], kind): dict(model=m, spec=ptq_spec(row[1]) if kind == "ptq" else qat_spec(row[1]),

@@ -48,8 +48,6 @@ TARGETS = [0.84, 0.86, 0.87, 0.88, 0.89]
 def main():
     args = common.parse_common_args(__doc__.splitlines()[0], extra=measure.WORK_OPTION)
     widths, epochs = (WIDTHS[:2], 1) if args.quick else (WIDTHS, EPOCHS)
-    if args.quick:
-        args.limit = min(args.limit, 300)
     work = measure.work_dir(args, "004")
     keys = [(label, w) for label, *_ in PRECISIONS for w in widths]
     specs = {label: (spec, arch) for label, spec, arch in PRECISIONS}

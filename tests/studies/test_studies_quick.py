@@ -27,7 +27,6 @@ try:
     import torch  # noqa: F401
     import yaml  # noqa: F401
     import matplotlib  # noqa: F401
-    import fakequant as fq
     HAVE = os.path.isdir(DATASET)
 except ImportError:  # pragma: no cover
     HAVE = False
