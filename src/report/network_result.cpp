@@ -48,6 +48,13 @@ std::optional<double> NetworkResult::inferences_per_s() const {
   return static_cast<double>(batch) / *latency;
 }
 
+std::optional<double> NetworkResult::tops() const {
+  // What the run sustains, stalls and idle PEs included; peak_tops is what the array could.
+  const auto latency = latency_s();
+  if (!latency || *latency <= 0) return std::nullopt;
+  return 2.0 * static_cast<double>(macs()) / *latency / 1e12;
+}
+
 std::optional<double> NetworkResult::tops_per_w() const {
   // TOPS/W = (ops / s) / (J / s) / 1e12 = ops / J / 1e12 = ops / (pJ * 1e-12) / 1e12 = ops / pJ.
   if (!energy_pj || *energy_pj <= 0) return std::nullopt;

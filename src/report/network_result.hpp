@@ -85,6 +85,7 @@ struct NetworkResult {
   std::optional<std::int64_t> stall_cycles() const;
   std::optional<double> latency_s() const;           // total cycles / clock
   std::optional<double> inferences_per_s() const;    // batch / latency
+  std::optional<double> tops() const;                // achieved: 2 ops per MAC / latency
   std::optional<double> tops_per_w() const;          // 2 ops per MAC / energy
   std::optional<double> pj_per_mac() const;          // energy / MACs
   std::optional<double> energy_per_inference_pj() const;  // energy / batch

@@ -52,6 +52,7 @@ std::string render_json(const NetworkResult& r) {
   Json area = Json::object();
   for (const auto& [component, um2] : r.area_breakdown_um2) area[component] = um2;
   summary["area_breakdown_um2"] = area;
+  summary["tops"] = optional_json(r.tops());
   summary["peak_tops"] = optional_json(r.peak_tops);
   summary["tops_per_w"] = optional_json(r.tops_per_w());
   summary["tops_per_mm2"] = optional_json(r.tops_per_mm2);

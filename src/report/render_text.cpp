@@ -81,6 +81,7 @@ std::vector<std::pair<std::string, std::string>> summary_lines(const NetworkResu
       {"power", r.power_mw() ? si(*r.power_mw() * 1e-3, "W") : "-"},
       {"area", r.area_um2 ? si(*r.area_um2 * 1e-6, "mm2") : "-"},
       {"TOPS/W", r.tops_per_w() ? si(*r.tops_per_w(), "") : "-"},
+      {"TOPS", r.tops() ? si(*r.tops(), "") + " achieved" : "-"},
       {"peak TOPS", r.peak_tops ? si(*r.peak_tops, "") : "-"},
       {"top-1", r.top1 ? format_number(*r.top1) + " over " + std::to_string(r.images.value_or(0)) +
                              " images (float32: " + format_number(r.reference_top1.value_or(0)) + ")"

@@ -204,6 +204,9 @@ TEST(ProcessRun, EnergyBreakdownAddsUpPerLayerAndInTotal) {
   EXPECT_NEAR(layers, total, 1e-9 * total);
   EXPECT_NEAR(summary["pj_per_mac"].get<double>(), total / 416520.0, 1e-9);
   EXPECT_NEAR(summary["tops_per_w"].get<double>(), 2 * 416520.0 / total, 1e-9);
+  const double tops = 2 * 416520.0 / summary["latency_s"].get<double>() / 1e12;
+  EXPECT_NEAR(summary["tops"].get<double>(), tops, 1e-12);
+  EXPECT_LE(summary["tops"].get<double>(), summary["peak_tops"].get<double>());
   EXPECT_GT(summary["area_um2"].get<double>(), 0);
 }
 

@@ -74,6 +74,7 @@ TEST(MakeResult, SizesFollowTheConfiguredWidths) {
   EXPECT_FALSE(int8.total_cycles().has_value());
   EXPECT_FALSE(int8.latency_s().has_value());
   EXPECT_FALSE(int8.tops_per_w().has_value());
+  EXPECT_FALSE(int8.tops().has_value());
 }
 
 TEST(NetworkResult, DerivedTotalsFromLayerTimings) {
@@ -91,6 +92,8 @@ TEST(NetworkResult, DerivedTotalsFromLayerTimings) {
   EXPECT_DOUBLE_EQ(*r.inferences_per_s(), 2 / (500 / 0.5e9));
   r.energy_pj = 8000.0;  // 8000 ops / 8000 pJ = 1 op/pJ = 1 TOPS/W
   EXPECT_DOUBLE_EQ(*r.tops_per_w(), 1.0);
+  // 8000 ops in 1 us: 8e9 op/s = 0.008 TOPS.
+  EXPECT_DOUBLE_EQ(*r.tops(), 8000 / (500 / 0.5e9) / 1e12);
   r.layers[1].total_cycles.reset();  // one unknown layer makes the total unknown
   EXPECT_FALSE(r.total_cycles().has_value());
 }
