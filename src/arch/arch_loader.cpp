@@ -156,6 +156,15 @@ std::string_view to_string(Dataflow dataflow) {
   return "?";
 }
 
+std::string_view to_string(MapperObjective objective) {
+  switch (objective) {
+    case MapperObjective::Cycles: return "cycles";
+    case MapperObjective::Energy: return "energy";
+    case MapperObjective::Edp: return "edp";
+  }
+  return "?";
+}
+
 std::string_view to_string(CostStyle style) {
   return style == CostStyle::Absolute ? "absolute" : "eyeriss_normalized";
 }
@@ -190,6 +199,14 @@ ArchSpec parse_arch(const config::Document& document) {
   if (const auto memory = top.child("memory", true)) {
     MapReader r(*memory, diagnostics);
     read_memory(r, arch.memory);
+  }
+  if (const auto mapper = top.child("mapper", false)) {
+    MapReader r(*mapper, diagnostics);
+    const std::string objective = r.choice("objective", {"cycles", "energy", "edp"}, std::string("cycles"));
+    arch.mapper.objective = objective == "energy" ? MapperObjective::Energy
+                            : objective == "edp"  ? MapperObjective::Edp
+                                                  : MapperObjective::Cycles;
+    r.finish();
   }
   top.finish();
   diagnostics.throw_if_any();

@@ -79,6 +79,16 @@ enum class CostStyle { Absolute, EyerissNormalized };
 
 std::string_view to_string(CostStyle style);  // "absolute", "eyeriss_normalized"
 
+// What the mapper minimizes over a layer's candidate loop nests (mapping/mapper.hpp): estimated
+// cycles (the default), the cost model's energy, or their product (energy-delay).
+enum class MapperObjective { Cycles, Energy, Edp };
+
+std::string_view to_string(MapperObjective objective);  // "cycles", "energy", "edp"
+
+struct MapperSpec {
+  MapperObjective objective = MapperObjective::Cycles;
+};
+
 struct ArchSpec {
   std::string name;
   std::string source_file;
@@ -90,6 +100,7 @@ struct ArchSpec {
   BufferSpec input_buffer;
   BufferSpec output_buffer;
   MemorySpec memory;
+  MapperSpec mapper;
 };
 
 // Loads `path`, applies `overrides` (--set), validates every key. Throws config::InputError

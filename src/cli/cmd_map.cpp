@@ -1,9 +1,12 @@
 #include "cli/cmd_map.hpp"
 
+#include <optional>
 #include <ostream>
 
 #include "arch/arch_spec.hpp"
 #include "cli/options.hpp"
+#include "cli/run_results.hpp"
+#include "cost/mapper_energy.hpp"
 #include "mapping/mapping.hpp"
 #include "workload/network.hpp"
 
@@ -18,12 +21,14 @@ int run_map(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       ("layer", po::value<std::string>(), "print only this layer")
       ("candidates", po::value<int>()->implicit_value(10),
        "also list the mapper's best N candidates (default 10) and why the winner won")
-      ("no-search", "SCALE-Sim's loop nest only (no loop reordering or stream tiling)");
+      ("no-search", "SCALE-Sim's loop nest only (no loop reordering or stream tiling)")
+      ("models", po::value<std::string>()->default_value(default_models_dir()),
+       "directory of technology tables, for mapper.objective energy or edp");
   po::variables_map vm;
   try {
     if (!parse_options("map",
                        "--arch FILE --workload FILE [--set KEY=VALUE]... [--layer NAME] "
-                       "[--candidates [N]] [--no-search]",
+                       "[--candidates [N]] [--no-search] [--models DIR]",
                        options, args, vm, out)) {
       return 0;
     }
@@ -43,10 +48,17 @@ int run_map(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     err << "error: --candidates expects a count >= 0, got " << top << "\n";
     return 2;
   }
-  const mapping::MapperOptions mapper{vm.count("no-search") == 0};
+  const bool search = vm.count("no-search") == 0;
+  // Objectives energy and edp price every candidate with the design point's cost model.
+  std::optional<cost::CostModel> model;
+  if (arch.mapper.objective != arch::MapperObjective::Cycles) {
+    model = cost::load_cost_model(vm["models"].as<std::string>(), arch);
+  }
+  const mapping::MapperOptions mapper = model ? cost::mapper_options(*model, search) : mapping::MapperOptions{search, {}};
   out << "# " << net.name << " on " << arch.name << ": " << arch.pe_array.rows << "x"
       << arch.pe_array.cols << " " << arch::to_string(arch.pe_array.dataflow)
-      << (arch.memory.ideal ? ", ideal memory" : "") << "\n";
+      << (arch.memory.ideal ? ", ideal memory" : "") << ", mapper objective "
+      << arch::to_string(arch.mapper.objective) << "\n";
   for (const workload::Layer& layer : net.layers) {
     if (!only.empty() && layer.name != only) continue;
     out << mapping::describe(mapping::map_layer(arch, layer, mapper));

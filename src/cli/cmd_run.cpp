@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "cli/run_results.hpp"
+#include "cost/mapper_energy.hpp"
 #include "report/make_result.hpp"
 #include "report/output_files.hpp"
 #include "report/render.hpp"
@@ -57,7 +58,7 @@ int run_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     throw po::error("--dataset, --limit and --per-channel need --functional");
   }
   report::NetworkResult result = report::make_result(arch, network);
-  add_simulation_and_cost(result, arch, network, sim::simulate(arch, network), model,
+  add_simulation_and_cost(result, arch, network, sim::simulate(arch, network, sim::Engine::Fast, cost::mapper_options(model)), model,
                           functional ? &*functional : nullptr);
   if (vm.count("out")) {
     const std::string dir = vm["out"].as<std::string>();

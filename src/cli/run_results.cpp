@@ -6,12 +6,14 @@
 #include <stdexcept>
 
 #include "cost/layer_cost.hpp"
+#include "cost/mapper_energy.hpp"
 
 namespace qarch::cli {
 
-cost::LayerActions simulated_actions(const arch::ArchSpec& arch, const workload::Layer& layer,
+cost::LayerActions simulated_actions(const cost::CostModel& model, const workload::Layer& layer,
                                      const sim::LayerStats& stats, std::int64_t gated_macs) {
-  cost::LayerActions actions = cost::actions_from(arch, layer);
+  const arch::ArchSpec& arch = model.arch;
+  cost::LayerActions actions = cost::actions_from(arch, layer, cost::mapper_options(model));
   actions.gated_macs = gated_macs;
   // A buffer access moves a whole word: price words x word_bits (the stats' *_bits count only
   // the values' bits).
@@ -63,7 +65,7 @@ void add_simulation_and_cost(report::NetworkResult& result, const arch::ArchSpec
                                     static_cast<long double>(functional->images);
       gated = std::min<std::int64_t>(s.macs, static_cast<std::int64_t>(std::llround(per_batch)));
     }
-    const cost::LayerCost c = cost::layer_cost(simulated_actions(arch, network.layers[i], s, gated), model);
+    const cost::LayerCost c = cost::layer_cost(simulated_actions(model, network.layers[i], s, gated), model);
     l.energy_pj = c.total_pj;
     l.energy_breakdown_pj = c.energy_pj;
     total += c;

@@ -16,9 +16,10 @@ namespace qarch::cli {
 
 // The cost model's input for one simulated layer: register-file and PE-to-PE traffic in closed
 // form from the layer's mapping (the simulation executes that same mapping), buffer and DRAM
-// traffic and the duration (stalls included, for leakage) as the simulation measured them.
+// traffic and the duration (stalls included, for leakage) as the simulation measured them. The
+// mapping is the one the simulator ran with cost::mapper_options(model).
 // `gated_macs`: MACs the PEs skipped for a zero operand (functional mode with zero gating).
-cost::LayerActions simulated_actions(const arch::ArchSpec& arch, const workload::Layer& layer,
+cost::LayerActions simulated_actions(const cost::CostModel& model, const workload::Layer& layer,
                                      const sim::LayerStats& stats, std::int64_t gated_macs = 0);
 
 // Timing columns from `stats` (parallel to result.layers); energy per layer and component, area

@@ -104,8 +104,9 @@ LayerActions actions_from(const arch::ArchSpec& arch, const mapping::Mapping& mp
   return a;
 }
 
-LayerActions actions_from(const arch::ArchSpec& arch, const workload::Layer& layer) {
-  return actions_from(arch, mapping::map_layer(arch, layer), arch::resolve_formats(arch, layer));
+LayerActions actions_from(const arch::ArchSpec& arch, const workload::Layer& layer,
+                          const mapping::MapperOptions& options) {
+  return actions_from(arch, mapping::map_layer(arch, layer, options), arch::resolve_formats(arch, layer));
 }
 
 }  // namespace qarch::cost

@@ -59,7 +59,9 @@ struct LayerActions {
 LayerActions actions_from(const arch::ArchSpec& arch, const mapping::Mapping& mapping,
                           const arch::LayerFormats& formats);
 
-// map_layer() and resolve_formats(), then the above.
-LayerActions actions_from(const arch::ArchSpec& arch, const workload::Layer& layer);
+// map_layer() and resolve_formats(), then the above. Objectives other than cycles need the
+// options of mapper_options() (mapper_energy.hpp), so that the nest is the simulator's.
+LayerActions actions_from(const arch::ArchSpec& arch, const workload::Layer& layer,
+                          const mapping::MapperOptions& options = {});
 
 }  // namespace qarch::cost

@@ -3,24 +3,44 @@
 #include <algorithm>
 #include <iomanip>
 #include <sstream>
+#include <stdexcept>
 #include <tuple>
 
 namespace qarch::mapping {
 
 namespace {
 
-auto rank_key(const Candidate& c) {
-  return std::make_tuple(c.estimate.total_cycles, c.estimate.dram_bytes, c.estimate.compute_cycles,
-                         c.nest.tiles, c.index);
+using arch::MapperObjective;
+
+// The objective's own key; 0 for cycles, whose keys follow.
+double primary(const Candidate& c, MapperObjective objective) {
+  switch (objective) {
+    case MapperObjective::Cycles: return 0;
+    case MapperObjective::Energy: return c.energy_pj;
+    case MapperObjective::Edp: return c.energy_pj * static_cast<double>(c.estimate.total_cycles);
+  }
+  return 0;
+}
+
+auto rank_key(const Candidate& c, MapperObjective objective) {
+  return std::make_tuple(primary(c, objective), c.estimate.total_cycles, c.estimate.dram_bytes,
+                         c.estimate.compute_cycles, c.nest.tiles, c.index);
 }
 
 }  // namespace
 
-bool ranks_before(const Candidate& a, const Candidate& b) { return rank_key(a) < rank_key(b); }
+bool ranks_before(const Candidate& a, const Candidate& b, MapperObjective objective) {
+  return rank_key(a, objective) < rank_key(b, objective);
+}
 
-std::string why_better(const Candidate& w, const Candidate& o) {
+std::string why_better(const Candidate& w, const Candidate& o, MapperObjective objective) {
   std::ostringstream s;
-  if (w.estimate.total_cycles != o.estimate.total_cycles) {
+  const double pw = primary(w, objective), po = primary(o, objective);
+  if (pw != po) {
+    s << std::setprecision(4) << (objective == MapperObjective::Energy ? "lower estimated energy ("
+                                                                        : "lower estimated energy x cycles (")
+      << pw << (objective == MapperObjective::Energy ? " pJ" : " pJ.cycles") << " < " << po << ")";
+  } else if (w.estimate.total_cycles != o.estimate.total_cycles) {
     s << "fewer estimated total cycles (" << w.estimate.total_cycles << " < " << o.estimate.total_cycles << ")";
   } else if (w.estimate.dram_bytes != o.estimate.dram_bytes) {
     s << "same estimated total cycles, fewer DRAM bytes (" << w.estimate.dram_bytes << " < "
@@ -70,16 +90,25 @@ Candidate evaluate(const arch::ArchSpec& arch, const SystolicProblem& problem, c
 }
 
 Search search_systolic(const arch::ArchSpec& arch, const SystolicProblem& problem,
-                       const MapperOptions& options, bool keep_all) {
+                       const MapperOptions& options, bool keep_all, const EnergyOfCandidate& energy_of) {
   Search s;
   s.dataflow = problem.dataflow;
+  s.objective = arch.mapper.objective;
+  // Without search there is one candidate: nothing to rank, so no price is needed.
+  const bool priced = s.objective != MapperObjective::Cycles && energy_of;
+  if (s.objective != MapperObjective::Cycles && options.search && !energy_of) {
+    throw std::invalid_argument(std::string("mapper: objective '") +
+                                std::string(arch::to_string(s.objective)) +
+                                "' needs the cost model's energy of each candidate");
+  }
   const std::vector<LoopNest> nests = candidate_nests(problem, options);
   s.considered = nests.size();
   Candidate best;
   for (std::size_t i = 0; i < nests.size(); ++i) {
-    const Candidate c = evaluate(arch, problem, nests[i], static_cast<std::int64_t>(i));
+    Candidate c = evaluate(arch, problem, nests[i], static_cast<std::int64_t>(i));
+    if (priced) c.energy_pj = energy_of(c);
     if (keep_all || i == 0) s.candidates.push_back(c);
-    if (i == 0 || ranks_before(c, best)) {
+    if (i == 0 || ranks_before(c, best, s.objective)) {
       best = c;
       s.chosen = keep_all ? i : 0;
     }
@@ -93,13 +122,19 @@ Search search_systolic(const arch::ArchSpec& arch, const SystolicProblem& proble
 
 namespace {
 
-void row(std::ostream& out, const std::string& mark, const Candidate& c, arch::Dataflow df) {
-  const std::string nest = to_string(c.nest, df);
+void row(std::ostream& out, const std::string& mark, const Candidate& c, const Search& search) {
+  const std::string nest = to_string(c.nest, search.dataflow);
   out << "  " << std::left << std::setw(6) << mark << std::setw(52) << nest << std::right
       << std::setw(4) << c.weight_fetches << std::setw(4) << c.input_fetches << std::setw(6)
       << (c.psum_spill ? "spill" : "-") << std::setw(13) << c.estimate.dram_bytes << std::setw(12)
       << c.estimate.compute_cycles << std::setw(12) << c.estimate.stall_cycles << std::setw(12)
-      << c.estimate.total_cycles << "\n";
+      << c.estimate.total_cycles;
+  if (search.objective != MapperObjective::Cycles) {
+    std::ostringstream pj;
+    pj << std::setprecision(6) << c.energy_pj;
+    out << std::setw(14) << pj.str();
+  }
+  out << "\n";
 }
 
 }  // namespace
@@ -111,30 +146,33 @@ std::string describe_search(const Search& search, std::size_t top) {
   std::vector<std::size_t> ranked(all.size());
   for (std::size_t i = 0; i < ranked.size(); ++i) ranked[i] = i;
   std::stable_sort(ranked.begin(), ranked.end(),
-                   [&](std::size_t a, std::size_t b) { return ranks_before(all[a], all[b]); });
+                   [&](std::size_t a, std::size_t b) { return ranks_before(all[a], all[b], search.objective); });
   out << "  mapper: " << search.considered << " candidate" << (search.considered == 1 ? "" : "s")
-      << " (loop orders x stream tilings); estimated, best first:\n";
+      << " (loop orders x stream tilings); objective " << arch::to_string(search.objective)
+      << "; estimated, best first:\n";
   out << "  " << std::left << std::setw(6) << "#" << std::setw(52) << "loop nest (outermost first)"
       << std::right << std::setw(4) << "W x" << std::setw(4) << "I x" << std::setw(6) << "psum"
       << std::setw(13) << "DRAM bytes" << std::setw(12) << "compute" << std::setw(12) << "stall~"
-      << std::setw(12) << "total~" << "\n";
+      << std::setw(12) << "total~";
+  if (search.objective != MapperObjective::Cycles) out << std::setw(14) << "energy pJ~";
+  out << "\n";
   bool scalesim_shown = false;
   for (std::size_t r = 0; r < std::min(top, ranked.size()); ++r) {
     const Candidate& c = all[ranked[r]];
     scalesim_shown = scalesim_shown || c.index == 0;
-    row(out, std::to_string(r + 1) + (c.index == 0 ? "*" : ""), c, search.dataflow);
+    row(out, std::to_string(r + 1) + (c.index == 0 ? "*" : ""), c, search);
   }
   if (!scalesim_shown) {
     const auto pos = std::find(ranked.begin(), ranked.end(), std::size_t{0}) - ranked.begin();
     if (top < ranked.size() && pos > static_cast<std::ptrdiff_t>(top)) out << "  ...\n";
-    row(out, std::to_string(pos + 1) + "*", all[0], search.dataflow);
+    row(out, std::to_string(pos + 1) + "*", all[0], search);
   }
   out << "  (* SCALE-Sim's nest; W x, I x: DRAM reads of weights, inputs; ~: estimated)\n";
   const Candidate& winner = all[search.chosen];
   if (ranked.size() > 1) {
     out << "  chosen: " << to_string(winner.nest, search.dataflow) << "; over #2: "
-        << why_better(winner, all[ranked[1]]);
-    if (winner.index != 0) out << "; over SCALE-Sim's nest: " << why_better(winner, all[0]);
+        << why_better(winner, all[ranked[1]], search.objective);
+    if (winner.index != 0) out << "; over SCALE-Sim's nest: " << why_better(winner, all[0], search.objective);
     out << "\n";
   }
   return out.str();

@@ -6,26 +6,45 @@
 // sums of one tile can stay in the output buffer across row folds. Each nest is costed in O(1)
 // (systolic_tiling.hpp) and estimated (estimate.hpp); the best one is chosen.
 //
-// Decision rule (ranks_before): the lowest estimated total cycles, then the fewest DRAM bytes,
-// then the fewest compute cycles, then the fewest stream tiles, then enumeration order (SCALE-Sim's
-// nest first). With memory.ideal the estimate is the compute cycles, and every tiled nest adds a
-// fill and drain per extra tile, so the untiled SCALE-Sim cycle count always wins: compute cycles
-// equal SCALE-Sim v2's. os never tiles its stream (k): its partial sums stay in the PEs.
-// rs and vector layers have one mapping (one candidate).
+// Decision rule (ranks_before), by the architecture's `mapper.objective`:
+//   cycles (default): the lowest estimated total cycles, then the fewest DRAM bytes, then the
+//     fewest compute cycles, then the fewest stream tiles, then enumeration order (SCALE-Sim's
+//     nest first). With memory.ideal the estimate is the compute cycles, and every tiled nest
+//     adds a fill and drain per extra tile, so the untiled SCALE-Sim cycle count always wins:
+//     compute cycles equal SCALE-Sim v2's.
+//   energy: the lowest estimated energy, then the cycles rule.
+//   edp: the lowest estimated energy x estimated total cycles, then the cycles rule.
+// A candidate's energy is the cost model's price of the layer mapped with its nest, lasting its
+// estimated cycles (leakage); the cost layer, above this one, supplies it (MapperOptions).
+// os never tiles its stream (k): its partial sums stay in the PEs. rs and vector layers have one
+// mapping (one candidate).
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "mapping/estimate.hpp"
 #include "mapping/loop_nest.hpp"
 #include "mapping/systolic_tiling.hpp"
+#include "workload/layer.hpp"
 
 namespace qarch::mapping {
 
+struct Mapping;
+
+// The energy in pJ of `layer` mapped as `mapping`, its last cycle numbered `cycles` (as
+// Estimate::total_cycles).
+using EnergyOfMapping =
+    std::function<double(const workload::Layer& layer, const Mapping& mapping, std::int64_t cycles)>;
+
 struct MapperOptions {
   bool search = true;  // false: SCALE-Sim's nest only (column folds > row folds, stream untiled)
+  // Required when the architecture's mapper.objective is energy or edp (cost/mapper_energy.hpp).
+  EnergyOfMapping energy_pj;
+
+  static MapperOptions scalesim_nest_only() { return MapperOptions{false, {}}; }
 };
 
 struct Candidate {
@@ -34,14 +53,16 @@ struct Candidate {
   std::int64_t input_fetches = 1;   // times the inputs are read from DRAM, per group
   bool psum_spill = false;          // partial sums go to DRAM and back between row folds
   Estimate estimate;
+  double energy_pj = 0;             // estimated energy; objectives energy and edp only
   std::int64_t index = 0;           // enumeration order, the last tie-break
 };
 
-// True when `a` is preferred to `b` (the decision rule above). A strict weak order.
-bool ranks_before(const Candidate& a, const Candidate& b);
+// True when `a` is preferred to `b` under `objective` (the decision rule above). A strict weak
+// order.
+bool ranks_before(const Candidate& a, const Candidate& b, arch::MapperObjective objective);
 
 // In words: which key of the decision rule makes `winner` rank before `other`.
-std::string why_better(const Candidate& winner, const Candidate& other);
+std::string why_better(const Candidate& winner, const Candidate& other, arch::MapperObjective objective);
 
 // The nests considered for a product of `problem`'s shape, in enumeration order; the first is
 // SCALE-Sim's.
@@ -50,17 +71,24 @@ std::vector<LoopNest> candidate_nests(const SystolicProblem& problem, const Mapp
 Candidate evaluate(const arch::ArchSpec& arch, const SystolicProblem& problem, const LoopNest& nest,
                    std::int64_t index = 0);
 
+// A candidate's estimated energy (objectives energy and edp); mapping.cpp builds it from
+// MapperOptions::energy_pj and the layer.
+using EnergyOfCandidate = std::function<double(const Candidate& candidate)>;
+
 struct Search {
   arch::Dataflow dataflow = arch::Dataflow::WeightStationary;
+  arch::MapperObjective objective = arch::MapperObjective::Cycles;
   std::vector<Candidate> candidates;  // in enumeration order; [0] is SCALE-Sim's nest
   std::size_t chosen = 0;             // index into candidates
   std::size_t considered = 0;         // candidates estimated (all of them, even if not kept)
 };
 
 // Every candidate, estimated, and the chosen one. keep_all = false keeps only the winner (and
-// SCALE-Sim's nest) — what map_layer needs.
+// SCALE-Sim's nest) — what map_layer needs. `energy_of` is required (std::invalid_argument
+// otherwise) when arch.mapper.objective is energy or edp.
 Search search_systolic(const arch::ArchSpec& arch, const SystolicProblem& problem,
-                       const MapperOptions& options, bool keep_all = true);
+                       const MapperOptions& options, bool keep_all = true,
+                       const EnergyOfCandidate& energy_of = {});
 
 // For `qarch map --candidates`: how many candidates, the best `top` of them ranked with their
 // fetches, spills, DRAM bytes and estimated cycles, SCALE-Sim's nest, and why the winner won.

@@ -251,6 +251,19 @@ Candidate fixed_candidate(const Mapping& mp) {
   return c;
 }
 
+// A candidate's energy for objectives energy and edp: the layer mapped with the candidate's nest,
+// priced by the caller (MapperOptions::energy_pj). Empty for the cycles objective, or when the
+// caller gave no price (search_systolic then says what is missing).
+EnergyOfCandidate energy_of(const arch::ArchSpec& arch, const workload::Layer& layer,
+                            const SystolicProblem& problem, const Mapping& base, const MapperOptions& options) {
+  if (arch.mapper.objective == arch::MapperObjective::Cycles || !options.energy_pj) return {};
+  return [&arch, &layer, &problem, &base, &options](const Candidate& c) {
+    Mapping mp = base;
+    apply_systolic(arch, problem, c.nest, mp);
+    return options.energy_pj(layer, mp, c.estimate.total_cycles);
+  };
+}
+
 }  // namespace
 
 SystolicProblem systolic_problem(const arch::ArchSpec& arch, const workload::Layer& layer) {
@@ -268,17 +281,27 @@ Mapping map_layer(const arch::ArchSpec& arch, const workload::Layer& layer, cons
   if (!is_systolic(arch, layer)) return map_fixed(arch, layer);
   Mapping mp = base_mapping(arch, layer);
   const SystolicProblem problem = problem_of(arch, mp, group_tensors(layer));
-  const Search search = search_systolic(arch, problem, options, false);
+  const Search search =
+      search_systolic(arch, problem, options, false, energy_of(arch, layer, problem, mp, options));
   apply_systolic(arch, problem, search.candidates[search.chosen].nest, mp);
   mp.candidates = static_cast<std::int64_t>(search.considered);
   return mp;
 }
 
 Search search_layer(const arch::ArchSpec& arch, const workload::Layer& layer, const MapperOptions& options) {
-  if (is_systolic(arch, layer)) return search_systolic(arch, systolic_problem(arch, layer), options, true);
+  if (is_systolic(arch, layer)) {
+    const Mapping base = base_mapping(arch, layer);
+    const SystolicProblem problem = problem_of(arch, base, group_tensors(layer));
+    return search_systolic(arch, problem, options, true, energy_of(arch, layer, problem, base, options));
+  }
   Search s;
   s.dataflow = arch.pe_array.dataflow;
-  s.candidates.push_back(fixed_candidate(map_fixed(arch, layer)));
+  s.objective = arch.mapper.objective;
+  const Mapping mp = map_fixed(arch, layer);
+  s.candidates.push_back(fixed_candidate(mp));
+  if (s.objective != arch::MapperObjective::Cycles && options.energy_pj) {
+    s.candidates.back().energy_pj = options.energy_pj(layer, mp, mp.estimate.total_cycles);
+  }
   s.considered = 1;
   return s;
 }

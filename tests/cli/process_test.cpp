@@ -157,6 +157,52 @@ TEST(ProcessRun, NarrowerWeightsMoveFewerDramBytesAndStallLess) {
   EXPECT_EQ(int4["macs"], int8["macs"]);
 }
 
+// mapper.objective: on ResNet-50 the energy objective's simulated energy is lower than the cycles
+// objective's and its cycles are not; explain and functional mode follow the same mapping.
+TEST(ProcessRun, MapperObjectiveEnergyLowersTheSimulatedEnergy) {
+  const auto run = [](const std::string& objective) {
+    const auto o = run_process({"run", "--arch", kArch, "--workload", source_path("workloads/resnet50.yaml"),
+                                "--format", "json", "--set", "mapper.objective=" + objective});
+    EXPECT_EQ(o.status, 0) << o.err;
+    return nlohmann::json::parse(o.out);
+  };
+  const auto cycles = run("cycles");
+  const auto energy = run("energy");
+  const auto edp = run("edp");
+  EXPECT_LT(energy["energy_pj"].get<double>(), 0.95 * cycles["energy_pj"].get<double>());
+  EXPECT_GE(energy["total_cycles"].get<std::int64_t>(), cycles["total_cycles"].get<std::int64_t>());
+  const auto product = [](const nlohmann::json& s) {
+    return s["energy_pj"].get<double>() * s["total_cycles"].get<double>();
+  };
+  EXPECT_LT(product(edp), product(cycles));
+  EXPECT_LT(product(edp), product(energy));
+
+  const std::vector<std::string> lenet_energy = {"--arch", kArch, "--workload",
+                                                 source_path("workloads/fashion/lenet5.yaml"), "--set",
+                                                 "mapper.objective=energy"};
+  auto args = lenet_energy;
+  args.insert(args.begin(), "run");
+  args.insert(args.end(), {"--format", "json", "--functional", "--limit", "20"});
+  const auto functional = run_process(args);
+  ASSERT_EQ(functional.status, 0) << functional.err;
+  const double conv2 = nlohmann::json::parse(functional.out)["layers"][3]["energy_pj"].get<double>();
+  args = lenet_energy;
+  args.insert(args.begin(), "explain");
+  args.insert(args.end(), {"--layer", "conv2"});
+  const auto explain = run_process(args);
+  ASSERT_EQ(explain.status, 0) << explain.err;
+  const std::size_t at = explain.out.find("  total ");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_NEAR(std::stod(explain.out.substr(at + 8)), conv2, 1e-5 * conv2);
+  args = lenet_energy;
+  args.insert(args.begin(), "map");
+  args.insert(args.end(), {"--layer", "conv2", "--candidates", "3"});
+  const auto map = run_process(args);
+  ASSERT_EQ(map.status, 0) << map.err;
+  EXPECT_NE(map.out.find("mapper objective energy"), std::string::npos) << map.out;
+  EXPECT_NE(map.out.find("energy pJ~"), std::string::npos) << map.out;
+}
+
 TEST(ProcessRun, SetChangesTheRun) {
   const auto o = run_process({"run", "--arch", kArch, "--workload", kLenet, "--format", "json",
                                  "--set", "pe_array.weight_format=int4"});

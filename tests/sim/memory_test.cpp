@@ -89,7 +89,7 @@ TEST(Memory, HbmStallsLessThanLpddr4) {
   // The same mapping (SCALE-Sim's nest) on both: the same traffic, fewer stalls on HBM. With the
   // mapper, each DRAM gets its own mappings (the bandwidth enters the estimate), and HBM is still
   // faster.
-  const mapping::MapperOptions scalesim{false};
+  const auto scalesim = mapping::MapperOptions::scalesim_nest_only();
   const auto r = simulate_jobs({Job{lp, net, Engine::Fast, scalesim}, Job{hbm, net, Engine::Fast, scalesim},
                                 Job{lp, net, Engine::Fast}, Job{hbm, net, Engine::Fast}});
   EXPECT_LT(total(r[1], &LayerStats::stall_cycles), total(r[0], &LayerStats::stall_cycles));
@@ -106,12 +106,12 @@ TEST(Memory, MapperTilesInsteadOfSpillingOnATpuLikePointWithASmallOutputBuffer) 
                                  {config::Override::parse("buffers.output.size_kib=256")});
   auto net = workload::load_network(std::string(QARCH_SOURCE_DIR) + "/workloads/resnet50.yaml");
   net.layers.resize(12);
-  const auto r = simulate_jobs({Job{a, net, Engine::Fast, mapping::MapperOptions{false}},
+  const auto r = simulate_jobs({Job{a, net, Engine::Fast, mapping::MapperOptions::scalesim_nest_only()},
                                 Job{a, net, Engine::Fast}});
   int spilled = 0;
   for (std::size_t i = 0; i < net.layers.size(); ++i) {
     SCOPED_TRACE(net.layers[i].name);
-    const mapping::Mapping scalesim = mapping::map_layer(a, net.layers[i], mapping::MapperOptions{false});
+    const mapping::Mapping scalesim = mapping::map_layer(a, net.layers[i], mapping::MapperOptions::scalesim_nest_only());
     const mapping::Mapping best = mapping::map_layer(a, net.layers[i]);
     EXPECT_FALSE(best.psum_spill);
     EXPECT_EQ(r[1][i].dram_read_bytes, best.dram_read_bytes);

@@ -64,6 +64,21 @@ TEST(ArchLoader, RegisterFilesZeroGatingAndCostStyle) {
                            "pe_array.register_files.psum: unknown key"));
 }
 
+TEST(ArchLoader, MapperObjectiveFromYamlOrSet) {
+  EXPECT_EQ(load_arch(testing::write_temp(kValidArch)).mapper.objective, MapperObjective::Cycles);
+  const std::string yaml = replace(kValidArch, "clock_ghz: 1.0", "clock_ghz: 1.0\nmapper: {objective: energy}");
+  EXPECT_EQ(load_arch(testing::write_temp(yaml)).mapper.objective, MapperObjective::Energy);
+  // --set creates the section when the file has none.
+  EXPECT_EQ(load_arch(testing::write_temp(kValidArch), {config::Override::parse("mapper.objective=edp")})
+                .mapper.objective,
+            MapperObjective::Edp);
+  EXPECT_TRUE(any_contains(load_problems(replace(yaml, "objective: energy", "objective: power")),
+                           "arch.yaml:3:21: mapper.objective: expected one of cycles, energy or edp, got 'power'"));
+  EXPECT_TRUE(any_contains(load_problems(replace(yaml, "objective: energy", "objectve: energy")),
+                           "mapper.objectve: unknown key (did you mean 'objective'?)"));
+  EXPECT_EQ(to_string(MapperObjective::Edp), "edp");
+}
+
 TEST(ArchLoader, FloatOperandsAccumulateInFp32ByDefault) {
   const std::string yaml = replace(replace(kValidArch, "weight_format: int8", "weight_format: bf16"),
                                    "activation_format: int8", "activation_format: bf16");

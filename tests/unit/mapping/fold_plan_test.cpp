@@ -113,7 +113,7 @@ TEST(FoldPlan, WsRereadsInputsPerColumnFoldWhenTheyDoNotFit) {
   auto a = testing::make_arch(8, 8, arch::Dataflow::WeightStationary);
   a.input_buffer.size_kib = 1;  // 512 B usable, the 14x14x32 ifmap is 6272 B
   const auto layer = testing::conv_layer("c", 14, 14, 3, 3, 32, 48, 1);
-  const Mapping mp = map_layer(a, layer, MapperOptions{false});  // SCALE-Sim's nest
+  const Mapping mp = map_layer(a, layer, MapperOptions::scalesim_nest_only());  // SCALE-Sim's nest
   EXPECT_FALSE(mp.inputs.resident);
   EXPECT_EQ(mp.inputs.dram_fetches, 6);  // ceil(48 / 8) column folds
   EXPECT_EQ(mp.dram_read_bytes, 6 * 6272 + 48 * 32 * 9);

@@ -85,7 +85,7 @@ TEST(Mapper, IdealMemoryKeepsScaleSimComputeCycles) {
     EXPECT_EQ(mp.accesses.input_reads, mp.groups * f.accesses.input_reads);
     EXPECT_EQ(mp.estimate.total_cycles, mp.compute_cycles);
     // Never more DRAM traffic than SCALE-Sim's nest.
-    const Mapping scalesim = map_layer(a, layer, MapperOptions{false});
+    const Mapping scalesim = map_layer(a, layer, MapperOptions::scalesim_nest_only());
     EXPECT_LE(mp.dram_read_bytes + mp.dram_write_bytes,
               scalesim.dram_read_bytes + scalesim.dram_write_bytes);
   }
@@ -167,7 +167,7 @@ TEST(Mapper, TpuLikeWithSmallOutputBufferTilesMInsteadOfSpilling) {
   std::int64_t bytes_scalesim = 0, bytes_mapper = 0;
   for (const workload::Layer& layer : net.layers) {
     if (layer.gemm.groups == 0) continue;
-    const Mapping scalesim = map_layer(a, layer, MapperOptions{false});
+    const Mapping scalesim = map_layer(a, layer, MapperOptions::scalesim_nest_only());
     const Mapping best = map_layer(a, layer);
     SCOPED_TRACE(describe(scalesim) + describe(best));
     EXPECT_FALSE(best.psum_spill);  // a tile of m always fits here
@@ -200,7 +200,7 @@ TEST(Mapper, SearchListsCandidatesAndExplainsTheWinner) {
   EXPECT_EQ(s.considered, s.candidates.size());
   EXPECT_EQ(s.candidates[0].nest, scalesim_nest(113 * 113));
   EXPECT_TRUE(s.candidates[0].psum_spill);
-  for (const Candidate& c : s.candidates) EXPECT_FALSE(ranks_before(c, s.candidates[s.chosen]));
+  for (const Candidate& c : s.candidates) EXPECT_FALSE(ranks_before(c, s.candidates[s.chosen], a.mapper.objective));
   const Mapping mp = map_layer(a, layer);
   EXPECT_EQ(mp.nest, s.candidates[s.chosen].nest);
   EXPECT_EQ(mp.candidates, static_cast<std::int64_t>(s.considered));
@@ -214,7 +214,7 @@ TEST(Mapper, SearchListsCandidatesAndExplainsTheWinner) {
 TEST(Mapper, NoSearchGivesScaleSimsNest) {
   const arch::ArchSpec a = tpu_like({"buffers.output.size_kib=256"});
   const auto layer = testing::conv_layer("conv1", 230, 230, 7, 7, 3, 64, 2);
-  const Mapping mp = map_layer(a, layer, MapperOptions{false});
+  const Mapping mp = map_layer(a, layer, MapperOptions::scalesim_nest_only());
   EXPECT_EQ(mp.nest, scalesim_nest(113 * 113));
   EXPECT_EQ(mp.candidates, 1);
   EXPECT_EQ(mp.loop_order, "group > col_fold(n) > row_fold(k) > stream(m)");

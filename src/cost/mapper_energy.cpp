@@ -1,0 +1,19 @@
+#include "cost/mapper_energy.hpp"
+
+#include "arch/layer_formats.hpp"
+#include "cost/layer_cost.hpp"
+
+namespace qarch::cost {
+
+mapping::MapperOptions mapper_options(const CostModel& model, bool search) {
+  mapping::MapperOptions options;
+  options.search = search;
+  options.energy_pj = [&model](const workload::Layer& layer, const mapping::Mapping& mp, std::int64_t cycles) {
+    LayerActions actions = actions_from(model.arch, mp, arch::resolve_formats(model.arch, layer));
+    actions.cycles = cycles + 1;  // numbered from 0, as the simulator's: the layer lasts one more
+    return layer_cost(actions, model).total_pj;
+  };
+  return options;
+}
+
+}  // namespace qarch::cost
