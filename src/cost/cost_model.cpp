@@ -104,67 +104,115 @@ CostModel load_cost_model(const std::string& models_dir, const arch::ArchSpec& a
   return make_cost_model(load_technology(models_dir, arch.technology), arch);
 }
 
-std::vector<PricedAction> price(const LayerActions& a, const CostModel& m) {
+UnitPrices unit_prices(const LayerActions& a, const CostModel& m) {
   const Technology& t = m.tech;
-  const double k = m.dynamic_factor;
-  const MacOperands ops = layer_operands(a);
   const double gated_fraction = t.at("gated_mac", "fraction_of_mac");
-  const double macs = static_cast<double>(a.macs - a.gated_macs);
-  const double gated = static_cast<double>(a.gated_macs);
-  std::vector<PricedAction> bill;
-
+  UnitPrices p;
   if (m.style == arch::CostStyle::EyerissNormalized) {
     // Eyeriss's hierarchy: units per access of one operand word (ref_bits), 1 unit = one MAC.
     const double ref_bits = std::max(a.weight_format.bits(), a.activation_format.bits());
     const auto units = [&](const char* key) { return t.at("normalized", key); };
     const auto per_bit = [&](const char* key) { return units(key) * m.unit_pj / ref_bits; };
+    p.mac = units("alu") * m.unit_pj;
+    p.gated_mac = gated_fraction * p.mac;
+    p.vector_op = p.mac;
+    p.rf_bit.fill(per_bit("register_file"));
+    p.array_bit_hop = per_bit("array");
+    p.buffer_read_bit.fill(per_bit("buffer"));
+    p.buffer_write_bit.fill(per_bit("buffer"));
+    p.dram_bit = per_bit("dram");
+    p.leakage_cycle = 0;  // not part of the normalized hierarchy
+    return p;
+  }
+  const double k = m.dynamic_factor;
+  p.mac = k * cost::mac_cost(m.multipliers, t, layer_operands(a)).energy_pj;
+  p.gated_mac = gated_fraction * p.mac;
+  p.vector_op = k * vector_op_cost(t, a.activation_format).energy_pj;
+  for (Store s : kStores) {
+    const int i = static_cast<int>(s);
+    p.rf_bit[i] = k * register_file_pj_per_bit(t, m.rf_entries[i]);
+    p.buffer_read_bit[i] = k * sram_read_pj_per_bit(t, buffer_of(m.arch, s));
+    p.buffer_write_bit[i] = k * sram_write_pj_per_bit(t, buffer_of(m.arch, s));
+  }
+  p.array_bit_hop = k * wire_pj_per_bit(t, m.pe_pitch_um);
+  p.dram_bit = dram_pj_per_bit(t, m.arch.memory.dram.type);
+  p.leakage_cycle = m.leakage_mw / m.arch.clock_ghz;
+  return p;
+}
+
+double energy_pj(const LayerActions& a, const UnitPrices& p) {
+  const auto d = [](std::int64_t v) { return static_cast<double>(v); };
+  double e = d(a.macs - a.gated_macs) * p.mac + d(a.gated_macs) * p.gated_mac + d(a.vector_ops) * p.vector_op +
+             d(a.array_bits) * p.array_bit_hop + 8.0 * d(a.dram_read_bytes + a.dram_write_bytes) * p.dram_bit +
+             d(a.cycles) * p.leakage_cycle;
+  for (Store s : kStores) {
+    const int i = static_cast<int>(s);
+    e += d(a.rf(s).read_bits + a.rf(s).write_bits) * p.rf_bit[i] + d(a.buffer(s).read_bits) * p.buffer_read_bit[i] +
+         d(a.buffer(s).write_bits) * p.buffer_write_bit[i];
+  }
+  return e;
+}
+
+std::vector<PricedAction> price(const LayerActions& a, const CostModel& m) {
+  const Technology& t = m.tech;
+  const UnitPrices p = unit_prices(a, m);
+  const double gated_fraction = t.at("gated_mac", "fraction_of_mac");
+  const double macs = static_cast<double>(a.macs - a.gated_macs);
+  const double gated = static_cast<double>(a.gated_macs);
+  const double dram_bits = 8.0 * static_cast<double>(a.dram_read_bytes + a.dram_write_bytes);
+  std::vector<PricedAction> bill;
+
+  if (m.style == arch::CostStyle::EyerissNormalized) {
+    const double ref_bits = std::max(a.weight_format.bits(), a.activation_format.bits());
+    const auto units = [&](const char* key) { return t.at("normalized", key); };
     const std::string per = " units per " + num(ref_bits) + "-bit access x " + num(m.unit_pj) + " pJ/unit";
     const std::string src = " (" + t.source("normalized") + ")";
-    bill.push_back({"mac", "MACs", macs, units("alu") * m.unit_pj, num(units("alu")) + " unit x " + num(m.unit_pj) + " pJ/unit" + src});
-    bill.push_back({"mac", "gated MACs", gated, gated_fraction * units("alu") * m.unit_pj, "gated_mac fraction " + num(gated_fraction)});
-    bill.push_back({"vector", "element ops", static_cast<double>(a.vector_ops), units("alu") * m.unit_pj, "ALU"});
+    bill.push_back({"mac", "MACs", macs, p.mac, num(units("alu")) + " unit x " + num(m.unit_pj) + " pJ/unit" + src});
+    bill.push_back({"mac", "gated MACs", gated, p.gated_mac, "gated_mac fraction " + num(gated_fraction)});
+    bill.push_back({"vector", "element ops", static_cast<double>(a.vector_ops), p.vector_op, "ALU"});
     for (Store s : kStores) {
       const StoreTraffic& rf = a.rf(s);
-      bill.push_back({component("rf_", s), "read bits", static_cast<double>(rf.read_bits), per_bit("register_file"), num(units("register_file")) + per});
-      bill.push_back({component("rf_", s), "write bits", static_cast<double>(rf.write_bits), per_bit("register_file"), num(units("register_file")) + per});
+      const double e = p.rf_bit[static_cast<int>(s)];
+      bill.push_back({component("rf_", s), "read bits", static_cast<double>(rf.read_bits), e, num(units("register_file")) + per});
+      bill.push_back({component("rf_", s), "write bits", static_cast<double>(rf.write_bits), e, num(units("register_file")) + per});
     }
-    bill.push_back({"array", "bit hops", static_cast<double>(a.array_bits), per_bit("array"), num(units("array")) + per});
+    bill.push_back({"array", "bit hops", static_cast<double>(a.array_bits), p.array_bit_hop, num(units("array")) + per});
     for (Store s : kStores) {
       const StoreTraffic& b = a.buffer(s);
-      bill.push_back({component("buffer_", s), "read bits", static_cast<double>(b.read_bits), per_bit("buffer"), num(units("buffer")) + per});
-      bill.push_back({component("buffer_", s), "write bits", static_cast<double>(b.write_bits), per_bit("buffer"), num(units("buffer")) + per});
+      const int i = static_cast<int>(s);
+      bill.push_back({component("buffer_", s), "read bits", static_cast<double>(b.read_bits), p.buffer_read_bit[i], num(units("buffer")) + per});
+      bill.push_back({component("buffer_", s), "write bits", static_cast<double>(b.write_bits), p.buffer_write_bit[i], num(units("buffer")) + per});
     }
-    bill.push_back({"dram", "bits", 8.0 * static_cast<double>(a.dram_read_bytes + a.dram_write_bytes), per_bit("dram"), num(units("dram")) + per});
-    bill.push_back({"leakage", "cycles", static_cast<double>(a.cycles), 0.0, "not part of the normalized hierarchy"});
+    bill.push_back({"dram", "bits", dram_bits, p.dram_bit, num(units("dram")) + per});
+    bill.push_back({"leakage", "cycles", static_cast<double>(a.cycles), p.leakage_cycle, "not part of the normalized hierarchy"});
     return bill;
   }
 
-  const BlockCost mac = cost::mac_cost(m.multipliers, t, ops);
+  const double k = m.dynamic_factor;
   const std::string cal = k == 1.0 ? "" : " x calibration " + num(k);
-  bill.push_back({"mac", "MACs", macs, k * mac.energy_pj, operands_text(ops) + " (" + t.name + " blocks)" + cal});
-  bill.push_back({"mac", "gated MACs", gated, gated_fraction * k * mac.energy_pj, "gated_mac fraction " + num(gated_fraction) + " of a MAC"});
-  bill.push_back({"vector", "element ops", static_cast<double>(a.vector_ops), k * vector_op_cost(t, a.activation_format).energy_pj,
+  bill.push_back({"mac", "MACs", macs, p.mac, operands_text(layer_operands(a)) + " (" + t.name + " blocks)" + cal});
+  bill.push_back({"mac", "gated MACs", gated, p.gated_mac, "gated_mac fraction " + num(gated_fraction) + " of a MAC"});
+  bill.push_back({"vector", "element ops", static_cast<double>(a.vector_ops), p.vector_op,
                   "adder at " + a.activation_format.to_string() + cal});
   for (Store s : kStores) {
     const int i = static_cast<int>(s);
-    const double e = k * register_file_pj_per_bit(t, m.rf_entries[i]);
     const std::string basis = "register file, " + num(m.rf_entries[i]) + " entries" + cal;
-    bill.push_back({component("rf_", s), "read bits", static_cast<double>(a.rf(s).read_bits), e, basis});
-    bill.push_back({component("rf_", s), "write bits", static_cast<double>(a.rf(s).write_bits), e, basis});
+    bill.push_back({component("rf_", s), "read bits", static_cast<double>(a.rf(s).read_bits), p.rf_bit[i], basis});
+    bill.push_back({component("rf_", s), "write bits", static_cast<double>(a.rf(s).write_bits), p.rf_bit[i], basis});
   }
-  bill.push_back({"array", "bit hops", static_cast<double>(a.array_bits), k * wire_pj_per_bit(t, m.pe_pitch_um),
+  bill.push_back({"array", "bit hops", static_cast<double>(a.array_bits), p.array_bit_hop,
                   "wire over one PE pitch of " + num(m.pe_pitch_um) + " um" + cal});
   for (Store s : kStores) {
+    const int i = static_cast<int>(s);
     const arch::BufferSpec& b = buffer_of(m.arch, s);
     const std::string basis = "SRAM " + num(b.size_kib) + " KiB in " + num(b.banks) + " banks, " +
                               num(b.word_bits) + "-bit words" + cal;
-    bill.push_back({component("buffer_", s), "read bits", static_cast<double>(a.buffer(s).read_bits), k * sram_read_pj_per_bit(t, b), basis});
-    bill.push_back({component("buffer_", s), "write bits", static_cast<double>(a.buffer(s).write_bits), k * sram_write_pj_per_bit(t, b), basis});
+    bill.push_back({component("buffer_", s), "read bits", static_cast<double>(a.buffer(s).read_bits), p.buffer_read_bit[i], basis});
+    bill.push_back({component("buffer_", s), "write bits", static_cast<double>(a.buffer(s).write_bits), p.buffer_write_bit[i], basis});
   }
   const arch::DramType dram = m.arch.memory.dram.type;
-  bill.push_back({"dram", "bits", 8.0 * static_cast<double>(a.dram_read_bytes + a.dram_write_bytes), dram_pj_per_bit(t, dram),
-                  std::string(arch::to_string(dram)) + " (" + t.source("dram") + ")"});
-  bill.push_back({"leakage", "cycles", static_cast<double>(a.cycles), m.leakage_mw / m.arch.clock_ghz,
+  bill.push_back({"dram", "bits", dram_bits, p.dram_bit, std::string(arch::to_string(dram)) + " (" + t.source("dram") + ")"});
+  bill.push_back({"leakage", "cycles", static_cast<double>(a.cycles), p.leakage_cycle,
                   num(m.leakage_mw) + " mW at " + num(m.arch.clock_ghz) + " GHz"});
   return bill;
 }

@@ -60,6 +60,22 @@ struct PricedAction {
   double energy_pj() const { return count * pj_each; }
 };
 
+// What price() multiplies each count of a layer by, in pJ per action: it depends on the layer's
+// formats and multiplier (taken from `actions`; its counts are ignored) and on the model.
+struct UnitPrices {
+  double mac = 0, gated_mac = 0, vector_op = 0;
+  std::array<double, 3> rf_bit{};  // by Store, read or written
+  double array_bit_hop = 0;
+  std::array<double, 3> buffer_read_bit{}, buffer_write_bit{};  // by Store
+  double dram_bit = 0;
+  double leakage_cycle = 0;
+};
+UnitPrices unit_prices(const LayerActions& actions, const CostModel& model);
+
+// Sum of count x unit price: the total of price() without its words, for callers that price many
+// candidates of one layer (mapper_energy.hpp).
+double energy_pj(const LayerActions& actions, const UnitPrices& prices);
+
 // Every priced action of a layer, in component order; zero counts included, so that explain()
 // shows every component.
 std::vector<PricedAction> price(const LayerActions& actions, const CostModel& model);

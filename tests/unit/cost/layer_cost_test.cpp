@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <regex>
 #include <sstream>
 
@@ -136,6 +137,41 @@ TEST(LayerCost, EveryPresetHasACompleteModel) {
     EXPECT_GT(m.area.total_mm2(), 0.1) << name;
     EXPECT_GT(m.unit_pj, 0) << name;
     EXPECT_GT(m.leakage_mw, 0) << name;
+  }
+}
+
+// energy_pj() with unit_prices() (what the mapper prices candidates with) is the bill's total,
+// for random counts on every preset in both cost styles.
+TEST(LayerCost, UnitPricesGiveTheBillsTotal) {
+  std::mt19937_64 rng(5);
+  const auto count = [&] { return static_cast<std::int64_t>(rng() % 1000000); };
+  for (const char* name : {"tpu-like", "eyeriss", "diannao", "fp32", "bf16", "fp8", "int4", "posit8-plam",
+                           "pow2-shift-add", "binary-xnor", "mitchell-w6"}) {
+    for (const arch::CostStyle style : {arch::CostStyle::Absolute, arch::CostStyle::EyerissNormalized}) {
+      arch::ArchSpec a = preset(name);
+      a.cost_style = style;
+      const CostModel m = load_cost_model(testing::models_dir(), a);
+      for (int i = 0; i < 20; ++i) {
+        LayerActions x = some_actions();
+        x.weight_format = a.pe_array.weight_format;
+        x.activation_format = a.pe_array.activation_format;
+        x.accumulator_format = a.pe_array.accumulator_format;
+        x.multiplier = a.pe_array.multiplier;
+        x.macs = count();
+        x.gated_macs = x.macs / 3;
+        x.vector_ops = count();
+        for (const Store st : kStores) {
+          x.rf(st) = {count(), count()};
+          x.buffer(st) = {count(), count()};
+        }
+        x.array_bits = count();
+        x.dram_read_bytes = count();
+        x.dram_write_bytes = count();
+        x.cycles = count();
+        const double bill = layer_cost(x, m).total_pj;
+        EXPECT_NEAR(energy_pj(x, unit_prices(x, m)), bill, 1e-12 * bill) << name;
+      }
+    }
   }
 }
 
