@@ -1,7 +1,6 @@
 #include "cost/mapper_energy.hpp"
 
 #include "arch/layer_formats.hpp"
-#include "cost/layer_cost.hpp"
 
 namespace qarch::cost {
 
