@@ -34,15 +34,18 @@ namespace qarch::mapping {
 
 struct Mapping;
 
-// The energy in pJ of `layer` mapped as `mapping`, its last cycle numbered `cycles` (as
+// The energy in pJ of one layer mapped as `mapping`, its last cycle numbered `cycles` (as
 // Estimate::total_cycles).
-using EnergyOfMapping =
-    std::function<double(const workload::Layer& layer, const Mapping& mapping, std::int64_t cycles)>;
+using EnergyOfMapping = std::function<double(const Mapping& mapping, std::int64_t cycles)>;
+
+// The price of `layer`'s mappings: called once per layer, what it returns once per candidate, so
+// that what all candidates share (formats, unit prices) is worked out once.
+using PriceOfLayer = std::function<EnergyOfMapping(const workload::Layer& layer)>;
 
 struct MapperOptions {
   bool search = true;  // false: SCALE-Sim's nest only (column folds > row folds, stream untiled)
   // Required when the architecture's mapper.objective is energy or edp (cost/mapper_energy.hpp).
-  EnergyOfMapping energy_pj;
+  PriceOfLayer price_layer;
 
   static MapperOptions scalesim_nest_only() { return MapperOptions{false, {}}; }
 };
@@ -72,7 +75,7 @@ Candidate evaluate(const arch::ArchSpec& arch, const SystolicProblem& problem, c
                    std::int64_t index = 0);
 
 // A candidate's estimated energy (objectives energy and edp); mapping.cpp builds it from
-// MapperOptions::energy_pj and the layer.
+// MapperOptions::price_layer and the layer.
 using EnergyOfCandidate = std::function<double(const Candidate& candidate)>;
 
 struct Search {

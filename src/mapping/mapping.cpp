@@ -252,15 +252,15 @@ Candidate fixed_candidate(const Mapping& mp) {
 }
 
 // A candidate's energy for objectives energy and edp: the layer mapped with the candidate's nest,
-// priced by the caller (MapperOptions::energy_pj). Empty for the cycles objective, or when the
+// priced by the caller (MapperOptions::price_layer). Empty for the cycles objective, or when the
 // caller gave no price (search_systolic then says what is missing).
 EnergyOfCandidate energy_of(const arch::ArchSpec& arch, const workload::Layer& layer,
                             const SystolicProblem& problem, const Mapping& base, const MapperOptions& options) {
-  if (arch.mapper.objective == arch::MapperObjective::Cycles || !options.energy_pj) return {};
-  return [&arch, &layer, &problem, &base, &options](const Candidate& c) {
+  if (arch.mapper.objective == arch::MapperObjective::Cycles || !options.price_layer) return {};
+  return [&arch, &problem, &base, price = options.price_layer(layer)](const Candidate& c) {
     Mapping mp = base;
     apply_systolic(arch, problem, c.nest, mp);
-    return options.energy_pj(layer, mp, c.estimate.total_cycles);
+    return price(mp, c.estimate.total_cycles);
   };
 }
 
@@ -299,8 +299,8 @@ Search search_layer(const arch::ArchSpec& arch, const workload::Layer& layer, co
   s.objective = arch.mapper.objective;
   const Mapping mp = map_fixed(arch, layer);
   s.candidates.push_back(fixed_candidate(mp));
-  if (s.objective != arch::MapperObjective::Cycles && options.energy_pj) {
-    s.candidates.back().energy_pj = options.energy_pj(layer, mp, mp.estimate.total_cycles);
+  if (s.objective != arch::MapperObjective::Cycles && options.price_layer) {
+    s.candidates.back().energy_pj = options.price_layer(layer)(mp, mp.estimate.total_cycles);
   }
   s.considered = 1;
   return s;

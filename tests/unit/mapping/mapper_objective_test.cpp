@@ -19,7 +19,7 @@ using arch::MapperObjective;
 
 // pJ per DRAM byte and per cycle: a stand-in for the cost model's DRAM and leakage prices.
 EnergyOfMapping linear_price(double per_dram_byte, double per_cycle) {
-  return [=](const workload::Layer&, const Mapping& mp, std::int64_t cycles) {
+  return [=](const Mapping& mp, std::int64_t cycles) {
     return per_dram_byte * static_cast<double>(mp.dram_read_bytes + mp.dram_write_bytes) +
            per_cycle * static_cast<double>(cycles);
   };
@@ -27,7 +27,7 @@ EnergyOfMapping linear_price(double per_dram_byte, double per_cycle) {
 
 MapperOptions priced(EnergyOfMapping price) {
   MapperOptions options;
-  options.energy_pj = std::move(price);
+  options.price_layer = [price = std::move(price)](const workload::Layer&) { return price; };
   return options;
 }
 
@@ -53,7 +53,7 @@ TEST(MapperObjective, ChoiceMinimizesEnergyOrEdpOverEveryCandidate) {
     for (const Candidate& c : s.candidates) {
       // Priced as the layer mapped with the candidate's nest.
       const Mapping mp = map_layer_with(a, layer, c.nest);
-      EXPECT_DOUBLE_EQ(c.energy_pj, options.energy_pj(layer, mp, c.estimate.total_cycles));
+      EXPECT_DOUBLE_EQ(c.energy_pj, options.price_layer(layer)(mp, c.estimate.total_cycles));
       EXPECT_LE(objective_of(chosen, objective), objective_of(c, objective));
     }
     EXPECT_EQ(map_layer(a, layer, options).nest, chosen.nest);
