@@ -59,6 +59,24 @@ def write_section(page, study, text):
     common.write_between_markers(page, begin, end, text)
 
 
+def pyplot():
+    """matplotlib.pyplot drawing off screen (the Agg backend)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def save_png(fig, path):
+    """Writes `fig` to the PNG `path` under a temporary name and renames it, so no half-written
+    image is left; without the Software tag, so a rerun gives the same bytes. Closes `fig`."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    fig.tight_layout()
+    fig.savefig(path + ".tmp.png", dpi=110, metadata={"Software": None})
+    pyplot().close(fig)
+    os.replace(path + ".tmp.png", path)
+
+
 def pct(x):
     return "–" if x is None else f"{100 * x:.2f}%"
 

@@ -107,11 +107,7 @@ def main():
 
 def plot(measured, exponents, mantissas, star, path):
     """Top-1 against bits per weight (1 + e + m), one line per exponent width, per model."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    fig, axes = plt.subplots(1, len(MODELS), figsize=(10, 3.8), sharey=True)
+    fig, axes = measure.pyplot().subplots(1, len(MODELS), figsize=(10, 3.8), sharey=True)
     for ax, (model, title) in zip(axes, MODELS):
         for e in exponents[model]:
             ax.plot([1 + e + m for m in mantissas], [100 * measured[(model, e, m)]["top1"] for m in mantissas],
@@ -122,10 +118,7 @@ def plot(measured, exponents, mantissas, star, path):
         ax.grid(True, alpha=0.3)
     axes[0].set_ylabel("top-1 (%)")
     axes[-1].legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path + ".tmp.png", dpi=110, metadata={"Software": None})
-    plt.close(fig)
-    os.replace(path + ".tmp.png", path)
+    measure.save_png(fig, path)
 
 
 if __name__ == "__main__":

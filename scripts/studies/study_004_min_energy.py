@@ -110,11 +110,7 @@ def main():
 
 
 def plot(measured, widths, path):
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    fig, ax = measure.pyplot().subplots(figsize=(6.4, 4.2))
     for label, *_ in PRECISIONS:
         xs = [measured[(label, w)]["energy_pj"] / 1e6 for w in widths]
         ys = [100 * measured[(label, w)]["top1"] for w in widths]
@@ -127,10 +123,7 @@ def plot(measured, widths, path):
     ax.set_title("MLP on Fashion-MNIST: width multiplier at each point")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
-    fig.tight_layout()
-    fig.savefig(path + ".tmp.png", dpi=110, metadata={"Software": None})
-    plt.close(fig)
-    os.replace(path + ".tmp.png", path)
+    measure.save_png(fig, path)
 
 
 if __name__ == "__main__":
