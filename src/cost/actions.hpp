@@ -44,6 +44,7 @@ struct LayerActions {
 
   std::int64_t cycles = 0;  // the layer's duration, for leakage
 
+  arch::LayerFormats formats() const { return {weight_format, activation_format, accumulator_format, multiplier}; }
   StoreTraffic& rf(Store s) { return register_files[static_cast<int>(s)]; }
   const StoreTraffic& rf(Store s) const { return register_files[static_cast<int>(s)]; }
   StoreTraffic& buffer(Store s) { return buffers[static_cast<int>(s)]; }

@@ -22,8 +22,8 @@ MacOperands pe_operands(const arch::ArchSpec& arch) {
   return {pe.weight_format, pe.activation_format, pe.accumulator_format, pe.multiplier};
 }
 
-MacOperands layer_operands(const LayerActions& a) {
-  return {a.weight_format, a.activation_format, a.accumulator_format, a.multiplier};
+MacOperands layer_operands(const arch::LayerFormats& f) {
+  return {f.weight, f.activation, f.accumulator, f.multiplier};
 }
 
 const arch::BufferSpec& buffer_of(const arch::ArchSpec& arch, Store s) {
@@ -104,13 +104,13 @@ CostModel load_cost_model(const std::string& models_dir, const arch::ArchSpec& a
   return make_cost_model(load_technology(models_dir, arch.technology), arch);
 }
 
-UnitPrices unit_prices(const LayerActions& a, const CostModel& m) {
+UnitPrices unit_prices(const arch::LayerFormats& f, const CostModel& m) {
   const Technology& t = m.tech;
   const double gated_fraction = t.at("gated_mac", "fraction_of_mac");
   UnitPrices p;
   if (m.style == arch::CostStyle::EyerissNormalized) {
     // Eyeriss's hierarchy: units per access of one operand word (ref_bits), 1 unit = one MAC.
-    const double ref_bits = std::max(a.weight_format.bits(), a.activation_format.bits());
+    const double ref_bits = std::max(f.weight.bits(), f.activation.bits());
     const auto units = [&](const char* key) { return t.at("normalized", key); };
     const auto per_bit = [&](const char* key) { return units(key) * m.unit_pj / ref_bits; };
     p.mac = units("alu") * m.unit_pj;
@@ -125,9 +125,9 @@ UnitPrices unit_prices(const LayerActions& a, const CostModel& m) {
     return p;
   }
   const double k = m.dynamic_factor;
-  p.mac = k * cost::mac_cost(m.multipliers, t, layer_operands(a)).energy_pj;
+  p.mac = k * cost::mac_cost(m.multipliers, t, layer_operands(f)).energy_pj;
   p.gated_mac = gated_fraction * p.mac;
-  p.vector_op = k * vector_op_cost(t, a.activation_format).energy_pj;
+  p.vector_op = k * vector_op_cost(t, f.activation).energy_pj;
   for (Store s : kStores) {
     const int i = static_cast<int>(s);
     p.rf_bit[i] = k * register_file_pj_per_bit(t, m.rf_entries[i]);
@@ -155,7 +155,7 @@ double energy_pj(const LayerActions& a, const UnitPrices& p) {
 
 std::vector<PricedAction> price(const LayerActions& a, const CostModel& m) {
   const Technology& t = m.tech;
-  const UnitPrices p = unit_prices(a, m);
+  const UnitPrices p = unit_prices(a.formats(), m);
   const double gated_fraction = t.at("gated_mac", "fraction_of_mac");
   const double macs = static_cast<double>(a.macs - a.gated_macs);
   const double gated = static_cast<double>(a.gated_macs);
@@ -190,7 +190,7 @@ std::vector<PricedAction> price(const LayerActions& a, const CostModel& m) {
 
   const double k = m.dynamic_factor;
   const std::string cal = k == 1.0 ? "" : " x calibration " + num(k);
-  bill.push_back({"mac", "MACs", macs, p.mac, operands_text(layer_operands(a)) + " (" + t.name + " blocks)" + cal});
+  bill.push_back({"mac", "MACs", macs, p.mac, operands_text(layer_operands(a.formats())) + " (" + t.name + " blocks)" + cal});
   bill.push_back({"mac", "gated MACs", gated, p.gated_mac, "gated_mac fraction " + num(gated_fraction) + " of a MAC"});
   bill.push_back({"vector", "element ops", static_cast<double>(a.vector_ops), p.vector_op,
                   "adder at " + a.activation_format.to_string() + cal});

@@ -60,8 +60,8 @@ struct PricedAction {
   double energy_pj() const { return count * pj_each; }
 };
 
-// What price() multiplies each count of a layer by, in pJ per action: it depends on the layer's
-// formats and multiplier (taken from `actions`; its counts are ignored) and on the model.
+// What price() multiplies each count of a layer by, in pJ per action: it depends only on the
+// layer's formats and multiplier and on the model.
 struct UnitPrices {
   double mac = 0, gated_mac = 0, vector_op = 0;
   std::array<double, 3> rf_bit{};  // by Store, read or written
@@ -70,7 +70,7 @@ struct UnitPrices {
   double dram_bit = 0;
   double leakage_cycle = 0;
 };
-UnitPrices unit_prices(const LayerActions& actions, const CostModel& model);
+UnitPrices unit_prices(const arch::LayerFormats& formats, const CostModel& model);
 
 // Sum of count x unit price: the total of price() without its words, for callers that price many
 // candidates of one layer (mapper_energy.hpp).

@@ -10,12 +10,7 @@ mapping::MapperOptions mapper_options(const CostModel& model, bool search) {
   options.price_layer = [&model](const workload::Layer& layer) -> mapping::EnergyOfMapping {
     // Every candidate of a layer has its formats, hence its unit prices: work them out once.
     const arch::LayerFormats formats = arch::resolve_formats(model.arch, layer);
-    LayerActions of_formats;
-    of_formats.weight_format = formats.weight;
-    of_formats.activation_format = formats.activation;
-    of_formats.accumulator_format = formats.accumulator;
-    of_formats.multiplier = formats.multiplier;
-    const UnitPrices prices = unit_prices(of_formats, model);
+    const UnitPrices prices = unit_prices(formats, model);
     return [&model, formats, prices](const mapping::Mapping& mp, std::int64_t cycles) {
       LayerActions actions = actions_from(model.arch, mp, formats);
       actions.cycles = cycles + 1;  // numbered from 0, as the simulator's: the layer lasts one more
