@@ -7,9 +7,7 @@
 #include "arch/network_check.hpp"
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
-#include "cli/run_results.hpp"
-#include "cost/mapper_energy.hpp"
-#include "cost/layer_cost.hpp"
+#include "eval/evaluate.hpp"
 #include "workload/network.hpp"
 
 namespace qarch::cli {
@@ -36,15 +34,9 @@ int run_explain(const std::vector<std::string>& args, std::ostream& out, std::os
     err << "error: " << network.source_file << ": no layer named '" << only << "'\n";
     return 2;
   }
-  const cost::CostModel model = cost::load_cost_model(vm["models"].as<std::string>(), arch);
-  const auto stats = sim::simulate(arch, network, sim::Engine::Fast, cost::mapper_options(model));
-  out << "cost style: " << arch::to_string(arch.cost_style) << ", technology " << arch.technology
-      << " (" << vm["models"].as<std::string>() << ")\n\n";
-  for (std::size_t i = 0; i < network.layers.size(); ++i) {
-    const workload::Layer& layer = network.layers[i];
-    if (!only.empty() && layer.name != only) continue;
-    out << cost::explain(simulated_actions(model, layer, stats[i]), model, layer.name) << "\n";
-  }
+  eval::Options explain_options;
+  explain_options.models_dir = vm["models"].as<std::string>();
+  out << eval::explain(arch, network, explain_options, only);
   return 0;
 }
 

@@ -1,13 +1,10 @@
 #include "cli/cmd_map.hpp"
 
-#include <optional>
 #include <ostream>
 
 #include "arch/arch_spec.hpp"
 #include "cli/options.hpp"
-#include "cli/run_results.hpp"
-#include "cost/mapper_energy.hpp"
-#include "mapping/mapping.hpp"
+#include "eval/evaluate.hpp"
 #include "workload/network.hpp"
 
 namespace qarch::cli {
@@ -48,25 +45,10 @@ int run_map(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     err << "error: --candidates expects a count >= 0, got " << top << "\n";
     return 2;
   }
-  const bool search = vm.count("no-search") == 0;
-  // Objectives energy and edp price every candidate with the design point's cost model.
-  std::optional<cost::CostModel> model;
-  if (arch.mapper.objective != arch::MapperObjective::Cycles) {
-    model = cost::load_cost_model(vm["models"].as<std::string>(), arch);
-  }
-  const mapping::MapperOptions mapper = model ? cost::mapper_options(*model, search) : mapping::MapperOptions{search, {}};
-  out << "# " << net.name << " on " << arch.name << ": " << arch.pe_array.rows << "x"
-      << arch.pe_array.cols << " " << arch::to_string(arch.pe_array.dataflow)
-      << (arch.memory.ideal ? ", ideal memory" : "") << ", mapper objective "
-      << arch::to_string(arch.mapper.objective) << "\n";
-  for (const workload::Layer& layer : net.layers) {
-    if (!only.empty() && layer.name != only) continue;
-    out << mapping::describe(mapping::map_layer(arch, layer, mapper));
-    if (top > 0) {
-      out << mapping::describe_search(mapping::search_layer(arch, layer, mapper),
-                                      static_cast<std::size_t>(top));
-    }
-  }
+  eval::Options map_options;
+  map_options.models_dir = vm["models"].as<std::string>();
+  map_options.search = vm.count("no-search") == 0;
+  out << eval::describe_mappings(arch, net, map_options, only, top);
   return 0;
 }
 

@@ -1,15 +1,12 @@
 // qarch run: one design point, one network, one report.
 
-#include <optional>
 #include <ostream>
 
 #include "arch/arch_spec.hpp"
 #include "arch/network_check.hpp"
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
-#include "cli/run_results.hpp"
-#include "cost/mapper_energy.hpp"
-#include "report/make_result.hpp"
+#include "eval/evaluate.hpp"
 #include "report/output_files.hpp"
 #include "report/render.hpp"
 #include "workload/network.hpp"
@@ -30,7 +27,7 @@ int run_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       ("models", po::value<std::string>()->default_value(default_models_dir()),
        "directory of technology tables (models/*.yaml)")
       ("functional", "also compute real outputs with the configured arithmetic: top-1 accuracy and value statistics")
-      ("dataset", po::value<std::string>()->default_value(func::kDefaultDatasetDir),
+      ("dataset", po::value<std::string>()->default_value(eval::default_dataset_dir()),
        "functional: MNIST-style IDX directory (t10k-images/labels, train-images for calibration)")
       ("limit", po::value<std::int64_t>()->default_value(10000), "functional: test images to evaluate")
       ("per-channel", "functional: one weight scale per output channel for integer formats");
@@ -46,20 +43,15 @@ int run_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   const auto network = workload::load_network(vm["workload"].as<std::string>());
   arch::check_network(arch, network);
 
-  const cost::CostModel model = cost::load_cost_model(vm["models"].as<std::string>(), arch);
-  std::optional<func::FunctionalResult> functional;
+  eval::Options run_options;
+  run_options.models_dir = vm["models"].as<std::string>();
   if (vm.count("functional")) {
-    func::FunctionalOptions run_options;
-    run_options.dataset_dir = vm["dataset"].as<std::string>();
-    run_options.limit = vm["limit"].as<std::int64_t>();
-    run_options.per_channel = vm.count("per-channel") > 0;
-    functional = func::run_functional(arch, network, run_options);
+    run_options.functional = eval::FunctionalSettings{vm["dataset"].as<std::string>(),
+                                                      vm["limit"].as<std::int64_t>(), vm.count("per-channel") > 0};
   } else if (!vm["dataset"].defaulted() || !vm["limit"].defaulted() || vm.count("per-channel")) {
     throw po::error("--dataset, --limit and --per-channel need --functional");
   }
-  report::NetworkResult result = report::make_result(arch, network);
-  add_simulation_and_cost(result, arch, network, sim::simulate(arch, network, sim::Engine::Fast, cost::mapper_options(model)), model,
-                          functional ? &*functional : nullptr);
+  const report::NetworkResult result = eval::evaluate(arch, network, run_options);
   if (vm.count("out")) {
     const std::string dir = vm["out"].as<std::string>();
     report::write_report_files(dir, result);

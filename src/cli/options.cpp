@@ -1,5 +1,6 @@
 #include "cli/options.hpp"
 
+#include <cstdlib>
 #include <ostream>
 
 namespace qarch::cli {
@@ -35,6 +36,11 @@ std::vector<config::Override> overrides_from(const po::variables_map& vm) {
     }
   }
   return overrides;
+}
+
+std::string default_models_dir() {
+  if (const char* dir = std::getenv("QARCH_MODELS_DIR"); dir != nullptr && *dir != '\0') return dir;
+  return QARCH_DEFAULT_MODELS_DIR;
 }
 
 }  // namespace qarch::cli

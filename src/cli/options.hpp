@@ -22,4 +22,7 @@ bool parse_options(const std::string& command, const std::string& synopsis,
 // The --set values as overrides (throws config::InputError on a malformed one).
 std::vector<config::Override> overrides_from(const po::variables_map& vm);
 
+// Where the technology tables are: $QARCH_MODELS_DIR if set, else the repository's models/.
+std::string default_models_dir();
+
 }  // namespace qarch::cli

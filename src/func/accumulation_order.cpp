@@ -2,14 +2,10 @@
 
 #include <algorithm>
 
-#include "mapping/mapping.hpp"
 
 namespace qarch::func {
 
-AccumulationOrder accumulation_order(const arch::ArchSpec& arch, const workload::Layer& layer) {
-  // Which partial sums meet in which order depends on the row folds (and rs's sets), not on the
-  // loop nest the mapper picks, so SCALE-Sim's nest serves every mapper objective.
-  const mapping::Mapping mp = mapping::map_layer(arch, layer, mapping::MapperOptions::scalesim_nest_only());
+AccumulationOrder accumulation_order(const mapping::Mapping& mp) {
   const std::int64_t k = mp.k;
   AccumulationOrder order;
   switch (mp.dataflow) {

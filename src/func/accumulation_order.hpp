@@ -1,6 +1,6 @@
 #pragma once
 // In which order the array adds the k products of one output (docs/functional.md, "Order"),
-// derived from the layer's mapping. The order matters only when an add can round (float and
+// derived from the layer's mapping (the one the simulator runs). The order matters only when an add can round (float and
 // posit accumulators) or saturate (integer accumulators that overflow).
 //
 // The reduction dimension k of a product is indexed as the weights are stored: conv2d
@@ -19,8 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "arch/arch_spec.hpp"
-#include "workload/layer.hpp"
+#include "mapping/mapping.hpp"
 
 namespace qarch::func {
 
@@ -37,7 +36,8 @@ struct AccumulationOrder {
   std::string name;  // "sequential", "row_folds(<rows>)", "row_stationary(<set_h>)"
 };
 
-// The order in which `layer` (a compute layer) reduces over its k per output on `arch`'s array.
-AccumulationOrder accumulation_order(const arch::ArchSpec& arch, const workload::Layer& layer);
+// The order in which the layer `mapping` maps (a compute layer) reduces over its k per output.
+// It depends on the row folds (and rs's sets), not on the loop nest the mapper picked.
+AccumulationOrder accumulation_order(const mapping::Mapping& mapping);
 
 }  // namespace qarch::func

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <stdexcept>
+#include <string>
 
 #include "config/diagnostic.hpp"
 #include "func/layer_ops.hpp"
@@ -101,6 +103,17 @@ struct LayerSums {
 
 FunctionalResult run_functional(const arch::ArchSpec& arch, const workload::Network& net,
                                 const FunctionalOptions& options) {
+  return run_functional(arch, net, mapping::map_network(arch, net, mapping::MapperOptions::scalesim_nest_only()),
+                        options);
+}
+
+FunctionalResult run_functional(const arch::ArchSpec& arch, const workload::Network& net,
+                                const std::vector<mapping::Mapping>& mappings,
+                                const FunctionalOptions& options) {
+  if (mappings.size() != net.layers.size()) {
+    throw std::logic_error("run_functional: " + std::to_string(mappings.size()) + " mappings for " +
+                           std::to_string(net.layers.size()) + " layers");
+  }
   const config::Location nowhere{net.source_file, 0, 0};
   if (options.limit < 1) fail(nowhere, "", "--limit must be at least 1, got " + std::to_string(options.limit));
   check_network(net);
@@ -172,7 +185,7 @@ FunctionalResult run_functional(const arch::ArchSpec& arch, const workload::Netw
     const Layer& l = net.layers[i];
     if (!l.has_weights()) continue;
     try {
-      qlayers[i] = std::make_unique<QuantizedLayer>(arch, l, params[i], options.per_channel,
+      qlayers[i] = std::make_unique<QuantizedLayer>(arch, l, mappings[i], params[i], options.per_channel,
                                                     act_max[i], act_mean[i]);
     } catch (const numerics::FormatError& e) {
       problems.add(l.where, "layers." + l.name, e.what());

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "arch/arch_spec.hpp"
+#include "mapping/mapping.hpp"
 #include "workload/network.hpp"
 
 namespace qarch::func {
@@ -80,6 +81,14 @@ struct FunctionalResult {
 // dataset, a network input other than the dataset's 1 x rows x cols, an output other than one
 // value per class, layers functional mode cannot execute, or a memory estimate above the
 // limit; numerics::FormatError never escapes (it becomes an InputError naming the layer).
+// `mappings` (one per layer, mapping::map_network) are the layers' mappings on the array, which
+// give each compute layer its accumulation order.
+FunctionalResult run_functional(const arch::ArchSpec& arch, const workload::Network& network,
+                                const std::vector<mapping::Mapping>& mappings,
+                                const FunctionalOptions& options);
+
+// Maps every layer with SCALE-Sim's loop nest (the accumulation order does not depend on the
+// nest), then the above; for tests and benchmarks of functional mode alone.
 FunctionalResult run_functional(const arch::ArchSpec& arch, const workload::Network& network,
                                 const FunctionalOptions& options);
 

@@ -19,12 +19,13 @@ double max_abs_value(const Format& f) {
 }  // namespace
 
 QuantizedLayer::QuantizedLayer(const arch::ArchSpec& arch, const workload::Layer& layer,
+                               const mapping::Mapping& mapping,
                                const LayerParameters& params, bool per_channel,
                                double activation_max_abs, double activation_mean_abs)
     : formats_(arch::resolve_formats(arch, layer)),
       layout_(gemm_layout(layer)),
       input_elements_(layer.input.elements()),
-      order_(accumulation_order(arch, layer)),
+      order_(accumulation_order(mapping)),
       kernel_(std::make_unique<DotKernel>(formats_.multiplier, formats_.weight, formats_.activation,
                                           formats_.accumulator)),
       activation_quantizer_(formats_.activation),

@@ -30,8 +30,9 @@ class QuantizedLayer {
  public:
   // `activation_max_abs` / `activation_mean_abs`: statistics of the layer's input over the
   // calibration images (unused when the format's scale rule or a configured scale does not
-  // need them). Throws numerics::FormatError if the MAC cannot be built.
-  QuantizedLayer(const arch::ArchSpec& arch, const workload::Layer& layer,
+  // need them). `mapping` is the layer's on the array: it gives the accumulation order. Throws
+  // numerics::FormatError if the MAC cannot be built.
+  QuantizedLayer(const arch::ArchSpec& arch, const workload::Layer& layer, const mapping::Mapping& mapping,
                  const LayerParameters& params, bool per_channel, double activation_max_abs,
                  double activation_mean_abs);
 

@@ -288,6 +288,14 @@ Mapping map_layer(const arch::ArchSpec& arch, const workload::Layer& layer, cons
   return mp;
 }
 
+std::vector<Mapping> map_network(const arch::ArchSpec& arch, const workload::Network& network,
+                                 const MapperOptions& options) {
+  std::vector<Mapping> mappings;
+  mappings.reserve(network.layers.size());
+  for (const workload::Layer& layer : network.layers) mappings.push_back(map_layer(arch, layer, options));
+  return mappings;
+}
+
 Search search_layer(const arch::ArchSpec& arch, const workload::Layer& layer, const MapperOptions& options) {
   if (is_systolic(arch, layer)) {
     const Mapping base = base_mapping(arch, layer);

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "arch/arch_spec.hpp"
 #include "mapping/buffer_tile.hpp"
@@ -15,6 +16,7 @@
 #include "mapping/row_stationary.hpp"
 #include "mapping/systolic.hpp"
 #include "workload/layer.hpp"
+#include "workload/network.hpp"
 
 namespace qarch::mapping {
 
@@ -76,6 +78,11 @@ struct Mapping {
 // cycles are SCALE-Sim v2's.
 Mapping map_layer(const arch::ArchSpec& arch, const workload::Layer& layer,
                   const MapperOptions& options = {});
+
+// Every layer of `network`, mapped once with `options`, in layer order: the mappings that the
+// simulator, the cost model and functional execution all share (eval/evaluate.hpp).
+std::vector<Mapping> map_network(const arch::ArchSpec& arch, const workload::Network& network,
+                                 const MapperOptions& options = {});
 
 // The mapping with a given loop nest (systolic dataflows; others ignore `nest`). The nest's
 // tiling must be of this layer's stream (make_nest with its t).

@@ -1,28 +1,16 @@
 #include "sim/accelerator.hpp"
 
+#include <utility>
+
 #include "sim/time.hpp"
 
 namespace qarch::sim {
 
-namespace {
-
-std::vector<mapping::Mapping> map_all(const arch::ArchSpec& arch, const workload::Network& net,
-                                      const mapping::MapperOptions& options) {
-  std::vector<mapping::Mapping> mappings;
-  mappings.reserve(net.layers.size());
-  for (const workload::Layer& layer : net.layers)
-    mappings.push_back(mapping::map_layer(arch, layer, options));
-  return mappings;
-}
-
-}  // namespace
-
 Accelerator::Accelerator(sc_core::sc_module_name name, const arch::ArchSpec& arch,
-                         const workload::Network& net, Engine engine,
-                         const mapping::MapperOptions& mapper)
+                         std::vector<mapping::Mapping> mappings, Engine engine)
     : sc_core::sc_module(name),
       arch_(arch),
-      mappings_(map_all(arch_, net, mapper)),
+      mappings_(std::move(mappings)),
       dram_("dram", arch_),
       weights_("weight_buffer", arch_.weight_buffer),
       inputs_("input_buffer", arch_.input_buffer),

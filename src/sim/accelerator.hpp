@@ -1,7 +1,7 @@
 #pragma once
 // The top module: DRAM, the three buffers, DMA, PE array (with the vector unit) and the
-// controller, wired as in docs/architecture.md. The mappings of all layers are computed at
-// construction; simulation runs them in order.
+// controller, wired as in docs/architecture.md. It runs the given mappings (one per layer) in
+// order.
 
 #include <memory>
 #include <systemc>
@@ -14,7 +14,7 @@ namespace qarch::sim {
 class Accelerator : public sc_core::sc_module {
  public:
   Accelerator(sc_core::sc_module_name name, const arch::ArchSpec& arch,
-              const workload::Network& net, Engine engine, const mapping::MapperOptions& mapper = {});
+              std::vector<mapping::Mapping> mappings, Engine engine);
 
   bool finished() const { return controller_.finished(); }
   const std::vector<LayerStats>& stats() const { return controller_.stats(); }

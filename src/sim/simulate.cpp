@@ -22,7 +22,7 @@ std::vector<std::vector<LayerStats>> simulate_jobs(const std::vector<Job>& jobs)
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     const std::string name = "accelerator_" + std::to_string(i);
     accelerators.push_back(
-        std::make_unique<Accelerator>(name.c_str(), jobs[i].arch, jobs[i].net, jobs[i].engine, jobs[i].mapper));
+        std::make_unique<Accelerator>(name.c_str(), jobs[i].arch, jobs[i].mappings, jobs[i].engine));
   }
   auto all_finished = [&] {
     for (const auto& a : accelerators)
@@ -39,6 +39,11 @@ std::vector<std::vector<LayerStats>> simulate_jobs(const std::vector<Job>& jobs)
   std::vector<std::vector<LayerStats>> results;
   for (const auto& a : accelerators) results.push_back(a->stats());
   return results;
+}
+
+std::vector<LayerStats> simulate(const arch::ArchSpec& arch, std::vector<mapping::Mapping> mappings,
+                                 Engine engine) {
+  return simulate_jobs({Job{arch, std::move(mappings), engine}}).front();
 }
 
 std::vector<LayerStats> simulate(const arch::ArchSpec& arch, const workload::Network& net,

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "arch/arch_spec.hpp"
-#include "mapping/mapper.hpp"
+#include "mapping/mapping.hpp"
 #include "workload/network.hpp"
 
 namespace qarch::sim {
@@ -57,24 +57,29 @@ struct LayerStats {
   std::int64_t dram_bursts = 0, dram_row_hits = 0, dram_row_misses = 0;
 };
 
-// Simulates every layer of `net` in order on one design point; each layer starts with empty
-// buffers once the previous one has finished. Elaborates SystemC once: call at most once per
-// process (build-notes.md).
-// Every layer is mapped by mapping::map_layer with `mapper` (the mapper's search by default).
+// Simulates the layers `mappings` describe (one per layer, mapping::map_network) in order on
+// one design point; each layer starts with empty buffers once the previous one has finished.
+// Elaborates SystemC once: call at most once per process (build-notes.md).
+std::vector<LayerStats> simulate(const arch::ArchSpec& arch, std::vector<mapping::Mapping> mappings,
+                                 Engine engine = Engine::Fast);
+
+// Maps every layer of `net` with `mapper` (the mapper's search by default), then the above.
 std::vector<LayerStats> simulate(const arch::ArchSpec& arch, const workload::Network& net,
                                  Engine engine = Engine::Fast, const mapping::MapperOptions& mapper = {});
 
 // Several independent runs in one elaboration, side by side in the same simulation (tests
 // compare engines and design points within one process). Same once-per-process rule.
 struct Job {
-  Job(arch::ArchSpec arch_, workload::Network net_, Engine engine_ = Engine::Fast,
-      mapping::MapperOptions mapper_ = {})
-      : arch(std::move(arch_)), net(std::move(net_)), engine(engine_), mapper(mapper_) {}
+  // Maps every layer of `net_` with `mapper` (the mapper's search by default).
+  Job(arch::ArchSpec arch_, const workload::Network& net_, Engine engine_ = Engine::Fast,
+      const mapping::MapperOptions& mapper = {})
+      : arch(std::move(arch_)), mappings(mapping::map_network(arch, net_, mapper)), engine(engine_) {}
+  Job(arch::ArchSpec arch_, std::vector<mapping::Mapping> mappings_, Engine engine_ = Engine::Fast)
+      : arch(std::move(arch_)), mappings(std::move(mappings_)), engine(engine_) {}
 
   arch::ArchSpec arch;
-  workload::Network net;
+  std::vector<mapping::Mapping> mappings;  // one per layer, in order
   Engine engine = Engine::Fast;
-  mapping::MapperOptions mapper;  // how every layer is mapped (the mapper's search by default)
 };
 std::vector<std::vector<LayerStats>> simulate_jobs(const std::vector<Job>& jobs);
 

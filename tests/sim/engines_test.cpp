@@ -48,10 +48,10 @@ void compare_engines(std::uint64_t seed, int points, int layers, bool ideal, boo
   for (std::size_t j = 0; j < jobs.size(); j += 2) {
     const auto& fast = results[j];
     const auto& ref = results[j + 1];
-    ASSERT_EQ(fast.size(), jobs[j].net.layers.size());
+    ASSERT_EQ(fast.size(), jobs[j].mappings.size());
     ASSERT_EQ(ref.size(), fast.size());
     for (std::size_t l = 0; l < fast.size(); ++l) {
-      const mapping::Mapping mp = mapping::map_layer(jobs[j].arch, jobs[j].net.layers[l]);
+      const mapping::Mapping& mp = jobs[j].mappings[l];  // what both engines ran
       SCOPED_TRACE("point " + std::to_string(j / 2) + "\n" + mapping::describe(mp));
       testing::expect_same_stats(fast[l], ref[l]);
       // Closed form: compute cycles, MACs, buffer traffic, DRAM bytes.

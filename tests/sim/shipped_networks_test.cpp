@@ -50,22 +50,27 @@ TEST(ShippedNetworks, FastEngineMatchesTheClosedFormInEveryDataflow) {
   ASSERT_GE(nets.size(), 2u);
   const char* flows[] = {"ws", "os", "is", "rs"};
   std::vector<Job> jobs;
+  std::vector<const workload::Network*> job_nets;
   for (const auto& net : nets) {
-    for (const char* df : flows)
+    for (const char* df : flows) {
       jobs.push_back({shipped_arch({"memory.ideal=true", std::string("pe_array.dataflow=") + df}), net,
                       Engine::Fast});
+      job_nets.push_back(&net);
+    }
     jobs.push_back({shipped_arch({}), net, Engine::Fast});  // LPDDR4 as shipped
+    job_nets.push_back(&net);
   }
   const auto results = simulate_jobs(jobs);
   for (std::size_t j = 0; j < jobs.size(); ++j) {
     const auto& a = jobs[j].arch;
     const std::string df(arch::to_string(a.pe_array.dataflow));
-    ASSERT_EQ(results[j].size(), jobs[j].net.layers.size());
+    const workload::Network& net = *job_nets[j];
+    ASSERT_EQ(results[j].size(), net.layers.size());
     for (std::size_t i = 0; i < results[j].size(); ++i) {
-      const workload::Layer& layer = jobs[j].net.layers[i];
+      const workload::Layer& layer = net.layers[i];
       const LayerStats& s = results[j][i];
-      const mapping::Mapping mp = mapping::map_layer(a, layer);
-      SCOPED_TRACE(jobs[j].net.name + " " + df + (a.memory.ideal ? " ideal " : " lpddr4 ") + layer.name);
+      const mapping::Mapping& mp = jobs[j].mappings[i];
+      SCOPED_TRACE(net.name + " " + df + (a.memory.ideal ? " ideal " : " lpddr4 ") + layer.name);
       EXPECT_EQ(s.macs, layer.macs());
       EXPECT_EQ(s.compute_cycles, mp.compute_cycles);
       if (layer.gemm.groups > 0 && df != "rs") {
@@ -95,6 +100,7 @@ TEST(ShippedNetworks, EnginesAgreeOnASmallArray) {
   // that are cheap on a 4x4 array (whole networks when they are small), within a budget.
   const std::int64_t layer_budget_cycles = 400'000;
   std::vector<Job> jobs;
+  std::vector<std::string> job_names;
   std::size_t layers_checked = 0;
   for (const auto& net : shipped_networks()) {
     for (const char* df : {"ws", "os", "is", "rs"}) {
@@ -118,15 +124,16 @@ TEST(ShippedNetworks, EnginesAgreeOnASmallArray) {
       layers_checked += cut.layers.size();
       jobs.push_back({a, cut, Engine::Fast});
       jobs.push_back({a, cut, Engine::Reference});
+      job_names.push_back(net.name);
     }
   }
   std::printf("%zu layers checked in both engines\n", layers_checked);
   const auto results = simulate_jobs(jobs);
   for (std::size_t j = 0; j < jobs.size(); j += 2) {
-    ASSERT_EQ(results[j].size(), jobs[j].net.layers.size());
-    ASSERT_EQ(results[j + 1].size(), jobs[j].net.layers.size());
+    ASSERT_EQ(results[j].size(), jobs[j].mappings.size());
+    ASSERT_EQ(results[j + 1].size(), jobs[j].mappings.size());
     for (std::size_t i = 0; i < results[j].size(); ++i) {
-      SCOPED_TRACE(jobs[j].net.name + " " + std::string(arch::to_string(jobs[j].arch.pe_array.dataflow)) +
+      SCOPED_TRACE(job_names[j / 2] + " " + std::string(arch::to_string(jobs[j].arch.pe_array.dataflow)) +
                    " " + results[j][i].name);
       testing::expect_same_stats(results[j][i], results[j + 1][i]);
     }

@@ -37,15 +37,15 @@ workload::Layer small_conv() {
 
 TEST(AccumulationOrder, FoldsFollowTheMapping) {
   const workload::Layer l = small_conv();
-  const AccumulationOrder os = accumulation_order(testing::func_arch("int8", "int8", "int32", "exact", Dataflow::OutputStationary, 4, 4), l);
+  const AccumulationOrder os = accumulation_order(mapping::map_layer(testing::func_arch("int8", "int8", "int32", "exact", Dataflow::OutputStationary, 4, 4), l));
   EXPECT_TRUE(os.sequential);
-  const AccumulationOrder ws = accumulation_order(testing::func_arch("int8", "int8", "int32", "exact", Dataflow::WeightStationary, 4, 4), l);
+  const AccumulationOrder ws = accumulation_order(mapping::map_layer(testing::func_arch("int8", "int8", "int32", "exact", Dataflow::WeightStationary, 4, 4), l));
   ASSERT_EQ(ws.folds.size(), 7u);  // ceil(27 / 4)
   EXPECT_EQ(ws.folds[6].size(), 1u);
   EXPECT_EQ(ws.folds[6][0].begin, 24);
   EXPECT_EQ(ws.folds[6][0].end, 27);
   EXPECT_EQ(ws.name, "row_folds(4)");
-  const AccumulationOrder rs = accumulation_order(testing::func_arch("int8", "int8", "int32", "exact", Dataflow::RowStationary, 2, 8), l);
+  const AccumulationOrder rs = accumulation_order(mapping::map_layer(testing::func_arch("int8", "int8", "int32", "exact", Dataflow::RowStationary, 2, 8), l));
   ASSERT_EQ(rs.folds.size(), 2u);  // filter rows {0, 1}, {2}: set_h = min(R, rows) = 2
   EXPECT_EQ(rs.folds[0].size(), 2u);
   EXPECT_EQ(rs.folds[1].size(), 1u);
@@ -144,7 +144,7 @@ void check_order(Dataflow d, const Case& c, std::uint32_t seed, bool& differs_fr
   };
   const int rows = 4;
   const arch::ArchSpec a = testing::func_arch(c.weight, c.activation, c.accumulator, "exact", d, rows, rows);
-  QuantizedLayer q(a, l, params, false, 0, 0);
+  QuantizedLayer q(a, l, mapping::map_layer(a, l), params, false, 0, 0);
   std::vector<double> out(4 * 36), acc(4 * 36);
   ComputeCounts counts;
   q.run(x.data(), out.data(), acc.data(), counts);
