@@ -52,7 +52,7 @@ struct LayerActions {
 };
 
 // The actions of a mapped layer in closed form (docs/cost.md, "Actions from the mapping"):
-// register files as sim/layer_counters.cpp counts them (systolic: weight and input register
+// register files (the only place they are counted; systolic: weight and input register
 // read, psum written per MAC; rs: weight, input and psum read and psum written per MAC, plus the
 // values filled from the buffers), PE-to-PE hops (systolic: the streamed operand and the moving
 // operand or psum per MAC; rs: psums passed up each PE set's column), buffer words including

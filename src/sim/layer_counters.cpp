@@ -70,19 +70,7 @@ LayerStats make_layer_stats(const arch::ArchSpec& arch, const mapping::Mapping& 
   s.input_buffer = buffer_counts(arch.input_buffer, a.input_reads, ab, 0, ab, fill(Operand::Input), 0);
   s.output_buffer = buffer_counts(arch.output_buffer, a.psum_reads, ob, a.output_writes, ob,
                                   fill(Operand::Output), c.drain_bytes);
-  if (mp.unit == mapping::Unit::Vector) {
-    s.vector_ops = a.input_reads;
-  } else if (mp.unit == mapping::Unit::Systolic) {
-    s.rf_reads = 2 * s.macs;
-    s.rf_read_bits = s.macs * (wb + ab);
-    s.rf_writes = s.macs;
-    s.rf_write_bits = s.macs * mp.accumulator_bits;
-  } else {
-    s.rf_reads = 3 * s.macs;
-    s.rf_read_bits = s.macs * (wb + ab + mp.accumulator_bits);
-    s.rf_writes = s.macs + a.weight_reads + a.input_reads;
-    s.rf_write_bits = s.macs * mp.accumulator_bits + a.weight_reads * wb + a.input_reads * ab;
-  }
+  if (mp.unit == mapping::Unit::Vector) s.vector_ops = a.input_reads;
   s.dram_read_bytes = c.dram.read_bytes;
   s.dram_write_bytes = c.dram.write_bytes;
   s.dram_bursts = c.dram.bursts;

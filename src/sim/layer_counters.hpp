@@ -23,10 +23,8 @@ struct LayerCounters {
   void add(const mapping::FoldAccesses& a);
 };
 
-// Counters of one layer -> its statistics. RF accounting (docs/architecture.md): systolic PEs
-// read two operand registers and write one (psum or forwarded operand) per MAC; rs PEs read
-// weight, ifmap and psum per MAC and write the psum, plus the filter and ifmap values filled
-// into their register files.
+// Counters of one layer -> its statistics: buffer traffic in words and bits (packed values,
+// DMA fills and drains), DRAM, cycles. Register files are the cost model's (cost/actions.hpp).
 LayerStats make_layer_stats(const arch::ArchSpec& arch, const mapping::Mapping& mapping,
                             const LayerCounters& counters);
 

@@ -44,8 +44,8 @@ struct LayerStats {
   int weight_bits = 0, activation_bits = 0, accumulator_bits = 0;
   std::int64_t vector_ops = 0;  // elements read by the vector unit (layers without MACs)
 
-  // Register files inside the PEs, in values and bits.
-  std::int64_t rf_reads = 0, rf_read_bits = 0, rf_writes = 0, rf_write_bits = 0;
+  // Register-file and PE-to-PE traffic follow from the mapping in closed form
+  // (cost::actions_from); the simulator counts what crosses the buffers' edges.
 
   // On-chip buffers; element counts as SCALE-Sim reports them are kept for cross-checks.
   BufferCounts weight_buffer, input_buffer, output_buffer;

@@ -37,8 +37,6 @@ inline void expect_same_stats(const sim::LayerStats& a, const sim::LayerStats& b
     EXPECT_EQ(x->write_words, y->write_words);
     EXPECT_EQ(x->write_bits, y->write_bits);
   }
-  EXPECT_EQ(a.rf_reads, b.rf_reads);
-  EXPECT_EQ(a.rf_writes, b.rf_writes);
   EXPECT_EQ(a.dram_read_bytes, b.dram_read_bytes);
   EXPECT_EQ(a.dram_write_bytes, b.dram_write_bytes);
   EXPECT_EQ(a.dram_bursts, b.dram_bursts);
