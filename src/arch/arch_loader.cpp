@@ -1,6 +1,8 @@
 #include <optional>
+#include <type_traits>
 
 #include "arch/arch_spec.hpp"
+#include "arch/enum_names.hpp"
 #include "config/map_reader.hpp"
 
 namespace qarch::arch {
@@ -15,17 +17,13 @@ constexpr double kMaxBufferKib = 1024.0 * 1024.0;  // 1 GiB
 constexpr std::int64_t kMaxWordBits = 4096;
 
 
-Dataflow dataflow_named(const std::string& name) {
-  if (name == "os") return Dataflow::OutputStationary;
-  if (name == "is") return Dataflow::InputStationary;
-  if (name == "rs") return Dataflow::RowStationary;
-  return Dataflow::WeightStationary;
-}
-
-DramType dram_named(const std::string& name) {
-  if (name == "ddr4") return DramType::Ddr4;
-  if (name == "hbm2") return DramType::Hbm2;
-  return DramType::Lpddr4;
+// A key whose value is one of an enum's names (enum_names.hpp).
+template <class E, std::size_t N>
+E read_enum(MapReader& r, const std::string& key, const NameTable<E, N>& table,
+            std::optional<std::common_type_t<E>> fallback = std::nullopt) {
+  std::optional<std::string> fallback_name;
+  if (fallback) fallback_name = std::string(name_in(table, *fallback));
+  return value_in(table, r.choice(key, names_in(table), fallback_name));
 }
 
 // Reads a format-valued key; `fallback` (a format name) when absent, required when empty.
@@ -45,7 +43,7 @@ std::optional<numerics::Format> read_format(MapReader& r, const std::string& key
 void read_pe_array(MapReader& r, PeArraySpec& pe) {
   pe.rows = static_cast<int>(r.integer("rows", 1, kMaxArraySide));
   pe.cols = static_cast<int>(r.integer("cols", 1, kMaxArraySide));
-  pe.dataflow = dataflow_named(r.choice("dataflow", {"ws", "os", "is", "rs"}));
+  pe.dataflow = read_enum(r, "dataflow", kDataflowNames);
   const auto weight = read_format(r, "weight_format");
   const auto activation = read_format(r, "activation_format");
   // Integer operands accumulate exactly in int32 by default; anything else in fp32.
@@ -123,7 +121,7 @@ void read_memory(MapReader& r, MemorySpec& memory) {
   memory.ideal = r.boolean("ideal", false);
   if (const auto value = r.child("dram", true)) {
     MapReader d(*value, r.diagnostics());
-    const DramSpec p = dram_preset(dram_named(d.choice("type", {"ddr4", "lpddr4", "hbm2"})));
+    const DramSpec p = dram_preset(read_enum(d, "type", kDramTypeNames));
     DramSpec& dram = memory.dram;
     dram.type = p.type;
     dram.bandwidth_gb_per_s = d.number("bandwidth_gb_per_s", 0.0, 100000.0, p.bandwidth_gb_per_s, true);
@@ -146,28 +144,9 @@ void read_memory(MapReader& r, MemorySpec& memory) {
 
 }  // namespace
 
-std::string_view to_string(Dataflow dataflow) {
-  switch (dataflow) {
-    case Dataflow::WeightStationary: return "ws";
-    case Dataflow::OutputStationary: return "os";
-    case Dataflow::InputStationary: return "is";
-    case Dataflow::RowStationary: return "rs";
-  }
-  return "?";
-}
-
-std::string_view to_string(MapperObjective objective) {
-  switch (objective) {
-    case MapperObjective::Cycles: return "cycles";
-    case MapperObjective::Energy: return "energy";
-    case MapperObjective::Edp: return "edp";
-  }
-  return "?";
-}
-
-std::string_view to_string(CostStyle style) {
-  return style == CostStyle::Absolute ? "absolute" : "eyeriss_normalized";
-}
+std::string_view to_string(Dataflow dataflow) { return name_in(kDataflowNames, dataflow); }
+std::string_view to_string(MapperObjective objective) { return name_in(kMapperObjectiveNames, objective); }
+std::string_view to_string(CostStyle style) { return name_in(kCostStyleNames, style); }
 
 ArchSpec load_arch(const std::string& path, const std::vector<config::Override>& overrides) {
   config::Document document = config::Document::load(path);
@@ -184,10 +163,7 @@ ArchSpec parse_arch(const config::Document& document) {
   top.text("description", std::string{});
   arch.clock_ghz = top.number("clock_ghz", 0.0, 10.0, std::nullopt, true);
   arch.technology = top.choice("technology", {"45nm", "65nm"}, std::string("45nm"));
-  arch.cost_style = top.choice("cost_style", {"absolute", "eyeriss_normalized"}, std::string("absolute")) ==
-                            "absolute"
-                        ? CostStyle::Absolute
-                        : CostStyle::EyerissNormalized;
+  arch.cost_style = read_enum(top, "cost_style", kCostStyleNames, CostStyle::Absolute);
   if (const auto pe = top.child("pe_array", true)) {
     MapReader r(*pe, diagnostics);
     read_pe_array(r, arch.pe_array);
@@ -202,10 +178,7 @@ ArchSpec parse_arch(const config::Document& document) {
   }
   if (const auto mapper = top.child("mapper", false)) {
     MapReader r(*mapper, diagnostics);
-    const std::string objective = r.choice("objective", {"cycles", "energy", "edp"}, std::string("cycles"));
-    arch.mapper.objective = objective == "energy" ? MapperObjective::Energy
-                            : objective == "edp"  ? MapperObjective::Edp
-                                                  : MapperObjective::Cycles;
+    arch.mapper.objective = read_enum(r, "objective", kMapperObjectiveNames, MapperObjective::Cycles);
     r.finish();
   }
   top.finish();

@@ -1,15 +1,9 @@
 #include "arch/arch_spec.hpp"
+#include "arch/enum_names.hpp"
 
 namespace qarch::arch {
 
-std::string_view to_string(DramType type) {
-  switch (type) {
-    case DramType::Ddr4: return "ddr4";
-    case DramType::Lpddr4: return "lpddr4";
-    case DramType::Hbm2: return "hbm2";
-  }
-  return "?";
-}
+std::string_view to_string(DramType type) { return name_in(kDramTypeNames, type); }
 
 // Speed grades and timings (docs/config.md, "DRAM presets"):
 // - DDR4-3200 AA (JESD79-4): one 64-bit channel, 3200 MT/s x 8 B = 25.6 GB/s; 22-22-22 at
