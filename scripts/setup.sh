@@ -11,7 +11,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   dataset-fashion-mnist
   python3 python3-yaml python3-numpy python3-pandas python3-matplotlib python3-distributed python3-optuna
-  python3-onnx
+  python3-onnx python3-torch
 )
 
 missing=()
