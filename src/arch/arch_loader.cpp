@@ -162,7 +162,16 @@ ArchSpec parse_arch(const config::Document& document) {
   arch.name = top.text("name");
   top.text("description", std::string{});
   arch.clock_ghz = top.number("clock_ghz", 0.0, 10.0, std::nullopt, true);
-  arch.technology = top.choice("technology", {"45nm", "65nm"}, std::string("45nm"));
+  arch.technology = top.text("technology", std::string("45nm"));
+  arch.technology_location = config::Location{arch.source_file, 0, 0};
+  if (const auto value = top.child("technology", false)) arch.technology_location = value->location();
+  if (arch.technology.empty() ||
+      arch.technology.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
+          std::string::npos ||
+      arch.technology.front() == '.') {
+    top.error("technology", "expected the name of a technology table in models/ (such as 45nm), got '" +
+                                arch.technology + "'");
+  }
   arch.cost_style = read_enum(top, "cost_style", kCostStyleNames, CostStyle::Absolute);
   if (const auto pe = top.child("pe_array", true)) {
     MapReader r(*pe, diagnostics);

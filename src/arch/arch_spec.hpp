@@ -93,7 +93,10 @@ struct ArchSpec {
   std::string name;
   std::string source_file;
   double clock_ghz = 0;
-  std::string technology;  // technology table in models/, e.g. "45nm"
+  // Technology table: models/<technology>.yaml, e.g. "45nm". Any table in the models
+  // directory is a technology (the cost model checks that it exists, naming this location).
+  std::string technology;
+  config::Location technology_location;
   CostStyle cost_style = CostStyle::Absolute;
   PeArraySpec pe_array;
   BufferSpec weight_buffer;

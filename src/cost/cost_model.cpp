@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <iomanip>
 #include <sstream>
 
+#include "config/suggest.hpp"
 #include "cost/blocks.hpp"
 
 namespace qarch::cost {
@@ -100,7 +102,26 @@ CostModel make_cost_model(const Technology& tech, const arch::ArchSpec& arch) {
   return m;
 }
 
+std::vector<std::string> technology_names(const std::string& models_dir) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(models_dir, ec)) {
+    if (entry.path().extension() == ".yaml") names.push_back(entry.path().stem().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
 CostModel load_cost_model(const std::string& models_dir, const arch::ArchSpec& arch) {
+  if (!std::filesystem::is_regular_file(std::filesystem::path(models_dir) / (arch.technology + ".yaml"))) {
+    const std::vector<std::string> names = technology_names(models_dir);
+    throw config::InputError(config::Diagnostic{
+        arch.technology_location, "technology",
+        "no technology table '" + arch.technology + "' in " + models_dir +
+            (names.empty() ? std::string(" (it has none)")
+                           : " (it has " + config::join_alternatives(names) + ")") +
+            config::did_you_mean(arch.technology, names)});
+  }
   return make_cost_model(load_technology(models_dir, arch.technology), arch);
 }
 

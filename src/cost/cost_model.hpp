@@ -42,8 +42,12 @@ struct CostModel {
 // multiplier style has no cost function.
 CostModel make_cost_model(const Technology& tech, const arch::ArchSpec& arch);
 
-// Loads models_dir/<arch.technology>.yaml (docs/cost.md) and builds the model. Table errors
-// throw config::InputError with file:line:column.
+// The technologies in `models_dir`: the stems of its *.yaml tables, sorted.
+std::vector<std::string> technology_names(const std::string& models_dir);
+
+// Loads models_dir/<arch.technology>.yaml (docs/cost.md) and builds the model. A missing table
+// throws config::InputError at the design point's `technology` key, listing the tables there;
+// table errors throw config::InputError with file:line:column.
 CostModel load_cost_model(const std::string& models_dir, const arch::ArchSpec& arch);
 
 // One MAC of these operands at this model's technology (absolute pJ and um^2, calibration

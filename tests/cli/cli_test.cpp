@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "cli_support.hpp"
@@ -97,6 +98,43 @@ TEST(Cli, ValidateSaysOkOrListsEveryProblem) {
   EXPECT_NE(bad.err.find("error: --set pe_array.rows=0: pe_array.rows: out of range"), std::string::npos);
   EXPECT_NE(bad.err.find("error: --set pe_array.dataflow=diagonal: pe_array.dataflow"), std::string::npos);
   EXPECT_NE(bad.err.find("error: nope.csv: no such file"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace qarch::cli
+
+namespace qarch::cli {
+namespace {
+
+// Technologies are the tables in the models directory: a new file is a new technology, and a
+// name without a table is an error at the design point's key, listing the tables there.
+// Real processes: each run simulates (SystemC elaborates once per process).
+TEST(Cli, TechnologyIsAnyTableInTheModelsDirectory) {
+  const std::string dir = testing::scratch_dir("models_with_a_new_node");
+  for (const char* name : {"45nm.yaml", "65nm.yaml"}) {
+    std::ifstream in(source_path(std::string("models/") + name));
+    std::ofstream(dir + "/" + name) << in.rdbuf();
+  }
+  std::ofstream(dir + "/28nm.yaml") << "name: 28nm\ndescription: test node\nderived_from: 45nm\n"
+                                       "scale: {energy: 0.5, area: 0.4, source: a test factor}\n";
+  const testing::Outcome base = testing::run_process({"run", "--arch", kArch, "--workload", kLenet, "--models", dir,
+                                       "--format", "json"});
+  const testing::Outcome node = testing::run_process({"run", "--arch", kArch, "--workload", kLenet, "--models", dir,
+                                       "--set", "technology=28nm", "--format", "json"});
+  ASSERT_EQ(base.status, 0) << base.err;
+  ASSERT_EQ(node.status, 0) << node.err;
+  const auto area = [](const std::string& json) { return nlohmann::json::parse(json)["area_um2"].get<double>(); };
+  EXPECT_LT(area(node.out), area(base.out));  // area x0.4 on every scaled entry
+
+  const testing::Outcome missing = testing::run_process({"run", "--arch", kArch, "--workload", kLenet, "--models", dir,
+                                          "--set", "technology=7nm"});
+  EXPECT_EQ(missing.status, 2);
+  EXPECT_NE(missing.err.find("technology: no technology table '7nm' in " + dir + " (it has 28nm, 45nm or 65nm)"),
+            std::string::npos)
+      << missing.err;
+  const testing::Outcome path = testing::run_process({"run", "--arch", kArch, "--workload", kLenet, "--set", "technology=../45nm"});
+  EXPECT_EQ(path.status, 2);
+  EXPECT_NE(path.err.find("expected the name of a technology table"), std::string::npos) << path.err;
 }
 
 }  // namespace
