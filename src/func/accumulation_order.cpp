@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-
 namespace qarch::func {
 
 AccumulationOrder accumulation_order(const mapping::Mapping& mp) {

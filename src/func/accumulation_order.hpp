@@ -1,7 +1,7 @@
 #pragma once
 // In which order the array adds the k products of one output (docs/functional.md, "Order"),
-// derived from the layer's mapping (the one the simulator runs). The order matters only when an add can round (float and
-// posit accumulators) or saturate (integer accumulators that overflow).
+// derived from the layer's mapping (the one the simulator runs). The order matters only when an
+// add can round (float and posit accumulators) or saturate (integer accumulators that overflow).
 //
 // The reduction dimension k of a product is indexed as the weights are stored: conv2d
 // (channel, filter row, filter column), fc and matmul the input feature. An order is:
