@@ -17,7 +17,9 @@ constexpr double kMaxBufferKib = 1024.0 * 1024.0;  // 1 GiB
 constexpr std::int64_t kMaxWordBits = 4096;
 
 
-// A key whose value is one of an enum's names (enum_names.hpp).
+// A key whose value is one of an enum's names (enum_names.hpp). The fallback's type is
+// std::common_type_t<E> so that E is deduced from the table alone and a plain enumerator
+// converts to the optional.
 template <class E, std::size_t N>
 E read_enum(MapReader& r, const std::string& key, const NameTable<E, N>& table,
             std::optional<std::common_type_t<E>> fallback = std::nullopt) {
