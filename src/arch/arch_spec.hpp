@@ -13,9 +13,9 @@
 
 namespace qarch::arch {
 
-enum class Dataflow { WeightStationary, OutputStationary, InputStationary, RowStationary };
+enum class Dataflow { WeightStationary, OutputStationary, InputStationary, RowStationary, AdderTree };
 
-std::string_view to_string(Dataflow dataflow);  // "ws", "os", "is", "rs"
+std::string_view to_string(Dataflow dataflow);  // "ws", "os", "is", "rs", "adder_tree"
 
 // One on-chip SRAM buffer.
 struct BufferSpec {

@@ -16,10 +16,12 @@ namespace qarch::arch {
 template <class E, std::size_t N>
 using NameTable = std::array<std::pair<E, std::string_view>, N>;
 
-inline constexpr NameTable<Dataflow, 4> kDataflowNames{{{Dataflow::WeightStationary, "ws"},
+// Each dataflow's implementation is registered under its value in mapping/dataflows.cpp.
+inline constexpr NameTable<Dataflow, 5> kDataflowNames{{{Dataflow::WeightStationary, "ws"},
                                                         {Dataflow::OutputStationary, "os"},
                                                         {Dataflow::InputStationary, "is"},
-                                                        {Dataflow::RowStationary, "rs"}}};
+                                                        {Dataflow::RowStationary, "rs"},
+                                                        {Dataflow::AdderTree, "adder_tree"}}};
 inline constexpr NameTable<DramType, 3> kDramTypeNames{
     {{DramType::Ddr4, "ddr4"}, {DramType::Lpddr4, "lpddr4"}, {DramType::Hbm2, "hbm2"}}};
 inline constexpr NameTable<CostStyle, 2> kCostStyleNames{

@@ -6,8 +6,6 @@
 
 namespace qarch::cost {
 
-using mapping::Unit;
-
 const char* to_string(Store store) {
   switch (store) {
     case Store::Weight: return "weight";
@@ -30,17 +28,6 @@ std::int64_t word_bits_for_bytes(std::int64_t bytes, const arch::BufferSpec& buf
   return mapping::ceil_div(bytes * 8, w) * w;
 }
 
-// Psums passed up the columns of the PE sets: in each pass every output row of every item
-// crosses used_h - 1 PEs.
-std::int64_t rs_psum_hops(const mapping::Mapping& mp) {
-  std::int64_t hops = 0;
-  for (std::int64_t i = 0; i < mp.rs.passes; ++i) {
-    const mapping::RowStationaryPass pass = mapping::rs_pass_at(mp.rs_problem, mp.rs, i);
-    hops += pass.items * pass.used_w * mp.rs_problem.out_w * std::max<std::int64_t>(0, pass.used_h - 1);
-  }
-  return hops * mp.groups;
-}
-
 }  // namespace
 
 LayerActions actions_from(const arch::ArchSpec& arch, const mapping::Mapping& mp,
@@ -50,7 +37,7 @@ LayerActions actions_from(const arch::ArchSpec& arch, const mapping::Mapping& mp
   a.activation_format = formats.activation;
   a.accumulator_format = formats.accumulator;
   a.multiplier = formats.multiplier;
-  const int wb = mp.weight_bits, ab = mp.activation_bits, cb = mp.accumulator_bits;
+  const int wb = mp.weight_bits, ab = mp.activation_bits;
   const mapping::FoldAccesses& x = mp.accesses;
   a.cycles = mp.compute_cycles + 1;
   a.dram_read_bytes = mp.dram_read_bytes;
@@ -63,44 +50,24 @@ LayerActions actions_from(const arch::ArchSpec& arch, const mapping::Mapping& mp
   const std::int64_t output_fill = std::max<std::int64_t>(0, mp.dram_read_bytes - weight_fill - input_fill);
   const std::int64_t output_drain = mp.dram_write_bytes;
 
-  if (mp.unit == Unit::Vector) {
-    a.vector_ops = mp.vector.ops;
-    a.buffer(Store::Input).read_bits = word_bits_for(mp.vector.ops, ab, arch.input_buffer);
-    a.buffer(Store::Input).write_bits = word_bits_for_bytes(mp.dram_read_bytes, arch.input_buffer);
-    a.buffer(Store::Output).write_bits = word_bits_for(mp.vector.output_elements, ab, arch.output_buffer);
-    a.buffer(Store::Output).read_bits = word_bits_for_bytes(output_drain, arch.output_buffer);
-    return a;
-  }
-
+  const int ob = mp.output_bits;  // accumulators from the array, activations from the vector unit
   a.macs = mp.macs;
+  if (mp.vector) a.vector_ops = x.input_reads;
   a.buffer(Store::Weight).read_bits = word_bits_for(x.weight_reads, wb, arch.weight_buffer);
   a.buffer(Store::Weight).write_bits = word_bits_for_bytes(weight_fill, arch.weight_buffer);
   a.buffer(Store::Input).read_bits = word_bits_for(x.input_reads, ab, arch.input_buffer);
   a.buffer(Store::Input).write_bits = word_bits_for_bytes(input_fill, arch.input_buffer);
-  a.buffer(Store::Output).read_bits = word_bits_for(x.psum_reads, cb, arch.output_buffer) +
+  a.buffer(Store::Output).read_bits = word_bits_for(x.psum_reads, ob, arch.output_buffer) +
                                       word_bits_for_bytes(output_drain, arch.output_buffer);
-  a.buffer(Store::Output).write_bits = word_bits_for(x.output_writes, cb, arch.output_buffer) +
+  a.buffer(Store::Output).write_bits = word_bits_for(x.output_writes, ob, arch.output_buffer) +
                                        word_bits_for_bytes(output_fill, arch.output_buffer);
 
-  const std::int64_t macs = mp.macs;
-  if (mp.unit == Unit::Systolic) {
-    a.rf(Store::Weight).read_bits = macs * wb;
-    a.rf(Store::Input).read_bits = macs * ab;
-    a.rf(Store::Output).write_bits = macs * cb;
-    switch (mp.dataflow) {
-      case arch::Dataflow::OutputStationary: a.array_bits = macs * (ab + wb); break;
-      case arch::Dataflow::InputStationary: a.array_bits = macs * (wb + cb); break;
-      default: a.array_bits = macs * (ab + cb); break;
-    }
-  } else {
-    a.rf(Store::Weight).read_bits = macs * wb;
-    a.rf(Store::Weight).write_bits = x.weight_reads * wb;
-    a.rf(Store::Input).read_bits = macs * ab;
-    a.rf(Store::Input).write_bits = x.input_reads * ab;
-    a.rf(Store::Output).read_bits = macs * cb;
-    a.rf(Store::Output).write_bits = macs * cb;
-    a.array_bits = rs_psum_hops(mp) * cb;
+  const mapping::PeActions pe = mp.flow->pe_actions(mp);
+  for (Store s : kStores) {
+    a.rf(s).read_bits = pe.rf_read_bits[static_cast<int>(s)];
+    a.rf(s).write_bits = pe.rf_write_bits[static_cast<int>(s)];
   }
+  a.array_bits = pe.array_bits;
   return a;
 }
 

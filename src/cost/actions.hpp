@@ -52,11 +52,9 @@ struct LayerActions {
 };
 
 // The actions of a mapped layer in closed form (docs/cost.md, "Actions from the mapping"):
-// register files (the only place they are counted; systolic: weight and input register
-// read, psum written per MAC; rs: weight, input and psum read and psum written per MAC, plus the
-// values filled from the buffers), PE-to-PE hops (systolic: the streamed operand and the moving
-// operand or psum per MAC; rs: psums passed up each PE set's column), buffer words including
-// DRAM fills and drains, DRAM bytes, and compute cycles. No zero gating (that needs values).
+// register files and PE-to-PE hops as the layer's dataflow states them (Dataflow::pe_actions,
+// the only place they are counted), buffer words including DRAM fills and drains, DRAM bytes,
+// and compute cycles. No zero gating (that needs values).
 LayerActions actions_from(const arch::ArchSpec& arch, const mapping::Mapping& mapping,
                           const arch::LayerFormats& formats);
 

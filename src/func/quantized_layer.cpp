@@ -25,7 +25,7 @@ QuantizedLayer::QuantizedLayer(const arch::ArchSpec& arch, const workload::Layer
     : formats_(arch::resolve_formats(arch, layer)),
       layout_(gemm_layout(layer)),
       input_elements_(layer.input.elements()),
-      order_(accumulation_order(mapping)),
+      order_(mapping.flow->accumulation_order(mapping)),
       kernel_(std::make_unique<DotKernel>(formats_.multiplier, formats_.weight, formats_.activation,
                                           formats_.accumulator)),
       activation_quantizer_(formats_.activation),
@@ -137,17 +137,31 @@ void QuantizedLayer::quantize_parameters(const LayerParameters& params) {
 double QuantizedLayer::accumulate(const std::uint32_t* w, const std::uint32_t* a, double bias,
                                   std::uint64_t& overflows) {
   if (order_free_ || order_.sequential) return kernel_->chain(bias, w, a, layout_.k, overflows);
-  double running = bias;  // the output buffer's sum
-  for (const std::vector<Segment>& fold : order_.folds) {
-    double fold_sum = 0;
-    for (std::size_t s = 0; s < fold.size(); ++s) {
-      const Segment& seg = fold[s];
-      const double part = kernel_->chain(0.0, w + seg.begin, a + seg.begin, seg.end - seg.begin, overflows);
-      fold_sum = s == 0 ? part : kernel_->add(fold_sum, part, overflows);
-    }
-    running = kernel_->add(running, fold_sum, overflows);
+  double running = bias;  // the output buffer's (or lane register's) sum
+  for (const mapping::Fold& fold : order_.folds) {
+    parts_.clear();
+    for (const mapping::Segment& seg : fold.segments)
+      parts_.push_back(kernel_->chain(0.0, w + seg.begin, a + seg.begin, seg.end - seg.begin, overflows));
+    running = kernel_->add(running, fold.tree ? tree_sum(overflows) : chain_sum(overflows), overflows);
   }
   return running;
+}
+
+double QuantizedLayer::chain_sum(std::uint64_t& overflows) {
+  double sum = parts_.empty() ? 0.0 : parts_[0];
+  for (std::size_t s = 1; s < parts_.size(); ++s) sum = kernel_->add(sum, parts_[s], overflows);
+  return sum;
+}
+
+double QuantizedLayer::tree_sum(std::uint64_t& overflows) {
+  if (parts_.empty()) return 0.0;
+  for (std::size_t width = parts_.size(); width > 1;) {  // one tree level: neighbours pairwise
+    std::size_t out = 0;
+    for (std::size_t i = 0; i + 1 < width; i += 2) parts_[out++] = kernel_->add(parts_[i], parts_[i + 1], overflows);
+    if (width % 2 == 1) parts_[out++] = parts_[width - 1];  // the odd one out moves up as is
+    width = out;
+  }
+  return parts_[0];
 }
 
 void QuantizedLayer::run(const double* in, double* out, double* accumulators, ComputeCounts& counts) {

@@ -10,11 +10,12 @@
 
 #include "arch/arch_spec.hpp"
 #include "arch/layer_formats.hpp"
-#include "func/accumulation_order.hpp"
 #include "func/dot_kernel.hpp"
 #include "func/layer_ops.hpp"
 #include "func/parameters.hpp"
 #include "func/ptq.hpp"
+#include "mapping/accumulation_order.hpp"
+#include "mapping/mapping.hpp"
 
 namespace qarch::func {
 
@@ -41,7 +42,7 @@ class QuantizedLayer {
   void run(const double* in, double* out, double* accumulators, ComputeCounts& counts);
 
   const arch::LayerFormats& formats() const { return formats_; }
-  const AccumulationOrder& order() const { return order_; }
+  const mapping::AccumulationOrder& order() const { return order_; }
   bool order_free() const { return order_free_; }
   double activation_scale() const { return activation_scale_; }
   const std::vector<double>& weight_scales() const { return weight_scales_; }  // per channel
@@ -55,11 +56,14 @@ class QuantizedLayer {
   void quantize_parameters(const LayerParameters& params);
   double accumulate(const std::uint32_t* w, const std::uint32_t* a, double bias,
                     std::uint64_t& overflows);
+  double chain_sum(std::uint64_t& overflows);  // parts_ added in order
+  double tree_sum(std::uint64_t& overflows);   // parts_ by a balanced adder tree
 
   arch::LayerFormats formats_;
   GemmLayout layout_;  // gathers in the order's (permuted) k order
   std::int64_t input_elements_ = 0;
-  AccumulationOrder order_;
+  mapping::AccumulationOrder order_;
+  std::vector<double> parts_;  // one fold's segment sums (accumulate)
   bool order_free_ = false;  // no add can round or overflow: any order gives the same sum
   std::unique_ptr<DotKernel> kernel_;
   ValueQuantizer activation_quantizer_;

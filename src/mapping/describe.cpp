@@ -19,31 +19,12 @@ void describe_tile(std::ostream& out, const char* name, const BufferTile& t) {
 
 std::string describe(const Mapping& mp) {
   std::ostringstream out;
-  out << mp.layer << " (" << workload::to_string(mp.type) << ") on the " << to_string(mp.unit);
-  if (mp.unit != Unit::Vector) out << ", dataflow " << arch::to_string(mp.dataflow);
+  out << mp.layer << " (" << workload::to_string(mp.type) << ") on the " << mp.unit();
+  if (!mp.vector) out << ", dataflow " << arch::to_string(mp.dataflow);
   out << ", " << mp.rows << "x" << mp.cols << "\n";
-  switch (mp.unit) {
-    case Unit::Systolic:
-      out << "  product " << mp.groups << " x (" << mp.m << "x" << mp.k << ").(" << mp.k << "x"
-          << mp.n << "); Sr=" << mp.shape.sr << " Sc=" << mp.shape.sc << " t=" << mp.shape.t
-          << "; folds " << mp.grid.row_folds << " row x " << mp.grid.col_folds << " col"
-          << (mp.groups > 1 ? " per group" : "") << ", " << mp.cycles_per_fold
-          << " cycles each\n";
-      break;
-    case Unit::RowStationary:
-      out << "  product " << mp.groups << " x (" << mp.m << "x" << mp.k << ").(" << mp.k << "x"
-          << mp.n << "); PE set " << mp.rs.set_h << "x" << mp.rs.set_w << ", " << mp.rs.sets
-          << " sets; folds " << mp.rs.r_folds << " filter-row x " << mp.rs.e_folds
-          << " output-row x " << mp.rs.item_rounds << " item rounds = " << mp.rs.passes
-          << " passes of " << mp.rs.cycles_per_pass << " cycles\n";
-      break;
-    case Unit::Vector:
-      out << "  " << mp.vector.ops << " element reads on " << mp.vector.lanes << " lanes, "
-          << mp.folds_per_group << " chunks of " << mp.vector.chunk_elements << " inputs\n";
-      break;
-  }
+  mp.flow->describe(mp, out);
   out << "  loop order: " << mp.loop_order << "\n";
-  if (mp.unit != Unit::Vector) {
+  if (!mp.vector) {
     out << "  formats: weights " << mp.weight_bits << "-bit, activations " << mp.activation_bits
         << "-bit, accumulators " << mp.accumulator_bits << "-bit, multiplier " << mp.multiplier
         << "\n";
@@ -52,11 +33,7 @@ std::string describe(const Mapping& mp) {
   describe_tile(out, "inputs", mp.inputs);
   describe_tile(out, "outputs", mp.outputs);
   if (mp.psum_spill) out << "  partial sums spill to DRAM between row folds\n";
-  if (mp.unit == Unit::Systolic) {
-    out << "  mapper: chose " << to_string(mp.nest, mp.dataflow) << " of " << mp.candidates
-        << " candidate" << (mp.candidates == 1 ? "" : "s") << (mp.nest.tiles > 1 ? " (stream tiled)" : "")
-        << "\n";
-  }
+  mp.flow->describe_choice(mp, out);
   out << "  estimate: " << mp.estimate.total_cycles << " total cycles = " << mp.estimate.compute_cycles
       << " compute + " << mp.estimate.stall_cycles << " stall (DRAM busy " << mp.estimate.dram_cycles
       << " cycles)\n";

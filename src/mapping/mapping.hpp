@@ -1,61 +1,44 @@
 #pragma once
 // The mapping of one layer onto the accelerator: which unit runs it, how the matrix product is
-// unrolled on the array (dataflow, folds), how each operand is tiled into its buffer given its
-// bit-width (packing), and what the layer costs in closed form. map_layer() is deterministic
-// and cheap; sim/ executes the folds it describes (fold_plan.hpp).
+// unrolled on the array (the dataflow's plan, dataflow.hpp), how each operand is tiled into its
+// buffer given its bit-width (packing), and what the layer costs in closed form. map_layer() is
+// deterministic and cheap; sim/ executes the folds it describes (fold_plan.hpp).
 
 #include <cstdint>
+#include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "arch/arch_spec.hpp"
 #include "mapping/buffer_tile.hpp"
+#include "mapping/dataflow.hpp"
 #include "mapping/estimate.hpp"
-#include "mapping/loop_nest.hpp"
+#include "mapping/fold_accesses.hpp"
 #include "mapping/mapper.hpp"
-#include "mapping/row_stationary.hpp"
-#include "mapping/systolic.hpp"
 #include "workload/layer.hpp"
 #include "workload/network.hpp"
 
 namespace qarch::mapping {
 
-// What executes the layer: the systolic array (ws/os/is), the array as Eyeriss row-stationary
-// sets (rs), or the vector unit (`cols` lanes) for layers without multiply-accumulates.
-enum class Unit { Systolic, RowStationary, Vector };
-
-std::string_view to_string(Unit unit);
-
-struct VectorPlan {               // layers without MACs
-  int lanes = 0;                  // elements the vector unit reads per cycle (= cols)
-  std::int64_t ops = 0;           // elements read: window reads for pooling, both operands for add
-  std::int64_t chunk_elements = 0;  // input elements per fold: what half the input buffer holds
-  std::int64_t input_elements = 0;  // all operands, whole batch
-  std::int64_t output_elements = 0;
-};
-
 struct Mapping {
   std::string layer;
   workload::LayerType type = workload::LayerType::Conv2d;
-  Unit unit = Unit::Systolic;
-  arch::Dataflow dataflow = arch::Dataflow::WeightStationary;
+  arch::Dataflow dataflow = arch::Dataflow::WeightStationary;  // the architecture's
+  const Dataflow* flow = nullptr;             // what planned the layer: dataflow() or vector_unit()
+  std::shared_ptr<const DataflowPlan> plan;   // its plan (plan_as)
+  bool vector = false;                        // no MACs: the vector unit runs it
   int rows = 0, cols = 0;
   int weight_bits = 0, activation_bits = 0, accumulator_bits = 0;
+  int output_bits = 0;  // what the unit writes to the output buffer: accumulators, or activations
   std::string multiplier;  // MAC style, e.g. "exact"
 
   // The product of one group; groups run one after another, each with the same folds.
   std::int64_t groups = 1;
   std::int64_t m = 0, k = 0, n = 0;
-  SystolicShape shape;  // systolic: sr, sc, t
-  FoldGrid grid;        // systolic: folds per group
-  RowStationaryProblem rs_problem;
-  RowStationaryPlan rs;  // rs: passes are its folds
-  VectorPlan vector;
   std::int64_t folds_per_group = 0;
-  // Systolic and rs; vector folds vary, and so does a shorter last stream tile (fold_plan.hpp).
-  std::int64_t cycles_per_fold = 0;
+  std::int64_t cycles_per_fold = 0;  // of a full fold; shorter last folds take fewer (fold_work)
   std::string loop_order;  // outermost first
-  LoopNest nest;           // systolic: the loop nest the mapper chose (SCALE-Sim's by default)
   std::int64_t candidates = 1;  // mappings the mapper considered for this layer
 
   BufferTile weights, inputs, outputs;
@@ -65,12 +48,21 @@ struct Mapping {
   std::int64_t macs = 0;
   std::int64_t compute_cycles = 0;  // numbered as SCALE-Sim: the last output's cycle, from 0
   double mapping_efficiency = 0;    // mean over folds of used PEs / all PEs
-  FoldAccesses accesses;            // buffer traffic in elements (see systolic.hpp)
+  FoldAccesses accesses;            // buffer traffic in elements
   std::int64_t dram_read_bytes = 0;
   std::int64_t dram_write_bytes = 0;
   Estimate estimate;  // the mapper's analytic estimate of total and stall cycles (estimate.hpp)
 
   std::int64_t folds() const { return groups * folds_per_group; }
+  std::string_view unit() const { return flow->unit(); }
+
+  // The plan as the dataflow that made it knows it.
+  template <class Plan>
+  const Plan& plan_as() const {
+    const auto* p = dynamic_cast<const Plan*>(plan.get());
+    if (p == nullptr) throw std::logic_error("mapping of " + layer + ": not planned by this dataflow");
+    return *p;
+  }
 };
 
 // Maps `layer` with the architecture's dataflow. Layers without MACs go to the vector unit.
@@ -84,15 +76,12 @@ Mapping map_layer(const arch::ArchSpec& arch, const workload::Layer& layer,
 std::vector<Mapping> map_network(const arch::ArchSpec& arch, const workload::Network& network,
                                  const MapperOptions& options = {});
 
-// The mapping with a given loop nest (systolic dataflows; others ignore `nest`). The nest's
-// tiling must be of this layer's stream (make_nest with its t).
-Mapping map_layer_with(const arch::ArchSpec& arch, const workload::Layer& layer, const LoopNest& nest);
-
-// The product of a systolic layer's group as the mapper sees it (for search_systolic).
-SystolicProblem systolic_problem(const arch::ArchSpec& arch, const workload::Layer& layer);
+// map_layer's common fields, before the dataflow plans: names, formats, product, array size,
+// and which dataflow will plan it.
+Mapping base_mapping(const arch::ArchSpec& arch, const workload::Layer& layer);
 
 // The mapper's search over `layer` (all candidates), for `qarch map --candidates` and tests.
-// rs and vector layers give one candidate.
+// Dataflows without a choice (rs, adder_tree, the vector unit) give one candidate.
 Search search_layer(const arch::ArchSpec& arch, const workload::Layer& layer,
                     const MapperOptions& options = {});
 

@@ -11,6 +11,8 @@
 
 #include <cstdint>
 
+#include "mapping/dataflow.hpp"
+
 namespace qarch::mapping {
 
 struct RowStationaryProblem {  // one group of a conv layer; fc/matmul use R = S = E = 1, F = m
@@ -58,5 +60,13 @@ struct RowStationaryAccesses {  // buffer traffic of one pass, in elements
 
 RowStationaryAccesses rs_pass_accesses(const RowStationaryProblem& p, const RowStationaryPlan& plan,
                                        const RowStationaryPass& pass);
+
+// A layer's rs plan, as Mapping holds it (row_stationary_dataflow.cpp).
+struct RowStationaryMapping : DataflowPlan {
+  RowStationaryProblem problem;
+  RowStationaryPlan plan;  // its passes are the mapping's folds
+};
+
+const Dataflow& row_stationary_dataflow();
 
 }  // namespace qarch::mapping

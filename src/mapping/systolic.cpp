@@ -14,9 +14,10 @@ SystolicShape systolic_shape(Dataflow dataflow, std::int64_t m, std::int64_t k, 
     case Dataflow::OutputStationary: return {m, n, k};
     case Dataflow::WeightStationary: return {k, n, m};
     case Dataflow::InputStationary: return {k, m, n};
-    case Dataflow::RowStationary: break;
+    case Dataflow::RowStationary:
+    case Dataflow::AdderTree: break;
   }
-  throw std::logic_error("systolic_shape: rs is not a systolic dataflow");
+  throw std::logic_error("systolic_shape: " + std::string(arch::to_string(dataflow)) + " is not a systolic dataflow");
 }
 
 std::int64_t systolic_cycles_per_fold(Dataflow dataflow, int rows, int cols, std::int64_t t) {
@@ -61,7 +62,9 @@ FoldAccesses systolic_fold_accesses(Dataflow dataflow, const SystolicFold& fold)
       a = {along_rows, along_cols, stationary, 0, a.macs};
       break;
     case Dataflow::RowStationary:
-      throw std::logic_error("systolic_fold_accesses: rs is not a systolic dataflow");
+    case Dataflow::AdderTree:
+      throw std::logic_error("systolic_fold_accesses: " + std::string(arch::to_string(dataflow)) +
+                             " is not a systolic dataflow");
   }
   return a;
 }

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "arch/arch_spec.hpp"
+#include "mapping/fold_accesses.hpp"
 
 namespace qarch::mapping {
 
@@ -48,18 +49,11 @@ FoldGrid fold_grid(const SystolicShape& shape, int rows, int cols);
 // SCALE-Sim's fold `index` (column folds outer, untiled stream).
 SystolicFold fold_at(const SystolicShape& shape, int rows, int cols, std::int64_t index);
 
-// Buffer traffic of one fold in elements, from the data each PE edge consumes or produces:
-// the stationary operand is read once per fold (used_rows x used_cols), the streamed operand
-// fold.t values per used row, and (ws, is) fold.t partial sums per used column leave the array bottom;
-// os reads t values per used row (inputs) and per used column (weights) and writes one output
-// per used PE.
-struct FoldAccesses {
-  std::int64_t input_reads = 0;     // SCALE-Sim "ifmap reads"
-  std::int64_t weight_reads = 0;    // SCALE-Sim "filter reads"
-  std::int64_t output_writes = 0;   // SCALE-Sim "ofmap writes" (partial or final sums)
-  std::int64_t psum_reads = 0;      // earlier partial sums read back to accumulate (ws, is)
-  std::int64_t macs = 0;
-};
+// Buffer traffic of one fold (fold_accesses.hpp), from the data each PE edge consumes or
+// produces: the stationary operand is read once per fold (used_rows x used_cols), the streamed
+// operand fold.t values per used row, and (ws, is) fold.t partial sums per used column leave the
+// array bottom; os reads t values per used row (inputs) and per used column (weights) and
+// writes one output per used PE.
 
 FoldAccesses systolic_fold_accesses(arch::Dataflow dataflow, const SystolicFold& fold);
 

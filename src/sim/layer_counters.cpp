@@ -9,13 +9,7 @@ namespace qarch::sim {
 using mapping::Operand;
 using mapping::words_for;
 
-void LayerCounters::add(const mapping::FoldAccesses& a) {
-  accesses.input_reads += a.input_reads;
-  accesses.weight_reads += a.weight_reads;
-  accesses.output_writes += a.output_writes;
-  accesses.psum_reads += a.psum_reads;
-  accesses.macs += a.macs;
-}
+void LayerCounters::add(const mapping::FoldAccesses& a) { accesses += a; }
 
 namespace {
 
@@ -43,7 +37,7 @@ LayerStats make_layer_stats(const arch::ArchSpec& arch, const mapping::Mapping& 
   LayerStats s;
   s.name = mp.layer;
   s.type = std::string(workload::to_string(mp.type));
-  s.unit = std::string(mapping::to_string(mp.unit));
+  s.unit = std::string(mp.unit());
   s.compute_cycles = std::max<std::int64_t>(0, c.busy_cycles - 1);
   s.total_cycles = std::max<std::int64_t>(0, c.end_cycle - c.start_cycle - 1);
   s.stall_cycles = s.total_cycles - s.compute_cycles;
@@ -63,14 +57,13 @@ LayerStats make_layer_stats(const arch::ArchSpec& arch, const mapping::Mapping& 
   s.output_writes_elements = a.output_writes;
   s.psum_reads_elements = a.psum_reads;
   const int wb = mp.weight_bits, ab = mp.activation_bits;
-  // The vector unit writes activations; the array writes accumulator-width sums.
-  const int ob = mp.unit == mapping::Unit::Vector ? ab : mp.accumulator_bits;
+  const int ob = mp.output_bits;  // the vector unit writes activations, the array sums
   const auto fill = [&](Operand o) { return c.fill_bytes[static_cast<int>(o)]; };
   s.weight_buffer = buffer_counts(arch.weight_buffer, a.weight_reads, wb, 0, wb, fill(Operand::Weight), 0);
   s.input_buffer = buffer_counts(arch.input_buffer, a.input_reads, ab, 0, ab, fill(Operand::Input), 0);
   s.output_buffer = buffer_counts(arch.output_buffer, a.psum_reads, ob, a.output_writes, ob,
                                   fill(Operand::Output), c.drain_bytes);
-  if (mp.unit == mapping::Unit::Vector) s.vector_ops = a.input_reads;
+  if (mp.vector) s.vector_ops = a.input_reads;
   s.dram_read_bytes = c.dram.read_bytes;
   s.dram_write_bytes = c.dram.write_bytes;
   s.dram_bursts = c.dram.bursts;

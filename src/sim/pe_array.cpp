@@ -18,9 +18,9 @@ void PeArray::start(const mapping::Mapping& mapping, const mapping::FoldWork& fo
   if (engine_ == Engine::Fast) {
     start_event_.notify(sc_core::SC_ZERO_TIME);
   } else {
-    grid_ = std::make_unique<SystolicGrid>(mapping, fold);
-    if (grid_->done()) {  // an empty fold takes no cycle
-      record(grid_->accesses());
+    stepper_ = mapping.flow->stepper(mapping, fold);
+    if (stepper_->done()) {  // an empty fold takes no cycle
+      record(stepper_->accesses());
       busy_ = false;
     }
   }
@@ -45,9 +45,9 @@ void PeArray::fast_thread() {
 
 void PeArray::step() {
   if (!busy_) return;
-  grid_->step();
-  if (grid_->done()) {
-    record(grid_->accesses());
+  stepper_->step();
+  if (stepper_->done()) {
+    record(stepper_->accesses());
     busy_ = false;
   }
 }

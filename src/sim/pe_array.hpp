@@ -4,8 +4,9 @@
 // operands from the buffers' edge feeders and writes sums to the output buffer.
 //
 // Fast engine: a thread waits the fold's closed-form cycles in one step and records the fold's
-// accesses. Reference engine: step() is called every clock cycle and moves every PE's tokens
-// (SystolicGrid); the fold ends when the last token has left the array.
+// accesses. Reference engine: step() is called every clock cycle and clocks the dataflow's
+// per-cycle stepper (mapping/dataflow.hpp), which moves operands PE by PE; the fold ends when
+// the stepper is done, and its counts, not the closed form's, are recorded.
 
 #include <memory>
 #include <systemc>
@@ -13,7 +14,6 @@
 #include "mapping/fold_plan.hpp"
 #include "sim/simulate.hpp"
 #include "sim/sram.hpp"
-#include "sim/systolic_grid.hpp"
 
 namespace qarch::sim {
 
@@ -41,7 +41,7 @@ class PeArray : public sc_core::sc_module {
   const mapping::FoldWork* fold_ = nullptr;
   bool busy_ = false;
   std::int64_t macs_ = 0;
-  std::unique_ptr<SystolicGrid> grid_;
+  std::unique_ptr<mapping::FoldStepper> stepper_;
   sc_core::sc_event start_event_, done_event_;
 };
 

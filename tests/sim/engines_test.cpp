@@ -7,6 +7,7 @@
 #include <random>
 
 #include "mapping/mapping.hpp"
+#include "mapping/systolic_dataflow.hpp"
 #include "sim_helpers.hpp"
 
 namespace qarch::sim {
@@ -69,9 +70,9 @@ void compare_engines(std::uint64_t seed, int points, int layers, bool ideal, boo
         EXPECT_EQ(fast[l].stall_cycles, 0);
       }
       stalls += fast[l].stall_cycles > 0 ? 1 : 0;
-      if (mp.unit == mapping::Unit::Systolic) {
-        coverage.tiled += mp.nest.tiles > 1 ? 1 : 0;
-        coverage.reordered += mp.nest == mapping::scalesim_nest(mp.shape.t) ? 0 : 1;
+      if (const auto* plan = dynamic_cast<const mapping::SystolicPlan*>(mp.plan.get())) {
+        coverage.tiled += plan->nest.tiles > 1 ? 1 : 0;
+        coverage.reordered += plan->nest == mapping::scalesim_nest(plan->shape.t) ? 0 : 1;
       }
       ++layers_checked;
     }

@@ -142,7 +142,7 @@ TEST(ArchLoader, OutOfRangeValues) {
 TEST(ArchLoader, UnknownEnumValue) {
   const auto p = load_problems(replace(kValidArch, "dataflow: os", "dataflow: diagonal"));
   ASSERT_EQ(p.size(), 1u);
-  EXPECT_NE(p[0].find("pe_array.dataflow: expected one of ws, os, is or rs, got 'diagonal'"), std::string::npos);
+  EXPECT_NE(p[0].find("pe_array.dataflow: expected one of ws, os, is, rs or adder_tree, got 'diagonal'"), std::string::npos);
   EXPECT_TRUE(any_contains(load_problems(replace(kValidArch, "type: ddr4", "type: ddr5")),
                            "memory.dram.type: expected one of ddr4, lpddr4 or hbm2, got 'ddr5' (did you mean 'ddr4'?)"));
 }

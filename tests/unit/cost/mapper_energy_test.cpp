@@ -9,6 +9,7 @@
 #include "cost/mapper_energy.hpp"
 #include "cost_test_support.hpp"
 #include "mapping/mapping.hpp"
+#include "mapping/systolic_dataflow.hpp"
 #include "workload/network.hpp"
 
 namespace qarch::cost {

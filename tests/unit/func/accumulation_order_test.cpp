@@ -8,7 +8,6 @@
 #include <cmath>
 #include <random>
 
-#include "func/accumulation_order.hpp"
 #include "func/quantized_layer.hpp"
 #include "func_test_support.hpp"
 #include "numerics/codec.hpp"
@@ -17,6 +16,12 @@ namespace qarch::func {
 namespace {
 
 using arch::Dataflow;
+using mapping::AccumulationOrder;
+
+AccumulationOrder order_of(const arch::ArchSpec& a, const workload::Layer& l) {
+  const mapping::Mapping mp = mapping::map_layer(a, l);
+  return mp.flow->accumulation_order(mp);
+}
 
 // conv2d: 3 channels, 3x3 kernel, padding 1, 4 filters on a 3x6x6 input: k = 27, m = 36.
 workload::Layer small_conv() {
@@ -37,23 +42,43 @@ workload::Layer small_conv() {
 
 TEST(AccumulationOrder, FoldsFollowTheMapping) {
   const workload::Layer l = small_conv();
-  const AccumulationOrder os = accumulation_order(mapping::map_layer(testing::func_arch("int8", "int8", "int32", "exact", Dataflow::OutputStationary, 4, 4), l));
+  const AccumulationOrder os = order_of(testing::func_arch("int8", "int8", "int32", "exact", Dataflow::OutputStationary, 4, 4), l);
   EXPECT_TRUE(os.sequential);
-  const AccumulationOrder ws = accumulation_order(mapping::map_layer(testing::func_arch("int8", "int8", "int32", "exact", Dataflow::WeightStationary, 4, 4), l));
+  const AccumulationOrder ws = order_of(testing::func_arch("int8", "int8", "int32", "exact", Dataflow::WeightStationary, 4, 4), l);
   ASSERT_EQ(ws.folds.size(), 7u);  // ceil(27 / 4)
-  EXPECT_EQ(ws.folds[6].size(), 1u);
-  EXPECT_EQ(ws.folds[6][0].begin, 24);
-  EXPECT_EQ(ws.folds[6][0].end, 27);
+  EXPECT_EQ(ws.folds[6].segments.size(), 1u);
+  EXPECT_EQ(ws.folds[6].segments[0].begin, 24);
+  EXPECT_EQ(ws.folds[6].segments[0].end, 27);
+  EXPECT_FALSE(ws.folds[6].tree);
   EXPECT_EQ(ws.name, "row_folds(4)");
-  const AccumulationOrder rs = accumulation_order(mapping::map_layer(testing::func_arch("int8", "int8", "int32", "exact", Dataflow::RowStationary, 2, 8), l));
+  const AccumulationOrder rs = order_of(testing::func_arch("int8", "int8", "int32", "exact", Dataflow::RowStationary, 2, 8), l);
   ASSERT_EQ(rs.folds.size(), 2u);  // filter rows {0, 1}, {2}: set_h = min(R, rows) = 2
-  EXPECT_EQ(rs.folds[0].size(), 2u);
-  EXPECT_EQ(rs.folds[1].size(), 1u);
-  EXPECT_EQ(rs.folds[1][0].begin, 18);
+  EXPECT_EQ(rs.folds[0].segments.size(), 2u);
+  EXPECT_EQ(rs.folds[1].segments.size(), 1u);
+  EXPECT_EQ(rs.folds[1].segments[0].begin, 18);
   ASSERT_EQ(rs.permutation.size(), 27u);
   EXPECT_EQ(rs.permutation[1], 1);   // (r 0, c 0, s 1) is original (c 0, r 0, s 1)
   EXPECT_EQ(rs.permutation[3], 9);   // (r 0, c 1, s 0) is original (c 1, r 0, s 0)
   EXPECT_EQ(rs.permutation[9], 3);   // (r 1, c 0, s 0) is original (c 0, r 1, s 0)
+  const AccumulationOrder tree = order_of(testing::func_arch("int8", "int8", "int32", "exact", Dataflow::AdderTree, 8, 4), l);
+  ASSERT_EQ(tree.folds.size(), 4u);  // ceil(27 / 8) chunks of Tn = rows = 8 products
+  EXPECT_TRUE(tree.folds[0].tree);
+  EXPECT_EQ(tree.folds[0].segments.size(), 8u);
+  EXPECT_EQ(tree.folds[3].segments.size(), 3u);
+  EXPECT_EQ(tree.folds[3].segments[0].begin, 24);
+  EXPECT_EQ(tree.folds[3].segments[0].end, 25);
+  EXPECT_EQ(tree.name, "adder_tree(8)");
+}
+
+// A balanced adder tree over v: neighbours pairwise, level by level, an odd one moved up.
+template <typename Add>
+double tree(std::vector<double> v, Add add) {
+  while (v.size() > 1) {
+    std::vector<double> up;
+    for (std::size_t i = 0; i < v.size(); i += 2) up.push_back(i + 1 < v.size() ? add(v[i], v[i + 1]) : v[i]);
+    v = up;
+  }
+  return v.empty() ? 0.0 : v[0];
 }
 
 // Products of output (filter f, pixel i) in the original k order (c, r, s), padding as zero.
@@ -95,6 +120,15 @@ double reference_sum(Dataflow d, int rows, const std::vector<double>& p, Add add
         fold = r == r0 ? pe : add(fold, pe);
       }
       running = add(running, fold);
+    }
+    return running;
+  }
+  if (d == Dataflow::AdderTree) {  // chunks of `rows` products, each an adder tree
+    double running = 0;
+    for (std::size_t b = 0; b < p.size(); b += static_cast<std::size_t>(rows)) {
+      std::vector<double> leaves;  // products enter the tree at accumulator width
+      for (std::size_t j = b; j < std::min(p.size(), b + static_cast<std::size_t>(rows)); ++j) leaves.push_back(add(0.0, p[j]));
+      running = add(running, tree(leaves, add));
     }
     return running;
   }
@@ -181,7 +215,8 @@ TEST_P(OrderCase, RoundingFloatAccumulatorFollowsTheDocumentedOrder) {
 
 INSTANTIATE_TEST_SUITE_P(Dataflows, OrderCase,
                          ::testing::Values(Dataflow::OutputStationary, Dataflow::WeightStationary,
-                                           Dataflow::InputStationary, Dataflow::RowStationary));
+                                           Dataflow::InputStationary, Dataflow::RowStationary,
+                                           Dataflow::AdderTree));
 
 }  // namespace
 }  // namespace qarch::func

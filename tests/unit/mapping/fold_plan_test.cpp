@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "mapping/fold_plan.hpp"
+#include "mapping/systolic_dataflow.hpp"
 #include "test_layers.hpp"
 
 namespace qarch::mapping {
@@ -90,7 +91,7 @@ TEST(FoldPlan, FoldsAddUpToTheClosedFormForEveryLoopNest) {
     }
     EXPECT_EQ(weight_bytes, mp.groups * mp.weights.dram_bytes * mp.weights.dram_fetches);
     EXPECT_EQ(input_bytes, mp.groups * mp.inputs.dram_bytes * mp.inputs.dram_fetches);
-    tiled += mp.nest.tiles > 1 ? 1 : 0;
+    tiled += mp.plan_as<SystolicPlan>().nest.tiles > 1 ? 1 : 0;
     spills += mp.psum_spill ? 1 : 0;
   }
   EXPECT_GT(tiled, 100);
@@ -125,7 +126,7 @@ TEST(FoldPlan, WsRereadsInputsPerColumnFoldWhenTheyDoNotFit) {
   EXPECT_EQ(best.inputs.dram_fetches, 1);
   EXPECT_FALSE(best.psum_spill);
   EXPECT_EQ(best.dram_read_bytes, 6272 + 48 * 32 * 9);
-  EXPECT_EQ(best.nest.order[0], Loop::Row);
+  EXPECT_EQ(best.plan_as<SystolicPlan>().nest.order[0], Loop::Row);
 }
 
 TEST(FoldPlan, PartialSumsSpillAtAccumulatorWidth) {

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "mapping/mapping.hpp"
+#include "mapping/systolic_dataflow.hpp"
+#include "mapping/vector_unit.hpp"
 #include "test_layers.hpp"
 
 namespace qarch::mapping {
@@ -28,8 +30,8 @@ TEST(Grouped, DepthwiseOnWsHasOneColumnAndKTapsPerGroup) {
   const Mapping mp = map_layer(testing::make_arch(8, 8, arch::Dataflow::WeightStationary), dw);
   EXPECT_EQ(mp.k, 9);
   EXPECT_EQ(mp.n, 1);
-  EXPECT_EQ(mp.grid.row_folds, 2);
-  EXPECT_EQ(mp.grid.col_folds, 1);
+  EXPECT_EQ(mp.plan_as<SystolicPlan>().grid.row_folds, 2);
+  EXPECT_EQ(mp.plan_as<SystolicPlan>().grid.col_folds, 1);
   EXPECT_EQ(mp.compute_cycles, 32 * 2 * (2 * 8 + 8 + 196 - 2) - 1);
   EXPECT_DOUBLE_EQ(mp.mapping_efficiency, 9.0 / 16.0 / 8.0);
 }
@@ -37,9 +39,9 @@ TEST(Grouped, DepthwiseOnWsHasOneColumnAndKTapsPerGroup) {
 TEST(Grouped, MatmulMapsItsProduct) {
   const auto fc = testing::fc_layer("fc", 100, 30, 4);
   const Mapping mp = map_layer(testing::make_arch(8, 8, arch::Dataflow::OutputStationary), fc);
-  EXPECT_EQ(mp.shape.sr, 4);
-  EXPECT_EQ(mp.shape.sc, 30);
-  EXPECT_EQ(mp.shape.t, 100);
+  EXPECT_EQ(mp.plan_as<SystolicPlan>().shape.sr, 4);
+  EXPECT_EQ(mp.plan_as<SystolicPlan>().shape.sc, 30);
+  EXPECT_EQ(mp.plan_as<SystolicPlan>().shape.t, 100);
   EXPECT_EQ(mp.compute_cycles, 4 * (100 + 8 + 8 - 2) - 1);
   EXPECT_EQ(mp.dram_read_bytes, 100 * 30 + 4 * 100);
 }
@@ -47,8 +49,9 @@ TEST(Grouped, MatmulMapsItsProduct) {
 TEST(VectorUnit, PoolingReadsEveryWindowOnColsLanes) {
   const auto pool = testing::pool_layer("p", 16, 8, 8, 2, 2);  // 16 x 4 x 4 outputs, 2x2 windows
   const Mapping mp = map_layer(testing::make_arch(8, 8, arch::Dataflow::WeightStationary), pool);
-  EXPECT_EQ(mp.unit, Unit::Vector);
-  EXPECT_EQ(mp.vector.ops, 16 * 4 * 4 * 4);
+  EXPECT_TRUE(mp.vector);
+  EXPECT_EQ(mp.unit(), "vector unit");
+  EXPECT_EQ(mp.plan_as<VectorPlan>().ops, 16 * 4 * 4 * 4);
   EXPECT_EQ(mp.compute_cycles, 16 * 4 * 4 * 4 / 8 - 1);
   EXPECT_EQ(mp.dram_read_bytes, 16 * 8 * 8);
   EXPECT_EQ(mp.dram_write_bytes, 16 * 4 * 4);

@@ -10,6 +10,7 @@
 
 #include "arch/arch_spec.hpp"
 #include "mapping/mapping.hpp"
+#include "mapping/systolic_dataflow.hpp"
 #include "test_layers.hpp"
 
 namespace qarch::mapping {
@@ -56,9 +57,9 @@ TEST(MapperObjective, ChoiceMinimizesEnergyOrEdpOverEveryCandidate) {
       EXPECT_DOUBLE_EQ(c.energy_pj, options.price_layer(layer)(mp, c.estimate.total_cycles));
       EXPECT_LE(objective_of(chosen, objective), objective_of(c, objective));
     }
-    EXPECT_EQ(map_layer(a, layer, options).nest, chosen.nest);
+    EXPECT_EQ(map_layer(a, layer, options).plan_as<SystolicPlan>().nest, chosen.nest);
     a.mapper.objective = MapperObjective::Cycles;
-    differ += map_layer(a, layer).nest == chosen.nest ? 0 : 1;
+    differ += map_layer(a, layer).plan_as<SystolicPlan>().nest == chosen.nest ? 0 : 1;
     ++layers;
   }
   EXPECT_GT(layers, 200);
@@ -73,7 +74,7 @@ TEST(MapperObjective, PricingOnlyCyclesChoosesWhatTheCyclesObjectiveChooses) {
     if (layer.gemm.groups == 0) continue;
     const Mapping by_cycles = map_layer(a, layer);
     a.mapper.objective = MapperObjective::Energy;
-    EXPECT_EQ(map_layer(a, layer, priced(linear_price(0.0, 1.0))).nest, by_cycles.nest);
+    EXPECT_EQ(map_layer(a, layer, priced(linear_price(0.0, 1.0))).plan_as<SystolicPlan>().nest, by_cycles.plan_as<SystolicPlan>().nest);
   }
 }
 

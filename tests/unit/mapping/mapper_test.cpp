@@ -10,6 +10,7 @@
 
 #include "arch/arch_spec.hpp"
 #include "mapping/mapping.hpp"
+#include "mapping/systolic_dataflow.hpp"
 #include "test_layers.hpp"
 #include "workload/network.hpp"
 
@@ -46,7 +47,7 @@ TEST(Mapper, ChoiceIsOptimalOverEveryTileSizeAndLoopOrder) {
     const Mapping chosen = map_layer(a, layer);
     SCOPED_TRACE(describe(chosen));
     const SystolicProblem p = systolic_problem(a, layer);
-    EXPECT_EQ(key(evaluate(a, p, chosen.nest).estimate), key(chosen.estimate));
+    EXPECT_EQ(key(evaluate(a, p, chosen.plan_as<SystolicPlan>().nest).estimate), key(chosen.estimate));
     const std::int64_t t = p.shape.t;
     // Unbalanced tilings too: tile sizes 1..t, the last tile shorter. os never tiles k.
     const std::int64_t smallest_tile = a.pe_array.dataflow == Dataflow::OutputStationary ? t : 1;
@@ -60,8 +61,8 @@ TEST(Mapper, ChoiceIsOptimalOverEveryTileSizeAndLoopOrder) {
       }
     }
     ++layers;
-    tiled += chosen.nest.tiles > 1 ? 1 : 0;
-    reordered += chosen.nest.order != scalesim_nest(t).order ? 1 : 0;
+    tiled += chosen.plan_as<SystolicPlan>().nest.tiles > 1 ? 1 : 0;
+    reordered += chosen.plan_as<SystolicPlan>().nest.order != scalesim_nest(t).order ? 1 : 0;
   }
   EXPECT_GT(layers, 700);
   std::printf("%d layers: %d tiled, %d reordered\n", layers, tiled, reordered);
@@ -77,7 +78,7 @@ TEST(Mapper, IdealMemoryKeepsScaleSimComputeCycles) {
     if (layer.gemm.groups == 0) continue;
     const Mapping mp = map_layer(a, layer);
     SCOPED_TRACE(describe(mp));
-    EXPECT_EQ(mp.nest.tiles, 1);
+    EXPECT_EQ(mp.plan_as<SystolicPlan>().nest.tiles, 1);
     const SystolicFigures f = systolic_figures(a.pe_array.dataflow, a.pe_array.rows,
                                                a.pe_array.cols, mp.m, mp.k, mp.n);
     EXPECT_EQ(mp.compute_cycles, mp.groups * (f.compute_cycles + 1) - 1);
@@ -179,12 +180,12 @@ TEST(Mapper, TpuLikeWithSmallOutputBufferTilesMInsteadOfSpilling) {
       EXPECT_LT(best.dram_read_bytes + best.dram_write_bytes,
                 scalesim.dram_read_bytes + scalesim.dram_write_bytes);
       EXPECT_LT(best.estimate.total_cycles, scalesim.estimate.total_cycles);
-      tiled += best.nest.tiles > 1 ? 1 : 0;
+      tiled += best.plan_as<SystolicPlan>().nest.tiles > 1 ? 1 : 0;
     }
     // Ideal memory: tiling would only add fills and drains, so the mapper keeps SCALE-Sim's
     // cycles, spill or not.
     const Mapping untiled = map_layer(ideal, layer);
-    EXPECT_EQ(untiled.nest.tiles, 1);
+    EXPECT_EQ(untiled.plan_as<SystolicPlan>().nest.tiles, 1);
     EXPECT_EQ(untiled.compute_cycles, scalesim.compute_cycles);
   }
   EXPECT_GE(spilled, 10);
@@ -202,11 +203,11 @@ TEST(Mapper, SearchListsCandidatesAndExplainsTheWinner) {
   EXPECT_TRUE(s.candidates[0].psum_spill);
   for (const Candidate& c : s.candidates) EXPECT_FALSE(ranks_before(c, s.candidates[s.chosen], a.mapper.objective));
   const Mapping mp = map_layer(a, layer);
-  EXPECT_EQ(mp.nest, s.candidates[s.chosen].nest);
+  EXPECT_EQ(mp.plan_as<SystolicPlan>().nest, s.candidates[s.chosen].nest);
   EXPECT_EQ(mp.candidates, static_cast<std::int64_t>(s.considered));
   const std::string text = describe_search(s, 5);
   EXPECT_NE(text.find(std::to_string(s.considered) + " candidates"), std::string::npos) << text;
-  EXPECT_NE(text.find("chosen: " + to_string(mp.nest, Dataflow::WeightStationary)), std::string::npos) << text;
+  EXPECT_NE(text.find("chosen: " + to_string(mp.plan_as<SystolicPlan>().nest, Dataflow::WeightStationary)), std::string::npos) << text;
   EXPECT_NE(text.find("over SCALE-Sim's nest: fewer estimated total cycles"), std::string::npos) << text;
   EXPECT_NE(describe(mp).find("m_tile("), std::string::npos);
 }
@@ -215,7 +216,7 @@ TEST(Mapper, NoSearchGivesScaleSimsNest) {
   const arch::ArchSpec a = tpu_like({"buffers.output.size_kib=256"});
   const auto layer = testing::conv_layer("conv1", 230, 230, 7, 7, 3, 64, 2);
   const Mapping mp = map_layer(a, layer, MapperOptions::scalesim_nest_only());
-  EXPECT_EQ(mp.nest, scalesim_nest(113 * 113));
+  EXPECT_EQ(mp.plan_as<SystolicPlan>().nest, scalesim_nest(113 * 113));
   EXPECT_EQ(mp.candidates, 1);
   EXPECT_EQ(mp.loop_order, "group > col_fold(n) > row_fold(k) > stream(m)");
   EXPECT_TRUE(mp.psum_spill);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "mapping/mapping.hpp"
+#include "mapping/row_stationary.hpp"
 #include "test_layers.hpp"
 
 namespace qarch::mapping {
@@ -13,10 +14,10 @@ TEST(RowStationary, HandComputedConv3x3On12x14) {
   // of them (12 / 3 rows x 14 / 14 columns); 4 output-row folds, 64 filters / 4 sets = 16 rounds.
   const auto layer = testing::conv_layer("c", 58, 58, 3, 3, 64, 64, 1);
   const Mapping mp = map_layer(testing::make_arch(12, 14, arch::Dataflow::RowStationary), layer);
-  EXPECT_EQ(mp.rs.set_h, 3);
-  EXPECT_EQ(mp.rs.set_w, 14);
-  EXPECT_EQ(mp.rs.sets, 4);
-  EXPECT_EQ(mp.rs.passes, 4 * 16);
+  EXPECT_EQ(mp.plan_as<RowStationaryMapping>().plan.set_h, 3);
+  EXPECT_EQ(mp.plan_as<RowStationaryMapping>().plan.set_w, 14);
+  EXPECT_EQ(mp.plan_as<RowStationaryMapping>().plan.sets, 4);
+  EXPECT_EQ(mp.plan_as<RowStationaryMapping>().plan.passes, 4 * 16);
   EXPECT_EQ(mp.cycles_per_fold, 64 * (3 + 56 * 3) + 2);
   EXPECT_EQ(mp.compute_cycles, 64 * (64 * (3 + 56 * 3) + 2) - 1);
   EXPECT_DOUBLE_EQ(mp.mapping_efficiency, 1.0);
@@ -32,8 +33,8 @@ TEST(RowStationary, TallFiltersFoldOverRowsAndReadPsumsBack) {
   // 7x7 filters on a 4-row array: two filter-row folds (4 + 3 rows).
   const auto layer = testing::conv_layer("c", 20, 20, 7, 7, 3, 8, 1);
   const Mapping mp = map_layer(testing::make_arch(4, 14, arch::Dataflow::RowStationary), layer);
-  EXPECT_EQ(mp.rs.r_folds, 2);
-  EXPECT_EQ(mp.rs.e_folds, 1);
+  EXPECT_EQ(mp.plan_as<RowStationaryMapping>().plan.r_folds, 2);
+  EXPECT_EQ(mp.plan_as<RowStationaryMapping>().plan.e_folds, 1);
   EXPECT_EQ(mp.accesses.output_writes, 2 * 8 * 14 * 14);
   EXPECT_EQ(mp.accesses.psum_reads, 8 * 14 * 14);
   EXPECT_EQ(mp.accesses.macs, layer.macs());

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "mapping/mapping.hpp"
+#include "mapping/systolic_dataflow.hpp"
 #include "test_layers.hpp"
 
 namespace qarch::mapping {
@@ -73,8 +74,8 @@ TEST(ScaleSimSemantics, DocumentedExampleOn8x8Ws) {
   // 58x58x64 input, 3x3x64 filters, stride 1, 8x8 ws: 576 folds of 3160 cycles, minus one.
   const auto layer = testing::conv_layer("c", 58, 58, 3, 3, 64, 64, 1);
   const Mapping mp = map_layer(testing::make_arch(8, 8, Dataflow::WeightStationary), layer);
-  EXPECT_EQ(mp.grid.row_folds, 72);
-  EXPECT_EQ(mp.grid.col_folds, 8);
+  EXPECT_EQ(mp.plan_as<SystolicPlan>().grid.row_folds, 72);
+  EXPECT_EQ(mp.plan_as<SystolicPlan>().grid.col_folds, 8);
   EXPECT_EQ(mp.compute_cycles, 1819007);
 }
 
