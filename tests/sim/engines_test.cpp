@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <optional>
 #include <random>
 
+#include "arch/enum_names.hpp"
 #include "mapping/mapping.hpp"
 #include "mapping/systolic_dataflow.hpp"
 #include "sim_helpers.hpp"
@@ -15,18 +17,21 @@ namespace {
 
 struct Coverage {
   int tiled = 0, reordered = 0;  // layers whose chosen nest tiles the stream / is not SCALE-Sim's
+  int array_layers = 0;          // layers with MACs (not on the vector unit)
 };
 
 // `points` random design points, each running a random network of `layers` layers in both
 // engines side by side (one elaboration). `small_output_buffer`: 1/8 to 1/2 KiB, so partial sums
 // rarely fit and the mapper tiles the stream or reorders the loops.
-void compare_engines(std::uint64_t seed, int points, int layers, bool ideal, bool allow_rs,
-                     bool small_output_buffer = false, Coverage* coverage_out = nullptr) {
+void compare_engines(std::uint64_t seed, int points, int layers, bool ideal, bool any_dataflow,
+                     bool small_output_buffer = false, Coverage* coverage_out = nullptr,
+                     std::optional<arch::Dataflow> only = std::nullopt) {
   std::mt19937_64 rng(seed);
   std::vector<Job> jobs;
   int next = 0;
   for (int p = 0; p < points; ++p) {
-    arch::ArchSpec a = testing::random_arch(rng, ideal, allow_rs);
+    arch::ArchSpec a = testing::random_arch(rng, ideal, any_dataflow);
+    if (only) a.pe_array.dataflow = *only;
     if (small_output_buffer) a.output_buffer.size_kib = static_cast<double>(testing::uniform(rng, 1, 4)) / 8.0;
     std::vector<workload::Layer> ls;
     for (int l = 0; l < layers; ++l) {
@@ -70,6 +75,7 @@ void compare_engines(std::uint64_t seed, int points, int layers, bool ideal, boo
         EXPECT_EQ(fast[l].stall_cycles, 0);
       }
       stalls += fast[l].stall_cycles > 0 ? 1 : 0;
+      coverage.array_layers += mp.vector ? 0 : 1;
       if (const auto* plan = dynamic_cast<const mapping::SystolicPlan*>(mp.plan.get())) {
         coverage.tiled += plan->nest.tiles > 1 ? 1 : 0;
         coverage.reordered += plan->nest == mapping::scalesim_nest(plan->shape.t) ? 0 : 1;
@@ -87,6 +93,28 @@ void compare_engines(std::uint64_t seed, int points, int layers, bool ideal, boo
 TEST(Engines, AgreeOnRandomLayersWithIdealMemory) { compare_engines(1, 40, 5, true, true); }
 
 TEST(Engines, AgreeOnRandomLayersWithDram) { compare_engines(2, 40, 5, false, true); }
+
+// Every registered dataflow on its own, so that none is covered by chance only: each
+// dataflow's per-cycle stepper against its closed form, layer by layer, with DRAM. One
+// simulation per process (SystemC), so one test per dataflow.
+class EveryDataflow : public ::testing::TestWithParam<arch::Dataflow> {};
+
+TEST_P(EveryDataflow, EnginesAgreeOnRandomLayers) {
+  Coverage c;
+  compare_engines(10 + static_cast<std::uint64_t>(GetParam()), 24, 5, false, true, false, &c, GetParam());
+  EXPECT_GE(c.array_layers, 80);  // of 120: the vector unit runs the rest
+}
+
+std::vector<arch::Dataflow> all_dataflows() {
+  std::vector<arch::Dataflow> all;
+  for (const auto& entry : arch::kDataflowNames) all.push_back(entry.first);
+  return all;
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, EveryDataflow, ::testing::ValuesIn(all_dataflows()),
+                         [](const ::testing::TestParamInfo<arch::Dataflow>& p) {
+                           return std::string(arch::to_string(p.param));
+                         });
 
 TEST(Engines, AgreeOnRandomSystolicLayersWithDram) { compare_engines(3, 40, 5, false, false); }
 

@@ -151,15 +151,17 @@ inline workload::Layer random_layer(std::mt19937_64& rng, int index) {
 }
 
 // A small random design point: array shape, dataflow, formats and buffer sizes (some too small
-// to hold the reuse sets, so refetches and partial-sum spills happen).
-inline arch::ArchSpec random_arch(std::mt19937_64& rng, bool ideal, bool allow_rs = true) {
+// to hold the reuse sets, so refetches and partial-sum spills happen). The dataflow is any of
+// them, or without any_dataflow one of ws, os and is.
+inline arch::ArchSpec random_arch(std::mt19937_64& rng, bool ideal, bool any_dataflow = true) {
   static const arch::Dataflow kFlows[] = {arch::Dataflow::WeightStationary,
                                           arch::Dataflow::OutputStationary,
                                           arch::Dataflow::InputStationary,
-                                          arch::Dataflow::RowStationary};
+                                          arch::Dataflow::RowStationary,
+                                          arch::Dataflow::AdderTree};
   static const char* kFormats[] = {"int8", "int4", "int16", "int2", "fp8_e4m3"};
   arch::ArchSpec a = make_arch(static_cast<int>(uniform(rng, 1, 8)), static_cast<int>(uniform(rng, 1, 8)),
-                               kFlows[uniform(rng, 0, allow_rs ? 3 : 2)], ideal,
+                               kFlows[uniform(rng, 0, any_dataflow ? 4 : 2)], ideal,
                                kFormats[uniform(rng, 0, 4)], kFormats[uniform(rng, 0, 4)]);
   for (arch::BufferSpec* b : {&a.weight_buffer, &a.input_buffer, &a.output_buffer}) {
     b->size_kib = static_cast<double>(uniform(rng, 1, 16)) / 8.0;
