@@ -101,7 +101,8 @@ TEST(FoldPlan, FoldsAddUpToTheClosedFormForEveryLoopNest) {
 TEST(FoldPlan, EveryByteIsLoadedOnceWhenEverythingIsResident) {
   const auto layer = testing::conv_layer("c", 14, 14, 3, 3, 32, 48, 1);
   for (auto df : {arch::Dataflow::WeightStationary, arch::Dataflow::OutputStationary,
-                  arch::Dataflow::InputStationary, arch::Dataflow::RowStationary}) {
+                  arch::Dataflow::InputStationary, arch::Dataflow::RowStationary,
+                  arch::Dataflow::AdderTree}) {
     const Mapping mp = map_layer(testing::make_arch(8, 8, df), layer);
     EXPECT_TRUE(mp.inputs.resident && mp.weights.resident && mp.outputs.resident);
     EXPECT_EQ(mp.dram_read_bytes, 32 * 14 * 14 + 48 * 32 * 9);
