@@ -20,37 +20,45 @@ std::int64_t capacity_values(const arch::BufferSpec& buffer, int value_bits) {
   return words * values_per_word(value_bits, buffer.word_bits);
 }
 
+std::int64_t fold_cycles(const AdderTreePlan& p, std::int64_t positions, std::int64_t k_length) {
+  return positions * ceil_div(k_length, p.width) + p.levels + 1;
+}
+
 // The NFU of one fold, cycle by cycle: a pipeline of a multiplier stage, the tree's levels and
 // the lane register. Each cycle the next (position, chunk) enters: the input slots of the chunk
 // that hold a real k index are read once and broadcast, every used lane reads one weight per
-// real slot and multiplies; the token then climbs one tree level per cycle and is added to the
-// lane register, which writes the output when the position's last chunk arrives. Counts and
-// length emerge from the slots and the pipeline; the closed form above is not read.
+// real slot and multiplies; the token then climbs one tree level per cycle and reaches the lane
+// register, which first loads the position's earlier partial sum (k tiles after the first) and
+// writes the sum out with the position's last chunk. Counts and length emerge from the slots and
+// the pipeline; the closed form (fold_work) is not read.
 class AdderTreeStepper final : public FoldStepper {
  public:
   AdderTreeStepper(const Mapping& mp, const FoldWork& work)
-      : plan_(mp.plan_as<AdderTreePlan>()), k_(mp.k),
-        fold_(adder_tree_fold(plan_, mp.n, mp.m, work.fold)),
+      : plan_(mp.plan_as<AdderTreePlan>()),
+        fold_(adder_tree_fold(plan_, mp.m, mp.k, mp.n, work.fold)),
         stages_(static_cast<std::size_t>(plan_.levels + 2), Token{}) {
-    left_ = (fold_.end - fold_.begin) * plan_.chunks;
-    done_ = left_ == 0;
+    for (std::int64_t i = fold_.k_begin; i < fold_.k_end; i += plan_.width) ++chunks_;
+    tokens_ = (fold_.end - fold_.begin) * chunks_;
+    done_ = tokens_ == 0;
   }
 
   void step() override {
     if (done_) return;
     for (std::size_t s = stages_.size() - 1; s > 0; --s) stages_[s] = stages_[s - 1];
     stages_[0] = Token{};
-    if (next_ < left_) {
-      stages_[0] = Token{true, next_ % plan_.chunks == plan_.chunks - 1};
-      multiply(next_ % plan_.chunks);
+    if (next_ < tokens_) {
+      const std::int64_t chunk = next_ % chunks_;
+      stages_[0] = Token{true, chunk == 0, chunk == chunks_ - 1};
+      multiply(fold_.k_begin + chunk * plan_.width);
       ++next_;
     }
     const Token& sum = stages_.back();  // reaches the lane registers this cycle
-    if (sum.busy && sum.last_chunk) {
-      for (std::int64_t lane = 0; lane < fold_.used_lanes; ++lane) ++a_.output_writes;
+    for (std::int64_t lane = 0; sum.busy && lane < fold_.used_lanes; ++lane) {
+      if (sum.first_chunk && fold_.k_tile > 0) ++a_.psum_reads;
+      if (sum.last_chunk) ++a_.output_writes;
     }
     ++cycle_;
-    done_ = next_ == left_ &&
+    done_ = next_ == tokens_ &&
             std::none_of(stages_.begin(), stages_.end() - 1, [](const Token& t) { return t.busy; });
   }
   bool done() const override { return done_; }
@@ -60,13 +68,13 @@ class AdderTreeStepper final : public FoldStepper {
  private:
   struct Token {
     bool busy = false;
-    bool last_chunk = false;
+    bool first_chunk = false, last_chunk = false;
   };
 
-  void multiply(std::int64_t chunk) {
+  void multiply(std::int64_t first) {
     for (std::int64_t slot = 0; slot < plan_.width; ++slot) {
-      if (chunk * plan_.width + slot >= k_) continue;  // an idle multiplier input
-      ++a_.input_reads;                                // broadcast to every lane
+      if (first + slot >= fold_.k_end) continue;  // an idle multiplier input
+      ++a_.input_reads;                           // broadcast to every lane
       for (std::int64_t lane = 0; lane < fold_.used_lanes; ++lane) {
         ++a_.weight_reads;
         ++a_.macs;
@@ -75,17 +83,12 @@ class AdderTreeStepper final : public FoldStepper {
   }
 
   const AdderTreePlan& plan_;
-  std::int64_t k_;
   AdderTreeFold fold_;
   std::vector<Token> stages_;  // [0] multiplier, [1..levels] tree levels, [levels + 1] lane register
-  std::int64_t left_ = 0, next_ = 0, cycle_ = 0;
+  std::int64_t chunks_ = 0, tokens_ = 0, next_ = 0, cycle_ = 0;
   bool done_ = false;
   FoldAccesses a_;
 };
-
-std::int64_t fold_cycles(const AdderTreePlan& plan, std::int64_t positions) {
-  return positions * plan.chunks + plan.levels + 1;
-}
 
 class AdderTree final : public Dataflow {
  public:
@@ -95,46 +98,69 @@ class AdderTree final : public Dataflow {
               bool keep_all, Mapping& mp) const override {
     auto shared = std::make_shared<AdderTreePlan>();
     AdderTreePlan& p = *shared;
+    mp.plan = shared;
+    const std::int64_t m = mp.m, k = mp.k, n = mp.n;
     p.width = mp.rows;
     p.lanes = mp.cols;
-    p.chunks = ceil_div(mp.k, p.width);
     while ((std::int64_t{1} << p.levels) < p.width) ++p.levels;
-    p.lane_folds = ceil_div(mp.n, p.lanes);
+    p.lane_folds = ceil_div(n, p.lanes);
+    const std::int64_t lanes = std::min(n, p.lanes);  // of a full lane fold
     const GroupTensors e = group_tensors(layer);
     const int wb = mp.weight_bits, ab = mp.activation_bits, cb = mp.accumulator_bits;
-    // Positions per tile: their inputs (the ifmap share for convs) fit the input buffer, their
-    // Tm accumulators the output buffer; at least one.
+    // k tiles: as many chunks of Tn as a lane fold's weights fit the weight buffer; at least one.
+    const std::int64_t fit = capacity_values(arch.weight_buffer, wb) / lanes / p.width * p.width;
+    p.k_tile = fit >= k ? k : std::max(p.width, fit);
+    p.k_tiles = ceil_div(k, p.k_tile);
+    // Positions per tile: their inputs for one k tile fit the input buffer, their accumulators
+    // the output buffer; at least one.
     const std::int64_t by_inputs =
-        e.inputs > 0 ? mul_div(capacity_values(arch.input_buffer, ab), mp.m, e.inputs) : mp.m;
-    const std::int64_t by_outputs = capacity_values(arch.output_buffer, cb) / p.lanes;
-    p.positions = std::max<std::int64_t>(1, std::min({mp.m, by_inputs, by_outputs}));
-    p.tiles = ceil_div(mp.m, p.positions);
-    mp.plan = shared;
-    mp.folds_per_group = p.lane_folds * p.tiles;
-    mp.cycles_per_fold = fold_cycles(p, p.positions);
-    mp.loop_order = "group > lane_fold(n) > position_tile(m) > position > input_chunk(k)";
+        e.inputs > 0 ? mul_div(capacity_values(arch.input_buffer, ab), m * k, e.inputs * p.k_tile) : m;
+    const std::int64_t by_outputs = capacity_values(arch.output_buffer, cb) / lanes;
+    p.positions = std::max<std::int64_t>(1, std::min({m, by_inputs, by_outputs}));
+    p.position_tiles = ceil_div(m, p.positions);
+    mp.folds_per_group = p.lane_folds * p.position_tiles * p.k_tiles;
+    mp.cycles_per_fold = fold_cycles(p, p.positions, p.k_tile);
 
-    const std::int64_t lane_weights = mp.k * std::min(mp.n, p.lanes);
-    mp.weights = make_tile(arch.weight_buffer, wb, lane_weights, lane_weights, wb, e.weights);
-    mp.weights.dram_fetches = mp.weights.resident ? 1 : p.tiles;
-    const std::int64_t tile_inputs = share_of(e.inputs, 0, p.positions, mp.m);
+    mp.weights = make_tile(arch.weight_buffer, wb, p.k_tile * lanes, p.k_tile * lanes, wb, e.weights);
+    const std::int64_t tile_inputs = share_of(e.inputs, 0, p.positions * p.k_tile, m * k);
     mp.inputs = make_tile(arch.input_buffer, ab, tile_inputs, e.inputs, ab, e.inputs);
     mp.inputs.dram_fetches = mp.inputs.resident ? 1 : p.lane_folds;
-    const std::int64_t tile_outputs = p.positions * std::min(mp.n, p.lanes);
+    const std::int64_t tile_outputs = p.positions * lanes;
     mp.outputs = make_tile(arch.output_buffer, cb, tile_outputs, tile_outputs, ab, e.outputs);
 
+    // The loop order that moves fewer DRAM bytes; positions > k tiles on a tie.
+    DmaProfile dma;
+    for (bool k_outer : {false, true}) {
+      AdderTreePlan candidate = p;
+      candidate.k_outer = k_outer;
+      Mapping trial = mp;
+      trial.plan = std::make_shared<AdderTreePlan>(candidate);
+      trial.psum_spill = k_outer && p.k_tiles > 1 && p.position_tiles > 1;
+      const DmaProfile d = dma_profile(arch, trial);
+      if (!k_outer || d.read_bytes + d.write_bytes < dma.read_bytes + dma.write_bytes) {
+        dma = d;
+        p.k_outer = k_outer;
+        mp.psum_spill = trial.psum_spill;
+      }
+    }
+    const bool weights_stay = mp.weights.resident && (p.k_outer || p.k_tiles == 1);
+    mp.weights.dram_fetches = weights_stay ? 1 : p.position_tiles;
+    mp.loop_order = p.k_outer ? "group > lane_fold(n) > k_tile > position_tile(m) > position > chunk(k)"
+                              : "group > lane_fold(n) > position_tile(m) > k_tile > position > chunk(k)";
+
     FoldAccesses group;
-    group.input_reads = p.lane_folds * mp.m * mp.k;
-    group.weight_reads = mp.m * mp.k * mp.n;
-    group.output_writes = mp.m * mp.n;
-    group.macs = mp.m * mp.k * mp.n;
+    group.input_reads = p.lane_folds * m * k;
+    group.weight_reads = m * k * n;
+    group.output_writes = m * n * p.k_tiles;
+    group.psum_reads = m * n * (p.k_tiles - 1);
+    group.macs = m * k * n;
     for (std::int64_t g = 0; g < mp.groups; ++g) mp.accesses += group;
-    // Used multiplier slots: k of chunks x Tn per position, n of lane_folds x Tm lanes.
-    mp.mapping_efficiency = static_cast<double>(mp.k) / static_cast<double>(p.chunks * p.width) *
-                            static_cast<double>(mp.n) / static_cast<double>(p.lane_folds * p.lanes);
+    // Used multiplier slots: k of ceil(k / Tn) x Tn per position, n of lane_folds x Tm lanes.
+    const std::int64_t chunks = ceil_div(k, p.width);
+    mp.mapping_efficiency = static_cast<double>(k) / static_cast<double>(chunks * p.width) *
+                            static_cast<double>(n) / static_cast<double>(p.lane_folds * p.lanes);
     mp.compute_cycles = std::max<std::int64_t>(
-        0, mp.groups * p.lane_folds * (mp.m * p.chunks + p.tiles * (p.levels + 1)) - 1);
-    const DmaProfile dma = dma_profile(arch, mp);
+        0, mp.groups * p.lane_folds * (m * chunks + p.position_tiles * p.k_tiles * (p.levels + 1)) - 1);
     mp.dram_read_bytes = dma.read_bytes;
     mp.dram_write_bytes = dma.write_bytes;
     mp.estimate = estimate(arch, mp.compute_cycles, dma);
@@ -143,43 +169,59 @@ class AdderTree final : public Dataflow {
 
   void fold_work(const Mapping& mp, FoldWork& w) const override {
     const AdderTreePlan& p = mp.plan_as<AdderTreePlan>();
-    const AdderTreeFold f = adder_tree_fold(p, mp.n, mp.m, w.fold);
-    const std::int64_t positions = f.end - f.begin;
-    w.cycles = fold_cycles(p, positions);
-    w.accesses.input_reads = positions * mp.k;
-    w.accesses.weight_reads = positions * mp.k * f.used_lanes;
+    const AdderTreeFold f = adder_tree_fold(p, mp.m, mp.k, mp.n, w.fold);
+    const std::int64_t positions = f.end - f.begin, k_length = f.k_end - f.k_begin;
+    w.cycles = fold_cycles(p, positions, k_length);
+    w.accesses.input_reads = positions * k_length;
+    w.accesses.weight_reads = positions * k_length * f.used_lanes;
+    w.accesses.macs = positions * k_length * f.used_lanes;
     w.accesses.output_writes = positions * f.used_lanes;
-    w.accesses.macs = positions * mp.k * f.used_lanes;
+    w.accesses.psum_reads = f.k_tile > 0 ? positions * f.used_lanes : 0;
+    // Pieces numbered major loop first, so that the folds' pieces tile each tensor.
     const std::int64_t lane0 = f.lane_fold * p.lanes;
-    if (f.tile == 0 || !mp.weights.resident)
-      w.loads.add(tensor_part(Operand::Weight, false, w.group, mp.weights.dram_bytes, lane0,
-                              lane0 + f.used_lanes, mp.n));
-    if (f.lane_fold == 0 || !mp.inputs.resident)
-      w.loads.add(tensor_part(Operand::Input, false, w.group, mp.inputs.dram_bytes, f.begin, f.end, mp.m));
-    // Outputs numbered lane fold major, positions minor: the folds' pieces tile the tensor.
-    const std::int64_t base = lane0 * mp.m;
-    w.stores.add(tensor_part(Operand::Output, false, w.group, mp.outputs.dram_bytes,
-                             base + f.used_lanes * f.begin, base + f.used_lanes * f.end, mp.m * mp.n));
+    const bool weights_stay = p.k_outer || p.k_tiles == 1;
+    if (!mp.weights.resident || !weights_stay || f.position_tile == 0)
+      w.loads.add(tensor_part(Operand::Weight, false, w.group, mp.weights.dram_bytes,
+                              lane0 * mp.k + f.used_lanes * f.k_begin, lane0 * mp.k + f.used_lanes * f.k_end,
+                              mp.n * mp.k));
+    if (!mp.inputs.resident || f.lane_fold == 0)
+      w.loads.add(tensor_part(Operand::Input, false, w.group, mp.inputs.dram_bytes,
+                              f.begin * mp.k + positions * f.k_begin, f.begin * mp.k + positions * f.k_end,
+                              mp.m * mp.k));
+    const std::int64_t out_begin = lane0 * mp.m + f.used_lanes * f.begin;
+    const std::int64_t out_end = lane0 * mp.m + f.used_lanes * f.end;
+    if (mp.psum_spill) {
+      const std::int64_t psum_bytes = dram_bytes_for(mp.m * mp.n, mp.accumulator_bits);
+      if (f.k_tile > 0)
+        w.loads.add(tensor_part(Operand::Output, true, w.group, psum_bytes, out_begin, out_end, mp.m * mp.n));
+      if (f.k_tile + 1 < p.k_tiles)
+        w.stores.add(tensor_part(Operand::Output, true, w.group, psum_bytes, out_begin, out_end, mp.m * mp.n));
+    }
+    if (f.k_tile + 1 == p.k_tiles)
+      w.stores.add(tensor_part(Operand::Output, false, w.group, mp.outputs.dram_bytes, out_begin, out_end,
+                               mp.m * mp.n));
   }
 
   // No weight or input register files: operands go from the buffers straight into the
   // multipliers. The lane register is read and written once per lane per cycle (chunk). Wires:
   // each input is broadcast to every lane's multiplier (one hop per MAC, activation bits); in a
   // lane the u products of a chunk and the u - 1 sums of the tree each move one level, 2u - 1
-  // hops at accumulator bits, 2k - chunks per output.
+  // hops at accumulator bits, 2k - ceil(k / Tn) per output.
   PeActions pe_actions(const Mapping& mp) const override {
     const AdderTreePlan& p = mp.plan_as<AdderTreePlan>();
-    const std::int64_t lane_cycles = mp.groups * mp.m * p.chunks * mp.n;
+    const std::int64_t chunks = ceil_div(mp.k, p.width);
+    const std::int64_t lane_cycles = mp.groups * mp.m * chunks * mp.n;
     const auto o = static_cast<int>(Operand::Output);
     PeActions a;
     a.rf_read_bits[o] = lane_cycles * mp.accumulator_bits;
     a.rf_write_bits[o] = lane_cycles * mp.accumulator_bits;
     a.array_bits = mp.macs * mp.activation_bits +
-                   mp.groups * mp.m * mp.n * (2 * mp.k - p.chunks) * mp.accumulator_bits;
+                   mp.groups * mp.m * mp.n * (2 * mp.k - chunks) * mp.accumulator_bits;
     return a;
   }
 
-  // The lane register starts from the bias and adds one tree sum per chunk of Tn products.
+  // The lane register starts from the bias and adds one tree sum per chunk of Tn products
+  // (between k tiles the sum waits in the output buffer at accumulator width, unchanged).
   AccumulationOrder accumulation_order(const Mapping& mp) const override {
     const AdderTreePlan& p = mp.plan_as<AdderTreePlan>();
     AccumulationOrder order;
@@ -202,21 +244,27 @@ class AdderTree final : public Dataflow {
     const AdderTreePlan& p = mp.plan_as<AdderTreePlan>();
     out << "  product " << mp.groups << " x (" << mp.m << "x" << mp.k << ").(" << mp.k << "x" << mp.n
         << "); Tn=" << p.width << " inputs x Tm=" << p.lanes << " lanes, " << p.levels
-        << "-level adder trees, " << p.chunks << " cycles per output; folds " << p.lane_folds
-        << " lane x " << p.tiles << " tiles of " << p.positions << " positions"
+        << "-level adder trees; folds " << p.lane_folds << " lane x " << p.position_tiles << " tiles of "
+        << p.positions << " positions x " << p.k_tiles << " k tiles of " << p.k_tile
         << (mp.groups > 1 ? " per group" : "") << ", " << mp.cycles_per_fold << " cycles each\n";
   }
 };
 
 }  // namespace
 
-AdderTreeFold adder_tree_fold(const AdderTreePlan& plan, std::int64_t n, std::int64_t m, std::int64_t fold) {
+AdderTreeFold adder_tree_fold(const AdderTreePlan& p, std::int64_t m, std::int64_t k, std::int64_t n,
+                              std::int64_t fold) {
   AdderTreeFold f;
-  f.lane_fold = fold / plan.tiles;
-  f.tile = fold % plan.tiles;
-  f.used_lanes = std::min(plan.lanes, n - f.lane_fold * plan.lanes);
-  f.begin = f.tile * plan.positions;
-  f.end = std::min(m, f.begin + plan.positions);
+  const std::int64_t per_lane_fold = p.position_tiles * p.k_tiles;
+  f.lane_fold = fold / per_lane_fold;
+  const std::int64_t inner = fold % per_lane_fold;
+  f.k_tile = p.k_outer ? inner / p.position_tiles : inner % p.k_tiles;
+  f.position_tile = p.k_outer ? inner % p.position_tiles : inner / p.k_tiles;
+  f.used_lanes = std::min(p.lanes, n - f.lane_fold * p.lanes);
+  f.begin = f.position_tile * p.positions;
+  f.end = std::min(m, f.begin + p.positions);
+  f.k_begin = f.k_tile * p.k_tile;
+  f.k_end = std::min(k, f.k_begin + p.k_tile);
   return f;
 }
 

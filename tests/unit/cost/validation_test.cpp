@@ -25,9 +25,10 @@ struct DianNaoRun {
   LayerCost cost;
 };
 
-DianNaoRun run_diannao() {
+DianNaoRun run_diannao(arch::Dataflow dataflow = arch::Dataflow::AdderTree) {
   arch::ArchSpec a = preset("diannao");
   a.memory.ideal = true;
+  a.pe_array.dataflow = dataflow;
   CostModel m = load_cost_model(models_dir(), a);
   LayerActions actions = actions_from(a, qarch::testing::conv_layer("conv", 30, 30, 3, 3, 64, 64, 1));
   LayerCost c = layer_cost(actions, m);
@@ -39,12 +40,34 @@ TEST(ValidationDianNao, AreaWithinTenPercentOfPublished) {
   EXPECT_NEAR(error(r.model.area.total_mm2(), 3.02), 0.0, 0.10) << r.model.area.total_mm2() << " mm2";
 }
 
-TEST(ValidationDianNao, PowerWithinTenPercentOfPublished) {
-  const DianNaoRun r = run_diannao();
+// The 65 nm calibration (models/65nm.yaml) was fitted with the NFU approximated as a 16 x 16
+// output-stationary array: that run still draws the published 485 mW.
+TEST(ValidationDianNao, PowerWithinTenPercentOfPublishedAsCalibrated) {
+  const DianNaoRun r = run_diannao(arch::Dataflow::OutputStationary);
   const double mw = power_mw(r.cost.on_chip_pj(), r.actions.cycles, r.model);
   EXPECT_NEAR(error(mw, 485.0), 0.0, 0.10) << mw << " mW";
   // The array is busy: the conv keeps all 256 PEs on nearly every cycle.
   EXPECT_GT(static_cast<double>(r.actions.macs) / (256.0 * static_cast<double>(r.actions.cycles)), 0.9);
+}
+
+// The preset's own dataflow, the NFU's adder trees, reads 256 synapses from SB every cycle as the
+// chip does, where the os approximation reused each weight across 16 positions: SB becomes the
+// largest on-chip consumer and the preset draws more than published (docs/validation.md,
+// "Known discrepancy").
+TEST(ValidationDianNao, AdderTreeReadsEverySynapseFromSbAndDrawsMoreThanPublished) {
+  const DianNaoRun tree = run_diannao();
+  const DianNaoRun os = run_diannao(arch::Dataflow::OutputStationary);
+  EXPECT_EQ(tree.actions.buffer(Store::Weight).read_bits, tree.actions.macs * 16);
+  EXPECT_GT(tree.actions.buffer(Store::Weight).read_bits, 10 * os.actions.buffer(Store::Weight).read_bits);
+  double largest = 0;
+  std::string largest_component;
+  for (const auto& [component, pj] : tree.cost.energy_pj) {
+    if (component != "dram" && pj > largest) largest = pj, largest_component = component;
+  }
+  EXPECT_EQ(largest_component, "buffer_weight");
+  const double mw = power_mw(tree.cost.on_chip_pj(), tree.actions.cycles, tree.model);
+  EXPECT_GT(mw, 485.0 * 1.10) << mw << " mW";
+  EXPECT_GT(static_cast<double>(tree.actions.macs) / (256.0 * static_cast<double>(tree.actions.cycles)), 0.95);
 }
 
 // The published 452 GOP/s against what the preset sustains at the operating point where its power

@@ -17,10 +17,10 @@ TEST(AdderTree, HandComputedFcOn16x16) {
   const Mapping mp = map_layer(testing::make_arch(16, 16, arch::Dataflow::AdderTree), testing::fc_layer("fc", 100, 40));
   const AdderTreePlan& p = mp.plan_as<AdderTreePlan>();
   EXPECT_EQ(mp.unit(), "adder-tree lanes");
-  EXPECT_EQ(p.chunks, 7);
   EXPECT_EQ(p.levels, 4);
   EXPECT_EQ(p.lane_folds, 3);
-  EXPECT_EQ(p.tiles, 1);
+  EXPECT_EQ(p.k_tiles, 1);
+  EXPECT_EQ(p.position_tiles, 1);
   EXPECT_EQ(mp.folds(), 3);
   EXPECT_EQ(mp.cycles_per_fold, 12);
   EXPECT_EQ(mp.compute_cycles, 3 * 12 - 1);
@@ -41,7 +41,8 @@ TEST(AdderTree, ConvTilesPositionsByTheInputBuffer) {
   const Mapping mp = map_layer(testing::make_arch(16, 16, arch::Dataflow::AdderTree), layer);
   const AdderTreePlan& p = mp.plan_as<AdderTreePlan>();
   EXPECT_EQ(p.positions, 477);
-  EXPECT_EQ(p.tiles, 7);
+  EXPECT_EQ(p.position_tiles, 7);
+  EXPECT_EQ(p.k_tiles, 1);
   EXPECT_EQ(p.lane_folds, 4);
   EXPECT_EQ(mp.compute_cycles, 4 * (3136 * 36 + 7 * (4 + 1)) - 1);
   EXPECT_FALSE(mp.inputs.resident);
@@ -53,14 +54,44 @@ TEST(AdderTree, ConvTilesPositionsByTheInputBuffer) {
   EXPECT_EQ(mp.accesses.macs, layer.macs());
 }
 
-TEST(AdderTree, WeightsStreamPerTileWhenALaneFoldDoesNotFit) {
+TEST(AdderTree, KTilesKeepPartialSumsInTheOutputBufferWhenWeightsAreCheaperToReread) {
+  // 4 KiB of weights usable: 4096 / 16 lanes = 256 of k per k tile, so k = 576 is 256 + 256 + 64;
+  // 512 positions per tile (int32 accumulators), 7 tiles. positions > k tiles keeps the psums in
+  // NBout and re-reads the lane fold's weights per position tile (7 x 36864 B); k tiles >
+  // positions would read them once but spill 2 x 2 x 802816 B of psums.
   auto a = testing::make_arch(16, 16, arch::Dataflow::AdderTree);
-  a.weight_buffer.size_kib = 8;  // 4 KiB usable < 9216 B of one lane fold's weights
+  a.weight_buffer.size_kib = 8;
   const auto layer = testing::conv_layer("c", 58, 58, 3, 3, 64, 64, 1);
   const Mapping mp = map_layer(a, layer);
-  EXPECT_FALSE(mp.weights.resident);
+  const AdderTreePlan& p = mp.plan_as<AdderTreePlan>();
+  EXPECT_EQ(p.k_tile, 256);
+  EXPECT_EQ(p.k_tiles, 3);
+  EXPECT_EQ(p.positions, 512);
+  EXPECT_FALSE(p.k_outer);
+  EXPECT_FALSE(mp.psum_spill);
   EXPECT_EQ(mp.weights.dram_fetches, 7);
   EXPECT_EQ(mp.dram_read_bytes, 4 * 215296 + 7 * 64 * 64 * 9);
+  EXPECT_EQ(mp.accesses.output_writes, 3 * 3136 * 64);  // a psum per k tile
+  EXPECT_EQ(mp.accesses.psum_reads, 2 * 3136 * 64);
+  EXPECT_EQ(mp.compute_cycles, 4 * (3136 * 36 + 7 * 3 * (4 + 1)) - 1);
+}
+
+TEST(AdderTree, KTilesOutsidePositionsWhenPartialSumsAreCheaperToSpill) {
+  // fc 1024 -> 256 on a batch of 64: k tiles of 256 (4), 8 positions per tile (1 KiB of NBout:
+  // 128 int32 / 16 lanes), 16 lane folds. Re-reading 256 KiB of weights per position tile costs
+  // 8 x 262144 B; spilling the 64 x 256 int32 psums between k tiles 3 x 65536 B each way.
+  auto a = testing::make_arch(16, 16, arch::Dataflow::AdderTree);
+  a.weight_buffer.size_kib = 8;
+  a.output_buffer.size_kib = 1;
+  const Mapping mp = map_layer(a, testing::fc_layer("fc", 1024, 256, 64));
+  const AdderTreePlan& p = mp.plan_as<AdderTreePlan>();
+  EXPECT_EQ(p.k_tiles, 4);
+  EXPECT_EQ(p.position_tiles, 8);
+  EXPECT_TRUE(p.k_outer);
+  EXPECT_TRUE(mp.psum_spill);
+  EXPECT_EQ(mp.weights.dram_fetches, 1);
+  EXPECT_EQ(mp.dram_read_bytes, 262144 + 16 * 65536 + 3 * 65536);  // weights, inputs per lane fold, psums
+  EXPECT_EQ(mp.dram_write_bytes, 3 * 65536 + 64 * 256);
 }
 
 TEST(AdderTree, FoldsCoverThePositionsAndOutputsOnce) {
@@ -70,12 +101,15 @@ TEST(AdderTree, FoldsCoverThePositionsAndOutputsOnce) {
   const Mapping mp = map_layer(a, layer);
   EXPECT_EQ(mp.plan_as<AdderTreePlan>().positions, 16);
   std::int64_t written = 0, macs = 0, cycles = 0;
+  FoldAccesses sum;
   for (std::int64_t i = 0; i < mp.folds(); ++i) {
     const FoldWork w = fold_work(mp, i);
     written += w.stores.bytes();
     macs += w.accesses.macs;
     cycles += w.cycles;
+    sum += w.accesses;
   }
+  EXPECT_EQ(sum, mp.accesses);
   EXPECT_EQ(written, mp.dram_write_bytes);
   EXPECT_EQ(written, 784 * 20);
   EXPECT_EQ(macs, layer.macs());
