@@ -32,7 +32,7 @@ std::string describe(const Mapping& mp) {
   }
   describe_tile(out, "inputs", mp.inputs);
   describe_tile(out, "outputs", mp.outputs);
-  if (mp.psum_spill) out << "  partial sums spill to DRAM between row folds\n";
+  if (mp.psum_spill) out << "  partial sums spill to DRAM between the folds of their reduction\n";
   mp.flow->describe_choice(mp, out);
   out << "  estimate: " << mp.estimate.total_cycles << " total cycles = " << mp.estimate.compute_cycles
       << " compute + " << mp.estimate.stall_cycles << " stall (DRAM busy " << mp.estimate.dram_cycles
