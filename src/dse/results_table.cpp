@@ -2,26 +2,24 @@
 
 #include <set>
 
+#include "config/name_table.hpp"
 #include "dse/csv.hpp"
 
 namespace qarch::dse {
 
-const char* to_string(PointStatus status) {
-  switch (status) {
-    case PointStatus::Pending: return "pending";
-    case PointStatus::Ok: return "ok";
-    case PointStatus::Failed: return "failed";
-    case PointStatus::Timeout: return "timeout";
-  }
-  return "pending";
-}
+namespace {
 
-PointStatus status_from_string(const std::string& text) {
-  if (text == "ok") return PointStatus::Ok;
-  if (text == "failed") return PointStatus::Failed;
-  if (text == "timeout") return PointStatus::Timeout;
-  return PointStatus::Pending;
-}
+// The results table's spelling of each status; Pending first (what unknown text reads as).
+constexpr config::NameTable<PointStatus, 4> kStatusNames{{{PointStatus::Pending, "pending"},
+                                                          {PointStatus::Ok, "ok"},
+                                                          {PointStatus::Failed, "failed"},
+                                                          {PointStatus::Timeout, "timeout"}}};
+
+}  // namespace
+
+const char* to_string(PointStatus status) { return config::name_in(kStatusNames, status).data(); }
+
+PointStatus status_from_string(const std::string& text) { return config::value_in(kStatusNames, text); }
 
 const std::vector<std::string>& metric_columns() {
   static const std::vector<std::string> columns = {

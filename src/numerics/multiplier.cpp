@@ -1,5 +1,8 @@
 #include "numerics/multiplier.hpp"
 
+#include <string_view>
+#include <utility>
+
 #include "numerics/text.hpp"
 
 namespace qarch::numerics {
@@ -19,6 +22,18 @@ bool is_mitchell_operand(const Format& f) {
 
 std::string name(const Format& f) { return f.to_string(); }
 
+// Each kind's spelling, once (mitchell_w<k> is mitchell with a truncation).
+constexpr std::pair<MultiplierKind, std::string_view> kKindNames[] = {
+    {MultiplierKind::Exact, "exact"},       {MultiplierKind::ShiftAdd, "shift_add"},
+    {MultiplierKind::XnorPopcount, "xnor_popcount"}, {MultiplierKind::Mitchell, "mitchell"},
+    {MultiplierKind::Plam, "plam"}};
+
+std::string_view kind_name(MultiplierKind kind) {
+  for (const auto& [k, n] : kKindNames)
+    if (k == kind) return n;
+  return "?";
+}
+
 }  // namespace
 
 MultiplierStyle MultiplierStyle::make(MultiplierKind kind, int truncation_bits) {
@@ -33,15 +48,15 @@ MultiplierStyle MultiplierStyle::make(MultiplierKind kind, int truncation_bits) 
 }
 
 std::vector<std::string> multiplier_names() {
-  return {"exact", "shift_add", "xnor_popcount", "mitchell", "mitchell_w6", "plam"};
+  std::vector<std::string> names;
+  for (const auto& entry : kKindNames) names.emplace_back(entry.second);
+  names.emplace_back("mitchell_w6");  // an example of mitchell_w<k>, for suggestions
+  return names;
 }
 
 MultiplierStyle MultiplierStyle::parse(std::string_view text) {
-  if (text == "exact") return make(MultiplierKind::Exact);
-  if (text == "shift_add") return make(MultiplierKind::ShiftAdd);
-  if (text == "xnor_popcount") return make(MultiplierKind::XnorPopcount);
-  if (text == "mitchell") return make(MultiplierKind::Mitchell);
-  if (text == "plam") return make(MultiplierKind::Plam);
+  for (const auto& [kind, spelling] : kKindNames)
+    if (text == spelling) return make(kind);
   std::string_view rest = text;
   if (take_prefix(rest, "mitchell_w")) {
     const auto k = take_number(rest);
@@ -61,15 +76,9 @@ MultiplierStyle MultiplierStyle::parse(std::string_view text) {
 }
 
 std::string MultiplierStyle::to_string() const {
-  switch (kind_) {
-    case MultiplierKind::Exact: return "exact";
-    case MultiplierKind::ShiftAdd: return "shift_add";
-    case MultiplierKind::XnorPopcount: return "xnor_popcount";
-    case MultiplierKind::Mitchell:
-      return truncation_bits_ == 0 ? "mitchell" : "mitchell_w" + std::to_string(truncation_bits_);
-    case MultiplierKind::Plam: return "plam";
-  }
-  return "?";
+  if (kind_ == MultiplierKind::Mitchell && truncation_bits_ != 0)
+    return "mitchell_w" + std::to_string(truncation_bits_);
+  return std::string(kind_name(kind_));
 }
 
 std::optional<std::string> check_operands(const MultiplierStyle& style, const Format& weight,

@@ -2,18 +2,7 @@
 
 namespace qarch::workload {
 
-std::string_view to_string(LayerType type) {
-  switch (type) {
-    case LayerType::Conv2d: return "conv2d";
-    case LayerType::Fc: return "fc";
-    case LayerType::Matmul: return "matmul";
-    case LayerType::MaxPool: return "maxpool";
-    case LayerType::AvgPool: return "avgpool";
-    case LayerType::Add: return "add";
-    case LayerType::Activation: return "activation";
-  }
-  return "?";
-}
+std::string_view to_string(LayerType type) { return config::name_in(kLayerTypeNames, type); }
 
 std::string Shape::to_string() const {
   return std::to_string(c) + "x" + std::to_string(h) + "x" + std::to_string(w);

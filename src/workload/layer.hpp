@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/diagnostic.hpp"
+#include "config/name_table.hpp"
 #include "numerics/format.hpp"
 #include "numerics/multiplier.hpp"
 
@@ -16,7 +17,16 @@ namespace qarch::workload {
 
 enum class LayerType { Conv2d, Fc, Matmul, MaxPool, AvgPool, Add, Activation };
 
-std::string_view to_string(LayerType type);  // "conv2d", "fc", "matmul", "maxpool", ...
+// The network YAML's and the reports' spelling of each type.
+inline constexpr config::NameTable<LayerType, 7> kLayerTypeNames{{{LayerType::Conv2d, "conv2d"},
+                                                                  {LayerType::Fc, "fc"},
+                                                                  {LayerType::Matmul, "matmul"},
+                                                                  {LayerType::MaxPool, "maxpool"},
+                                                                  {LayerType::AvgPool, "avgpool"},
+                                                                  {LayerType::Add, "add"},
+                                                                  {LayerType::Activation, "activation"}}};
+
+std::string_view to_string(LayerType type);  // kLayerTypeNames
 
 // The tensor of one sample: channels x height x width. Token sequences (transformers) use
 // height = tokens, width = 1, channels = features.

@@ -16,22 +16,11 @@ using config::MapReader;
 using config::Value;
 
 constexpr const char* kNetworkInput = "input";
-const std::vector<std::string> kLayerTypes = {"conv2d",  "fc",  "matmul",    "maxpool",
-                                              "avgpool", "add", "activation"};
+const std::vector<std::string> kLayerTypes = config::names_in(kLayerTypeNames);
 const std::vector<std::string> kFunctions = {"relu", "relu6",   "gelu",     "sigmoid",
                                              "tanh", "softmax", "layernorm"};
 constexpr std::int64_t kMaxWindow = 4096;
 constexpr std::int64_t kMaxBatch = 1 << 16;
-
-LayerType type_named(const std::string& name) {
-  if (name == "fc") return LayerType::Fc;
-  if (name == "matmul") return LayerType::Matmul;
-  if (name == "maxpool") return LayerType::MaxPool;
-  if (name == "avgpool") return LayerType::AvgPool;
-  if (name == "add") return LayerType::Add;
-  if (name == "activation") return LayerType::Activation;
-  return LayerType::Conv2d;
-}
 
 template <typename Parsed, typename Parse>
 std::optional<Parsed> read_parsed(MapReader& r, const std::string& key, Parse parse) {
@@ -142,7 +131,7 @@ DeclaredLayer read_layer(const Value& element, Diagnostics& diagnostics) {
   Layer& l = d.layer;
   l.where = element.location();
   l.name = r.text("name");
-  l.type = type_named(r.choice("type", kLayerTypes));
+  l.type = config::value_in(kLayerTypeNames, r.choice("type", kLayerTypes));
   read_quantization(r, l.quantization);
 
   config::Location where;
