@@ -1,9 +1,9 @@
-"""qarch from Python: runs, sweeps, Pareto fronts, plots.
+"""qarch from Python: runs, sweeps, Pareto fronts, plots, fake quantization, QAT, the studies.
 
 The package lives in scripts/, so the scripts there import it as they are; anything else puts
 scripts/ on PYTHONPATH (ctest does), e.g. from the repository root:
 
-    PYTHONPATH=scripts /usr/bin/python3 -c "import qarch_dse"
+    PYTHONPATH=scripts /usr/bin/python3 -m qarch_dse.studies.precision --quick
 
     import qarch_dse
     summary = qarch_dse.run("configs/tpu-like.yaml", "workloads/lenet5.yaml",
@@ -17,11 +17,15 @@ build/src/cli/qarch; every design point is its own qarch process):
     sweeps      plan, sweep, run_points, collect, load_results (qarch sweep)
     dask_sweep  a sweep's points on a Dask cluster
     pareto      Pareto fronts, the definition of `qarch pareto`
-    plots       matplotlib figures of sweep results
+    plots       matplotlib figures of sweep results and study pages
+    fakequant   qarch's number formats as a PyTorch fake-quantizer
+    qat         quantization-aware training, exported as qarch workloads
+    fashion     Fashion-MNIST and the float networks of workloads/fashion/
+    studies     the study framework and the five studies of docs/studies/
     paths       ROOT (the repository), DATASET (Debian's Fashion-MNIST)
 
-Importing the package needs no more than the standard library; pandas and matplotlib are
-imported by the functions that use them.
+Importing the package needs no more than the standard library; pandas, matplotlib, numpy and
+torch are imported by the functions and modules that use them.
 """
 
 from .paths import DATASET, ROOT
