@@ -1,27 +1,22 @@
 #!/usr/bin/python3
 """Timed runs of the QAT tool chain: fakequant.quantize throughput and QAT training speed.
 
-  /usr/bin/python3 bench/bench_qat.py [--repeat 11] [--images 10000]
+  PYTHONPATH=scripts /usr/bin/python3 bench/bench_qat.py [--repeat 11] [--images 10000]
 
-Prints, for 1e6 float32 values, the median time of scripts/studies/fakequant.quantize per
+Prints, for 1e6 float32 values, the median time of qarch_dse.fakequant.quantize per
 format, and the wall time of one QAT epoch of LeNet-5 and the MLP (int4, learned scales) over
 --images training images, one torch thread. Results go to docs/performance.md by hand.
 """
 
 import argparse
-import os
 import statistics
-import sys
 import tempfile
 import time
 
-ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-sys.path.insert(0, os.path.join(ROOT, "scripts", "studies"))
+import torch
 
-import torch  # noqa: E402
-
-import fakequant as fq  # noqa: E402
-import qat  # noqa: E402
+from qarch_dse import fakequant as fq
+from qarch_dse import qat
 
 FORMATS = [("int8", 0.00187), ("int4", 0.03), ("pow2_4", 0.00372), ("fp<4,3>", 1.0), ("bf16", 1.0),
            ("posit<8,1>", 1.0), ("binary", 0.04)]

@@ -26,14 +26,13 @@ Needs python3-torch and python3-numpy; deterministic (single thread, float64 for
 import argparse
 import json
 import os
-import sys
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from train_fashion_mnist import DEFAULT_DATASET, ROOT, read_idx  # noqa: E402
+from qarch_dse.fashion import DATASET, read_idx
+from qarch_dse.paths import ROOT
 
 # (kind, name, options) in execution order; kinds: conv, fc, relu, maxpool.
 NETWORKS = {
@@ -119,7 +118,7 @@ def int8_reference(model, weights, w_scales, a_scales, x, record):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--dataset", default=DEFAULT_DATASET)
+    p.add_argument("--dataset", default=DATASET)
     p.add_argument("--images", type=int, default=4, help="test images with recorded accumulators")
     p.add_argument("--predictions", type=int, default=1000, help="test images with int8 predictions")
     p.add_argument("--out", default=os.path.join(ROOT, "tests", "data", "func"))

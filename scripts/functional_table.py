@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Reruns the top-1 x energy-per-inference table of docs/functional.md.
 
-For LeNet-5 and the MLP (workloads/fashion/) on every arithmetic of the table, runs
-  qarch run --arch CONFIG [--set ...] --workload MODEL --out TMP --functional --limit N
+For LeNet-5 and the MLP (workloads/fashion/) on every arithmetic of the table, runs (through
+qarch_dse.run)
+  qarch run --arch CONFIG --workload MODEL [--set ...] --functional --dataset DIR --limit N --out TMP
 and reads `top1` and `energy_pj` from TMP/summary.json (batch 1: energy per inference). The
 table is written between the markers <!-- functional-table:begin --> and
 <!-- functional-table:end --> of docs/functional.md.
@@ -14,13 +15,12 @@ table-driven fast path).
 """
 
 import argparse
-import json
 import os
-import subprocess
 import sys
-import tempfile
 
-ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import qarch_dse
+from qarch_dse import DATASET, ROOT, QarchError
+
 DOC = os.path.join(ROOT, "docs", "functional.md")
 BEGIN, END = "<!-- functional-table:begin -->", "<!-- functional-table:end -->"
 
@@ -46,21 +46,14 @@ ROWS = [
 ]
 
 
-def run(cmd):
-    return subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
-
-
 def evaluate(args, model, config, sets):
     workload = os.path.join("workloads", "fashion", f"{model}.yaml")
     arch = os.path.join("configs", config)
-    set_args = [a for s in sets for a in ("--set", s)]
-    with tempfile.TemporaryDirectory() as out:
-        r = run([args.qarch, "run", "--arch", arch, "--workload", workload, "--out", out, "--functional",
-                 "--dataset", args.dataset, "--limit", str(args.limit)] + set_args)
-        if r.returncode != 0:
-            sys.exit(f"error: {model} {config}: {r.stderr.strip()}")
-        with open(os.path.join(out, "summary.json")) as f:
-            summary = json.load(f)
+    try:
+        summary = qarch_dse.run(arch, workload, sets, functional=True, dataset=args.dataset,
+                                limit=args.limit, qarch=args.qarch, cwd=ROOT)
+    except QarchError as e:
+        sys.exit(f"error: {model} {config}: {(e.stderr or str(e)).strip()}")
     return summary["top1"], summary["energy_pj"]
 
 
@@ -86,10 +79,14 @@ def table(args):
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--limit", type=int, default=10000)
-    p.add_argument("--dataset", default="/usr/share/datasets/fashion-mnist")
-    p.add_argument("--qarch", default=os.environ.get("QARCH_EXE", os.path.join(ROOT, "build", "src", "cli", "qarch")))
+    p.add_argument("--dataset", default=DATASET)
+    p.add_argument("--qarch", help="qarch executable (default: $QARCH_EXE or build/src/cli/qarch)")
     p.add_argument("--print-only", action="store_true", help="print the table, leave the docs alone")
     args = p.parse_args()
+    try:
+        args.qarch = qarch_dse.find_qarch(args.qarch)
+    except QarchError as e:
+        sys.exit(f"error: {e}")
     text = table(args)
     if args.print_only:
         print(text)

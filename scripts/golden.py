@@ -10,20 +10,21 @@ under tests/golden/functional/.
   scripts/golden.py --update        rewrite the kept copies, then print what changed
   scripts/golden.py --only int8     cases whose name contains "int8"
 
-The executable is $QARCH_EXE or build/src/cli/qarch; $QARCH_GOLDEN_DIR moves the kept copies. Paths passed to qarch are relative to the
-repository root (they appear in summary.json), so the script runs from there whatever the cwd.
+The executable is $QARCH_EXE or build/src/cli/qarch (run through qarch_dse.call); $QARCH_GOLDEN_DIR
+moves the kept copies. Paths passed to qarch are relative to the repository root (they appear in
+summary.json), so qarch runs there whatever the cwd.
 """
 
 import argparse
 import difflib
 import os
-import subprocess
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from qarch_dse import ROOT, QarchError, call, find_qarch
+
 GOLDEN = Path(os.environ.get("QARCH_GOLDEN_DIR", ROOT / "tests" / "golden"))  # overridable for its own test
 FILES = ("layers.csv", "summary.json")
 # Functional cases: networks whose weights ship with the repository, on this many test images.
@@ -39,8 +40,8 @@ class Case:
         self.name = f"{kind}/{config}/{workload.replace('/', '_')}"
         self.golden_dir = GOLDEN / ("functional" if functional else "") / config / workload.replace("/", "_")
 
-    def command(self, exe, out_dir):
-        cmd = [exe, "run", "--arch", f"configs/{self.config}.yaml",
+    def args(self, out_dir):
+        cmd = ["run", "--arch", f"configs/{self.config}.yaml",
                "--workload", f"workloads/{self.workload}.yaml", "--out", str(out_dir), "--format", "csv"]
         if self.functional:
             cmd += ["--functional", "--limit", str(FUNCTIONAL_IMAGES)]
@@ -58,7 +59,7 @@ def all_cases():
 
 def run_case(case, exe, scratch):
     out_dir = Path(scratch) / case.name
-    result = subprocess.run(case.command(exe, out_dir), cwd=ROOT, capture_output=True, text=True)
+    result = call(case.args(out_dir), exe, cwd=ROOT, check=False)
     if result.returncode != 0:
         return case, None, f"qarch exited {result.returncode}: {result.stderr.strip()}"
     return case, {f: (out_dir / f).read_text() for f in FILES}, None
@@ -77,9 +78,10 @@ def main():
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--max-diff-lines", type=int, default=400, help="per file; 0: all")
     args = parser.parse_args()
-    exe = os.environ.get("QARCH_EXE", str(ROOT / "build" / "src" / "cli" / "qarch"))
-    if not Path(exe).is_file():
-        sys.exit(f"error: no qarch executable at {exe} (build first, or set QARCH_EXE)")
+    try:
+        exe = find_qarch()
+    except QarchError as e:
+        sys.exit(f"error: {e}")
     cases = [c for c in all_cases() if args.only in c.name]
     if not cases:
         sys.exit(f"error: no case matches '{args.only}'")

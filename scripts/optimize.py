@@ -21,10 +21,8 @@ import math
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-import qarch_dse  # noqa: E402
-from qarch_dse import QarchError, pareto_indices  # noqa: E402
+import qarch_dse
+from qarch_dse import QarchError, pareto_indices
 
 
 def search_space(plan):

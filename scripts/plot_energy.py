@@ -6,10 +6,10 @@
 import os
 import sys
 
-from plot_common import load_results, main, parser
-from qarch_dse.plots import energy_bars
+from qarch_dse import load_results
+from qarch_dse.plots import arg_parser, cli, energy_bars
 
 if __name__ == "__main__":
-    args = parser(__doc__.split("\n\n")[0]).parse_args()
-    sys.exit(main(lambda: energy_bars(load_results(args.results), args.out,
-                                      results_dir=os.path.dirname(os.path.abspath(args.results)))))
+    args = arg_parser(__doc__.split("\n\n")[0]).parse_args()
+    sys.exit(cli(lambda: energy_bars(load_results(args.results), args.out,
+                                     results_dir=os.path.dirname(os.path.abspath(args.results)))))

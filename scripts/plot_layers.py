@@ -7,13 +7,12 @@ cycles.
 """
 import sys
 
-from plot_common import main, parser
-from qarch_dse.plots import layer_bars
+from qarch_dse.plots import arg_parser, cli, layer_bars
 
 if __name__ == "__main__":
-    p = parser(__doc__.split("\n\n")[0], results=False)
+    p = arg_parser(__doc__.split("\n\n")[0], results=False)
     p.add_argument("layers", help="a layers.csv")
     p.add_argument("--metric", help="a layers.csv column, or 'cycles' (default: energy_pj if "
                                     "computed, else cycles)")
     args = p.parse_args()
-    sys.exit(main(lambda: layer_bars(args.layers, args.out, metric=args.metric)))
+    sys.exit(cli(lambda: layer_bars(args.layers, args.out, metric=args.metric)))

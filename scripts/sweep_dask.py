@@ -14,10 +14,8 @@ import argparse
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from qarch_dse import QarchError  # noqa: E402
-from qarch_dse.dask_sweep import run_on_dask  # noqa: E402
+from qarch_dse import QarchError
+from qarch_dse.dask_sweep import run_on_dask
 
 
 def main(argv=None):

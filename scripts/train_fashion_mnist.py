@@ -9,78 +9,21 @@ functional mode feeds them (docs/numerics.md, "Post-training quantization").
 
 Deterministic: fixed seeds, deterministic algorithms, single-threaded by default. A few minutes
 on one core. Needs Debian's python3-torch and python3-numpy and the dataset-fashion-mnist
-package (or --dataset DIR with the four IDX files, gzip'd or not).
+package (or --dataset DIR with the four IDX files, gzip'd or not). The networks and the IDX
+reader are qarch_dse.fashion's.
 
 Usage: /usr/bin/python3 scripts/train_fashion_mnist.py [--epochs-lenet 8] [--epochs-mlp 8] [--lr 2e-3]
 """
 
 import argparse
-import gzip
 import os
-import sys
 
 import numpy as np
 import torch
 from torch import nn
 
-ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-DEFAULT_DATASET = "/usr/share/datasets/fashion-mnist"
-
-
-def read_idx(path):
-    """An IDX file (gzip'd or not) as a numpy uint8 array."""
-    if not os.path.exists(path) and os.path.exists(path + ".gz"):
-        path += ".gz"
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rb") as f:
-        data = f.read()
-    if data[0] != 0 or data[1] != 0 or data[2] != 0x08:
-        sys.exit(f"{path}: not an unsigned-byte IDX file")
-    ndim = data[3]
-    dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
-
-
-def load_split(dataset, split):
-    images = read_idx(os.path.join(dataset, f"{split}-images-idx3-ubyte"))
-    labels = read_idx(os.path.join(dataset, f"{split}-labels-idx1-ubyte"))
-    x = torch.from_numpy(images.astype(np.float32) / np.float32(255.0)).unsqueeze(1)
-    return x, torch.from_numpy(labels.astype(np.int64))
-
-
-class LeNet5(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 6, 5, padding=2)
-        self.conv2 = nn.Conv2d(6, 16, 5)
-        self.fc1 = nn.Linear(16 * 5 * 5, 120)
-        self.fc2 = nn.Linear(120, 84)
-        self.fc3 = nn.Linear(84, 10)
-
-    def forward(self, x):
-        x = torch.max_pool2d(torch.relu(self.conv1(x)), 2)
-        x = torch.max_pool2d(torch.relu(self.conv2(x)), 2)
-        x = torch.flatten(x, 1)
-        x = torch.relu(self.fc1(x))
-        x = torch.relu(self.fc2(x))
-        return self.fc3(x)
-
-
-class Mlp(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.fc1 = nn.Linear(784, 256)
-        self.fc2 = nn.Linear(256, 128)
-        self.fc3 = nn.Linear(128, 10)
-
-    def forward(self, x):
-        x = torch.flatten(x, 1)
-        x = torch.relu(self.fc1(x))
-        x = torch.relu(self.fc2(x))
-        return self.fc3(x)
-
-
-MODELS = {"lenet5": LeNet5, "mlp": Mlp}
+from qarch_dse.fashion import DATASET, MODELS, load_split
+from qarch_dse.paths import ROOT
 
 # The layers of workloads/<model>.yaml, with the keys of the trained ones.
 YAML_LAYERS = {
@@ -173,7 +116,7 @@ def write_model(name, model, out_dir):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--dataset", default=DEFAULT_DATASET)
+    p.add_argument("--dataset", default=DATASET)
     p.add_argument("--out", default=os.path.join(ROOT, "workloads", "fashion"))
     p.add_argument("--epochs-lenet", type=int, default=8)
     p.add_argument("--epochs-mlp", type=int, default=8)

@@ -9,28 +9,15 @@ directory at the same paths (one machine, or a shared file system).
 """
 
 import os
-import subprocess
 import time
 
-from .core import QarchError, collect, find_qarch, plan
+from .runner import find_qarch
+from .sweeps import collect, plan, run_points
 
 
 def run_point(spec, out, point_id, qarch, timeout=None, retry_failed=False):
     """One point, on a worker. Returns (id, status, error)."""
-    import json
-
-    args = [qarch, "sweep", "--spec", spec, "--out", out, "--only", point_id, "--jobs", "1",
-            "--quiet"]
-    if timeout:
-        args += ["--timeout", str(timeout)]
-    if retry_failed:
-        args.append("--retry-failed")
-    proc = subprocess.run(args, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise QarchError(proc.stderr.strip() or f"exit code {proc.returncode}", proc.returncode,
-                         proc.stderr)
-    with open(os.path.join(out, "points", point_id, "status.json")) as f:
-        status = json.load(f)
+    status = run_points(spec, out, [point_id], qarch, timeout, retry_failed)[point_id]
     return point_id, status["status"], status["error"]
 
 
@@ -45,7 +32,7 @@ def run_on_dask(client, spec, out, qarch=None, timeout=None, retry_failed=False,
 
     spec = os.path.abspath(spec)
     out = os.path.abspath(out)
-    qarch = os.path.abspath(find_qarch(qarch))
+    qarch = find_qarch(qarch)
     points = plan(spec, out, qarch)["points"]
     redo = {"failed", "timeout"} if retry_failed else set()
     todo = [p for p in points if p["status"] == "pending" or p["status"] in redo]

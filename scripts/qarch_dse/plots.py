@@ -1,8 +1,13 @@
-"""Matplotlib figures of sweep results; each is saved as PNG and SVG. Columns that no model
-has computed yet are empty in results.csv (NaN here): a figure that needs them raises
-PlotError saying which column is empty, rather than drawing nothing."""
+"""Matplotlib figures: of sweep results, each saved as PNG and SVG (save), and of the study
+pages, saved as a reproducible PNG (save_png). Columns that no model has computed yet are empty
+in results.csv (NaN here): a figure that needs them raises PlotError saying which column is
+empty, rather than drawing nothing. arg_parser and cli are the command-line plumbing of the
+scripts/plot_*.py scripts."""
 
+import argparse
 import json
+import os
+import sys
 from pathlib import Path
 
 BREAKDOWN = "energy_breakdown_pj."
@@ -12,7 +17,8 @@ class PlotError(ValueError):
     pass
 
 
-def _pyplot():
+def pyplot():
+    """matplotlib.pyplot drawing off screen (the Agg backend)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -32,8 +38,18 @@ def save(fig, prefix):
         fig.savefig(tmp, format=ext, dpi=150, bbox_inches="tight")
         tmp.replace(path)  # written under a temporary name and renamed
         paths.append(path)
-    _pyplot().close(fig)
+    pyplot().close(fig)
     return paths
+
+
+def save_png(fig, path):
+    """Writes `fig` to the PNG `path` under a temporary name and renames it, so no half-written
+    image is left; without the Software tag, so a rerun gives the same bytes. Closes `fig`."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    fig.tight_layout()
+    fig.savefig(path + ".tmp.png", dpi=110, metadata={"Software": None})
+    pyplot().close(fig)
+    os.replace(path + ".tmp.png", path)
 
 
 def axis_columns(df):
@@ -71,7 +87,7 @@ def energy_bars(df, prefix, results_dir=None, title="Energy per inference by com
         raise PlotError("energy bars need energy_breakdown_pj.* columns, and no ok point has any "
                         "(the cost model has not filled them yet?)")
     batch = [(_batch(results_dir, i) if results_dir else 1) for i in ok["id"]]
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(max(6, 0.5 * len(ok) + 2), 4.5))
     labels = point_labels(ok)
     bottom = [0.0] * len(ok)
@@ -93,7 +109,7 @@ def layer_bars(layers_csv, prefix, metric=None, title=None):
     import pandas as pd
 
     layers = pd.read_csv(layers_csv)
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(max(6, 0.3 * len(layers) + 2), 4.5))
     x = range(len(layers))
     if metric is None:
@@ -124,7 +140,7 @@ def pareto_scatter(df, x, y, prefix, maximize_x=False, maximize_y=False, color=N
     mins = [c for c, up in ((x, maximize_x), (y, maximize_y)) if not up]
     maxs = [c for c, up in ((x, maximize_x), (y, maximize_y)) if up]
     front = pareto_mask(ok, mins, maxs)
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
     if color and color in ok.columns:
         for value, group in ok.groupby(color, sort=False):
@@ -146,3 +162,24 @@ def accuracy_energy(df, prefix, accuracy="top1", energy="energy_pj", color=None)
     """Accuracy against energy per inference, front highlighted (low energy, high accuracy)."""
     return pareto_scatter(df, energy, accuracy, prefix, maximize_y=True, color=color,
                           title=f"{accuracy} vs {energy}")
+
+
+def arg_parser(description, results=True):
+    """The options every plot script takes: RESULTS (a sweep's results.csv) and --out PREFIX."""
+    p = argparse.ArgumentParser(description=description)
+    if results:
+        p.add_argument("results", help="results.csv of a sweep")
+    p.add_argument("--out", required=True, help="output prefix: writes PREFIX.png and PREFIX.svg")
+    return p
+
+
+def cli(body):
+    """Runs body() and prints the paths it returns; PlotError and missing files or columns
+    become an `error:` line. Returns the exit status (0, or 2 on such an error)."""
+    try:
+        for path in body():
+            print(path)
+        return 0
+    except (PlotError, FileNotFoundError, KeyError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2

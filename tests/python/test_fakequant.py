@@ -1,4 +1,4 @@
-"""scripts/studies/fakequant.py against `qarch quantize`, code by code.
+"""qarch_dse.fakequant against `qarch quantize`, code by code.
 
 For every format below, every code's value, every tie between neighbouring values (posits: also
 the (n+1)-bit posit between them, the bit-string tie), both doubles next to each tie, values
@@ -8,31 +8,29 @@ print the same %.17g on every line. Formats wider than 16 bits get 20 000 random
 probes. Both of fakequant's posit paths (per-binade tables, the default; a search of the sorted
 tie points) are checked.
 
-Run with:  /usr/bin/python3 -m unittest discover -s tests/python
+Run with:  PYTHONPATH=scripts /usr/bin/python3 -m unittest discover -s tests/python
 QARCH_EXE names the qarch executable (default: build/src/cli/qarch in the repository).
 Needs Debian's python3-numpy and python3-torch; skips if they are missing.
 """
 
 import math
-import os
-import subprocess
 import sys
 import unittest
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "scripts"))
+import qarch_dse
 
 try:
     import numpy as np
     import torch
-    from studies import fakequant as fq
+    from qarch_dse import fakequant as fq
     MISSING = None
 except ImportError as error:  # pragma: no cover - depends on the machine
     MISSING = f"fakequant needs numpy and torch ({error}); run with /usr/bin/python3"
 
-QARCH = os.environ.get("QARCH_EXE") or str(REPO / "build" / "src" / "cli" / "qarch")
-HAVE_QARCH = os.path.isfile(QARCH) and os.access(QARCH, os.X_OK)
+try:
+    QARCH, NO_QARCH = qarch_dse.find_qarch(), None
+except qarch_dse.QarchError as error:
+    QARCH, NO_QARCH = None, str(error)
 
 EXHAUSTIVE = (
     [f"int{n}" for n in range(1, 9)] + ["int16"]
@@ -60,13 +58,11 @@ def fmt17(values):
 
 
 def run_qarch(fmt, probes, scale=None):
-    cmd = [QARCH, "quantize", "--format", fmt, "--overflow", "saturate"]
+    args = ["quantize", "--format", fmt, "--overflow", "saturate"]
     if scale is not None:
-        cmd += ["--scale", "%.17g" % scale]
+        args += ["--scale", "%.17g" % scale]
     text = "\n".join(fmt17(probes.tolist())) + "\n"
-    out = subprocess.run(cmd, input=text, capture_output=True, text=True, timeout=120)
-    if out.returncode != 0:
-        raise AssertionError(f"{' '.join(cmd)} failed: {out.stderr}")
+    out = qarch_dse.call(args, QARCH, input=text, timeout=120)
     lines = out.stdout.split("\n")
     assert lines[-1] == "", "qarch's output should end with a newline"
     lines = lines[:-1]
@@ -276,7 +272,7 @@ class FormatTest(unittest.TestCase):
 
 
 @unittest.skipIf(MISSING, MISSING or "")
-@unittest.skipUnless(HAVE_QARCH, f"no qarch executable at {QARCH} (set QARCH_EXE)")
+@unittest.skipIf(NO_QARCH, NO_QARCH or "")
 class AgainstQarchTest(unittest.TestCase):
     def compare(self, fmt, probes, scale=None, path=None):
         expected = run_qarch(fmt, probes, scale)

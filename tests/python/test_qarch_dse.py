@@ -1,6 +1,6 @@
-"""Tests of scripts/qarch_dse, the plot scripts, sweep_dask.py and optimize.py.
+"""Tests of qarch_dse's sweeps, Pareto fronts and plots, the plot scripts, sweep_dask.py and optimize.py.
 
-Run with:  QARCH_EXE=<qarch with the sweep command> /usr/bin/python3 -m unittest discover -s tests/python
+Run with:  PYTHONPATH=scripts QARCH_EXE=<qarch> /usr/bin/python3 -m unittest discover -s tests/python
 Needs Debian's python3-pandas, python3-matplotlib, python3-distributed, python3-optuna,
 python3-yaml. Metrics that no model computes yet (energy, accuracy) are not relied on: the
 tests use macs, weight_bytes and latency_s, or synthetic results.csv files.
@@ -11,17 +11,15 @@ import os
 import random
 import shutil
 import subprocess
-import sys
 import tempfile
 import unittest
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "scripts"))
+import qarch_dse
+from qarch_dse import pareto_indices
+from qarch_dse.plots import PlotError, energy_bars, pareto_scatter
 
-import qarch_dse  # noqa: E402
-from qarch_dse import pareto_indices  # noqa: E402
-from qarch_dse.plots import PlotError, energy_bars, pareto_scatter  # noqa: E402
+REPO = Path(__file__).resolve().parents[2]
 
 PY = "/usr/bin/python3"
 LENET = str(REPO / "workloads" / "lenet5.yaml")

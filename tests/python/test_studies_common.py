@@ -1,106 +1,29 @@
-"""Tests of scripts/studies/common.py, workloads/cifar10_full.yaml and study 003's --quick run.
+"""Tests of qarch_dse.studies.common, workloads/cifar10_full.yaml and study 003's --quick run.
 
-Run with:  QARCH_EXE=<qarch> /usr/bin/python3 -m unittest discover -s tests/python
-(QARCH_EXE defaults to build/src/cli/qarch). About 30 s, most of it study 003 --quick.
+Run with:  PYTHONPATH=scripts QARCH_EXE=<qarch> /usr/bin/python3 -m unittest discover -s tests/python
+(ctest sets both; QARCH_EXE defaults to build/src/cli/qarch). About 30 s, most of it study 003 --quick.
 """
 
-import json
+import contextlib
+import io
 import math
 import os
 import re
 import subprocess
-import sys
 import tempfile
 import unittest
 from pathlib import Path
 
+import qarch_dse
+from qarch_dse.studies import common
+
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "scripts" / "studies"))
-
-import common  # noqa: E402
-
-QARCH = os.environ.get("QARCH_EXE") or str(REPO / "build" / "src" / "cli" / "qarch")
 PY = "/usr/bin/python3"
 CIFAR_MACS = 12_298_240  # the hand count in workloads/cifar10_full.yaml
 
 
 def setUpModule():
-    if not os.access(QARCH, os.X_OK):
-        raise unittest.SkipTest(f"no qarch executable at {QARCH} (set QARCH_EXE)")
-    common.use_qarch(QARCH)
-
-
-class QarchRunTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.lenet = common.qarch_run("configs/int8.yaml", "workloads/lenet5.yaml")
-
-    def test_matches_a_direct_qarch_run(self):
-        direct = subprocess.run([QARCH, "run", "--arch", "configs/int8.yaml", "--workload",
-                                 "workloads/lenet5.yaml", "--format", "json"],
-                                capture_output=True, text=True, cwd=REPO, check=True)
-        expected = json.loads(direct.stdout)
-        s = self.lenet["summary"]
-        for key in ("macs", "energy_pj", "total_cycles", "area_um2", "weight_bytes"):
-            self.assertEqual(s[key], expected[key], key)
-        self.assertEqual([r["name"] for r in self.lenet["layers"]], [r["name"] for r in expected["layers"]])
-        for row, ref in zip(self.lenet["layers"], expected["layers"]):
-            self.assertEqual(row["macs"], ref["macs"])
-            self.assertEqual(row["energy_pj"], ref["energy_pj"])  # CSV keeps the shortest exact form
-
-    def test_layers_add_up_to_the_summary(self):
-        layers, s = self.lenet["layers"], self.lenet["summary"]
-        self.assertTrue(math.isclose(sum(r["energy_pj"] for r in layers), s["energy_pj"], rel_tol=1e-12))
-        self.assertEqual(sum(r["macs"] for r in layers), s["macs"])
-        for r in layers:  # the components add up to each layer's energy (docs/reports.md)
-            parts = sum(v for k, v in r.items() if k.startswith("energy_") and k != "energy_pj")
-            self.assertTrue(math.isclose(parts, r["energy_pj"], rel_tol=1e-9), r["name"])
-
-    def test_lenet5_macs_equal_the_closed_form(self):
-        conv1 = 28 * 28 * 6 * (1 * 5 * 5)
-        conv2 = 10 * 10 * 16 * (6 * 5 * 5)
-        fc = 16 * 5 * 5 * 120 + 120 * 84 + 84 * 10
-        self.assertEqual(self.lenet["summary"]["macs"], conv1 + conv2 + fc)
-        self.assertEqual(conv1 + conv2 + fc, 416_520)
-
-    def test_cells_are_typed(self):
-        conv1, relu1 = self.lenet["layers"][0], self.lenet["layers"][1]
-        self.assertIsInstance(conv1["macs"], int)
-        self.assertIsInstance(conv1["energy_pj"], float)
-        self.assertEqual(conv1["output_shape"], "6x28x28")
-        self.assertEqual(conv1["weight_format"], "int8")
-        self.assertIsNone(relu1["pj_per_mac"])  # empty cell: no MACs
-        self.assertIn("--out OUT", self.lenet["command"])
-
-    def test_functional_run_reports_top1(self):
-        r = common.qarch_run("configs/int8.yaml", "workloads/fashion/mlp.yaml", functional=True, limit=20)
-        self.assertEqual(r["summary"]["images"], 20)
-        self.assertGreater(r["summary"]["top1"], 0.5)
-        self.assertIsInstance(r["layers"][0]["overflowed_accumulations"], int)
-
-
-class ErrorTest(unittest.TestCase):
-    def test_study_error_carries_stderr(self):
-        with tempfile.TemporaryDirectory() as d:
-            bad = Path(d) / "bad.yaml"
-            bad.write_text((REPO / "configs" / "int8.yaml").read_text().replace("rows: 32", "rowz: 32"))
-            with self.assertRaises(common.StudyError) as cm:
-                common.qarch_run(bad, "workloads/lenet5.yaml")
-            direct = subprocess.run([QARCH, "validate", "--arch", str(bad)], capture_output=True, text=True)
-        message = str(cm.exception)
-        self.assertIn("rowz", message)
-        self.assertIn(str(bad), message)  # the command
-        self.assertIn("exited with status", message)
-        self.assertNotEqual(direct.returncode, 0)
-
-    def test_missing_executable(self):
-        saved = common.QARCH
-        try:
-            common.use_qarch("/nonexistent/qarch")
-            with self.assertRaises(common.StudyError):
-                common.run_qarch(["--version"])
-        finally:
-            common.use_qarch(saved)
+    qarch_dse.find_qarch()  # a missing executable fails every test here, with the reason
 
 
 class TextTest(unittest.TestCase):
@@ -138,20 +61,22 @@ class TextTest(unittest.TestCase):
             self.assertEqual(os.listdir(path.parent), ["b.txt"])
 
     def test_parse_common_args(self):
-        saved = common.QARCH
-        try:
-            a = common.parse_common_args("t", [])
-            self.assertEqual((a.limit, a.quick, a.jobs, a.out), (10000, False, 2, None))
-            self.assertEqual(common.parse_common_args("t", ["--quick"]).limit, common.QUICK_LIMIT)
-            self.assertEqual(common.parse_common_args("t", ["--quick", "--limit", "7"]).limit, 7)
-            a = common.parse_common_args("t", ["--plot", "--qarch", "/x/qarch"],
-                                         extra=[("--plot", {"action": "store_true"})])
-            self.assertTrue(a.plot)
-            self.assertEqual(common.QARCH, "/x/qarch")
-            a = common.parse_common_args("t", ["--n", "3"], extra=lambda p: p.add_argument("--n", type=int))
-            self.assertEqual(a.n, 3)
-        finally:
-            common.use_qarch(saved)
+        a = common.parse_common_args("t", [])
+        self.assertEqual((a.limit, a.quick, a.jobs, a.out), (10000, False, 2, None))
+        self.assertEqual(a.qarch, qarch_dse.find_qarch())
+        self.assertEqual(common.parse_common_args("t", ["--quick"]).limit, common.QUICK_LIMIT)
+        self.assertEqual(common.parse_common_args("t", ["--quick", "--limit", "7"]).limit, 7)
+        a = common.parse_common_args("t", ["--plot"], extra=[("--plot", {"action": "store_true"})])
+        self.assertTrue(a.plot)
+        a = common.parse_common_args("t", ["--n", "3"], extra=lambda p: p.add_argument("--n", type=int))
+        self.assertEqual(a.n, 3)
+
+    def test_a_missing_qarch_stops_the_study_before_its_work(self):
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err), self.assertRaises(SystemExit) as cm:
+            common.parse_common_args("t", ["--qarch", "/nonexistent/qarch"])
+        self.assertEqual(cm.exception.code, 2)
+        self.assertIn("no qarch executable at /nonexistent/qarch", err.getvalue())
 
 
 def caffe_cifar10_full_macs():
@@ -205,7 +130,7 @@ class Cifar10FullTest(unittest.TestCase):
         expected = yaml_macs(path)
         self.assertEqual(sum(m for _, m in expected), CIFAR_MACS)
         self.assertEqual(caffe_cifar10_full_macs(), CIFAR_MACS)  # the padding reproduces ceil mode
-        run = common.qarch_run("configs/int8.yaml", path)
+        run = qarch_dse.run_reports("configs/int8.yaml", path, cwd=REPO)
         self.assertEqual(run["summary"]["macs"], CIFAR_MACS)
         self.assertEqual([(r["name"], r["macs"]) for r in run["layers"] if r["macs"]], expected)
         shapes = {r["name"]: r["output_shape"] for r in run["layers"]}
@@ -227,10 +152,8 @@ class Study003QuickTest(unittest.TestCase):
     def test_quick_run_writes_the_page(self):
         with tempfile.TemporaryDirectory() as d:
             page = Path(d) / "003.md"
-            env = dict(os.environ, QARCH_EXE=QARCH)
-            r = subprocess.run([PY, str(REPO / "scripts" / "studies" / "study_003_approx_multipliers.py"),
-                                "--quick", "--out", str(page)], capture_output=True, text=True, env=env,
-                               timeout=120)
+            r = subprocess.run([PY, "-m", "qarch_dse.studies.approx_multipliers", "--quick", "--out", str(page)],
+                               capture_output=True, text=True, cwd=REPO, timeout=300)
             self.assertEqual(r.returncode, 0, r.stderr)
             text = page.read_text()
         self.assertIn("--quick smoke run", text)

@@ -1,33 +1,30 @@
-"""Tests of scripts/studies/qat.py: quantization-aware training exported to qarch.
+"""Tests of qarch_dse.qat: quantization-aware training exported to qarch.
 
-The central check: a network trained and exported by qat.py gets the same top-1 in qarch's
-functional mode as qat.py's own float64 evaluation of the exported file under qarch's semantics
+The central check: a network trained and exported by qarch_dse.qat gets the same top-1 in qarch's
+functional mode as qat's own float64 evaluation of the exported file under qarch's semantics
 (reference_top1), image for image, for integer, power-of-two and binary (BatchNorm folded into
-the bias) networks. Runs with: QARCH_EXE=<qarch> /usr/bin/python3 -m unittest discover -s tests/studies
+the bias) networks. Runs with: PYTHONPATH=scripts QARCH_EXE=<qarch> /usr/bin/python3 -m unittest discover -s tests/studies
 Needs python3-torch, python3-numpy, python3-yaml and the Fashion-MNIST IDX files.
 """
 
-import json
 import math
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import unittest
 from pathlib import Path
 
+import qarch_dse
+from qarch_dse import DATASET
+
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "scripts" / "studies"))
-QARCH = os.environ.get("QARCH_EXE", str(REPO / "build" / "src" / "cli" / "qarch"))
-DATASET = "/usr/share/datasets/fashion-mnist"
 
 try:
     import numpy as np
     import torch
     import yaml
-    import qat
-    from qat import QuantSpec
+    from qarch_dse import qat
+    from qarch_dse.qat import QuantSpec
     HAVE = os.path.isdir(DATASET)
 except ImportError:  # pragma: no cover
     HAVE = False
@@ -41,14 +38,7 @@ def load_yaml(path):
 
 
 def qarch_top1(arch, workload):
-    with tempfile.TemporaryDirectory() as out:
-        r = subprocess.run([QARCH, "run", "--arch", str(REPO / "configs" / arch), "--workload", workload,
-                            "--out", out, "--functional", "--limit", str(IMAGES), "--dataset", DATASET],
-                           capture_output=True, text=True)
-        if r.returncode != 0:
-            raise AssertionError(r.stderr)
-        with open(os.path.join(out, "summary.json")) as f:
-            return json.load(f)["top1"]
+    return qarch_dse.run(REPO / "configs" / arch, workload, functional=True, limit=IMAGES, dataset=DATASET)["top1"]
 
 
 @unittest.skipUnless(HAVE, "needs python3-torch, python3-yaml and dataset-fashion-mnist")

@@ -1,10 +1,11 @@
-"""Smoke-and-sense tests of the study scripts (scripts/studies/study_00[0124]_*.py) in --quick mode.
+"""Smoke-and-sense tests of studies 000, 001, 002 and 004 (qarch_dse.studies.*) in --quick mode.
 
 Each study runs end to end on tiny settings into a scratch directory; the tests then check its
 results.json for what must hold whatever the training noise: qarch's functional top-1 equals the
 training script's float64 evaluation of the same exported network (integer formats), energy and
 memory follow the bit widths, QAT beats post-training quantization where PTQ cannot work.
 (study 003 is tested in tests/python/test_studies_common.py.)
+Runs with: PYTHONPATH=scripts QARCH_EXE=<qarch> /usr/bin/python3 -m unittest discover -s tests/studies
 """
 
 import json
@@ -12,15 +13,13 @@ import math
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import unittest
 from pathlib import Path
 
+from qarch_dse import DATASET
+
 REPO = Path(__file__).resolve().parents[2]
-STUDIES = REPO / "scripts" / "studies"
-sys.path.insert(0, str(STUDIES))
-DATASET = "/usr/share/datasets/fashion-mnist"
 
 try:
     import numpy as np
@@ -32,12 +31,12 @@ except ImportError:  # pragma: no cover
     HAVE = False
 
 
-def run_study(script, directory):
+def run_study(study, directory):
     work, page = os.path.join(directory, "work"), os.path.join(directory, "page.md")
-    r = subprocess.run(["/usr/bin/python3", str(STUDIES / script), "--quick", "--work", work, "--out", page,
-                        "--jobs", "2"], capture_output=True, text=True, cwd=REPO)
+    r = subprocess.run(["/usr/bin/python3", "-m", f"qarch_dse.studies.{study}", "--quick", "--work", work,
+                        "--out", page, "--jobs", "2"], capture_output=True, text=True, cwd=REPO)
     if r.returncode != 0:
-        raise AssertionError(f"{script} failed:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}")
+        raise AssertionError(f"{study} failed:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}")
     with open(os.path.join(work, "results.json")) as f:
         results = json.load(f)
     with open(page) as f:
@@ -53,7 +52,7 @@ class Studies(unittest.TestCase):
         shutil.rmtree(self.dir)
 
     def test_000_fp_weights(self):
-        results, page = run_study("study_000_fp_weights.py", self.dir)
+        results, page = run_study("fp_weights", self.dir)
         self.assertIn("<!-- study-000:end -->", page)
         for model, r in results["models"].items():
             weights = [np.load(p) for p in (REPO / "workloads" / "fashion" / "weights").glob(f"{model}_*_weight.npy")]
@@ -75,7 +74,7 @@ class Studies(unittest.TestCase):
             self.assertLess(grid[(e, 4)]["energy_pj"], r["fp32"]["energy_pj"])
 
     def test_001_precision(self):
-        results, page = run_study("study_001_precision.py", self.dir)
+        results, page = run_study("precision", self.dir)
         self.assertIn("CIFAR-10", page)
         nets = results["networks"]
         for model in ("lenet5", "mlp"):
@@ -94,7 +93,7 @@ class Studies(unittest.TestCase):
         self.assertLess(cifar["Fixed8"]["energy_pj"], cifar["FP32"]["energy_pj"])
 
     def test_002_pow2(self):
-        results, page = run_study("study_002_pow2.py", self.dir)
+        results, page = run_study("pow2", self.dir)
         self.assertIn("int8 / this (datapath)", page)
         cost = results["cost"]
         for w in ("lenet5", "mlp", "cifar10_full", "resnet50"):
@@ -106,7 +105,7 @@ class Studies(unittest.TestCase):
             self.assertEqual(n["top1"], n["reference_top1_qat_script"], key)
 
     def test_004_min_energy(self):
-        results, page = run_study("study_004_min_energy.py", self.dir)
+        results, page = run_study("min_energy", self.dir)
         self.assertTrue(os.path.exists(os.path.join(self.dir, "images", "004_energy_accuracy.png")))
         nets, widths = results["networks"], results["widths"]
         for label in ("binary", "int2", "int4", "int8", "fp16"):

@@ -1,6 +1,7 @@
 """Tests of scripts/onnx_import.py (python3-onnx; the PyTorch export test also needs python3-torch).
 
-Run: /usr/bin/python3 -m unittest discover -s tests/unit/func -p 'test_*.py'
+Run: PYTHONPATH=scripts /usr/bin/python3 -m unittest discover -s tests/unit/func -p 'test_*.py'
+(the PyTorch export test takes LeNet-5 from qarch_dse.fashion).
 """
 
 import os
@@ -16,7 +17,6 @@ from onnx import TensorProto, helper, numpy_helper
 
 REPO = Path(__file__).resolve().parents[3]
 SCRIPT = str(REPO / "scripts" / "onnx_import.py")
-sys.path.insert(0, str(REPO / "scripts"))
 
 try:
     import torch  # noqa: F401
@@ -47,7 +47,7 @@ class OnnxImport(unittest.TestCase):
         if not HAVE_TORCH:
             self.skipTest("python3-torch is not installed")
         import torch
-        from train_fashion_mnist import LeNet5
+        from qarch_dse.fashion import LeNet5
 
         class ViewLeNet(LeNet5):  # x.view(x.size(0), -1): Shape/Gather/Unsqueeze/Concat/Reshape
             def forward(self, x):

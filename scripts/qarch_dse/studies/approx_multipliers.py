@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """Study 003: approximate multipliers (PLAM posit multipliers, Mitch-w6) in qarch.
 
 Seed 003 (../shared/seeds/003_*.txt): PLAM saves up to 72.86% area, 81.79% power and 17.01% delay
@@ -15,21 +14,21 @@ keep near-FP32 accuracy without retraining. Three levels, all from qarch:
    (post-training quantization), energy per inference there and on ResNet-50 and
    workloads/cifar10_full.yaml (timing only).
 
-Usage: /usr/bin/python3 scripts/studies/study_003_approx_multipliers.py [--quick] [--limit N]
-           [--jobs 2] [--qarch EXE] [--dataset DIR] [--out PAGE]
+Usage: PYTHONPATH=scripts /usr/bin/python3 -m qarch_dse.studies.approx_multipliers [--quick]
+           [--limit N] [--jobs 2] [--qarch EXE] [--dataset DIR] [--out PAGE]
 Rewrites the generated parts of docs/studies/003_approx_multipliers.md (between its
 <!-- study-003:...:begin/end --> markers), or of --out PAGE (created from the committed page if
 absent). Deterministic. About 25 minutes on 2 cores with 10000 images; --quick (200) < 30 s.
 """
 
 import math
-import os
 import re
 import sys
 import time
+from pathlib import Path
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import common  # noqa: E402
+from .. import runner
+from . import common
 
 PAGE = common.ROOT / "docs" / "studies" / "003_approx_multipliers.md"
 COST_WORKLOAD = "workloads/lenet5.yaml"  # shape only; per-MAC prices do not depend on it
@@ -232,9 +231,9 @@ def per_mac(run, columns):
     return sum(r[c] or 0.0 for r in layers for c in columns) / macs
 
 
-def cost_point(preset, sets):
+def cost_point(qarch, preset, sets):
     """Per-MAC figures of a design point from a cost-only `qarch run` on COST_WORKLOAD."""
-    run = common.qarch_run(preset, COST_WORKLOAD, sets=sets)
+    run = runner.run_reports(preset, COST_WORKLOAD, sets, qarch=qarch, cwd=common.ROOT)
     s, first = run["summary"], compute_layers(run)[0]
     pes = s["arch"]["pe_rows"] * s["arch"]["pe_cols"]
     return {
@@ -249,16 +248,16 @@ def cost_point(preset, sets):
     }
 
 
-def explain_mac_line(preset, sets):
+def explain_mac_line(qarch, preset, sets):
     """The `mac  MACs  count x price = energy  source` line of `qarch explain` for conv1."""
     args = ["explain", "--arch", preset] + [x for s in sets for x in ("--set", s)] + [
         "--workload", COST_WORKLOAD, "--layer", "conv1"]
-    out = common.run_qarch(args).stdout
+    out = runner.call(args, qarch, cwd=common.ROOT).stdout
     for line in out.splitlines():
         if re.match(r"^mac\s+MACs\s", line):
             price = float(re.search(r"\sx\s+([0-9.eE+-]+)\s", line).group(1))
-            return common.command_text(args), " ".join(line.split()), price
-    raise common.StudyError(f"{common.command_text(args)}: no 'mac MACs' line in:\n{out}")
+            return runner.command_text(args), " ".join(line.split()), price
+    raise common.StudyError(f"{runner.command_text(args)}: no 'mac MACs' line in:\n{out}")
 
 
 def check_close(what, qarch_value, formula_value):
@@ -287,7 +286,7 @@ def energy(pj_value):
 
 # ---- the three levels -----------------------------------------------------------------------
 
-def multiplier_level(bl, jobs):
+def multiplier_level(bl, jobs, qarch):
     cases = []
     for posit, exact_preset, plam_preset in POSITS:
         n = Fmt(posit).n
@@ -295,8 +294,8 @@ def multiplier_level(bl, jobs):
         for style, preset in (("exact", exact_preset), ("plam", plam_preset)):
             sets = [] if preset else pe_sets(posit, posit, quire, style)
             cases.append((posit, quire, style, preset or "configs/posit8-exact.yaml", sets))
-    measured = common.parallel(jobs, lambda c: cost_point(c[3], c[4]), cases)
-    explained = common.parallel(jobs, lambda c: explain_mac_line(c[3], c[4]), cases[:2])
+    measured = common.parallel(jobs, lambda c: cost_point(qarch, c[3], c[4]), cases)
+    explained = common.parallel(jobs, lambda c: explain_mac_line(qarch, c[3], c[4]), cases[:2])
 
     rows, cmds = [], []
     by = {}
@@ -367,8 +366,8 @@ def multiplier_level(bl, jobs):
     return text, by, cmds
 
 
-def mac_level(bl, jobs):
-    measured = common.parallel(jobs, lambda p: cost_point(p[2], p[3]), POINTS)
+def mac_level(bl, jobs, qarch):
+    measured = common.parallel(jobs, lambda p: cost_point(qarch, p[2], p[3]), POINTS)
     cost = {p[0]: m for p, m in zip(POINTS, measured)}
     base = cost["bf16"]
     rows = []
@@ -404,8 +403,8 @@ def network_level(args):
         key, model = item
         _, _, preset, sets, _ = POINT[key]
         t0 = time.monotonic()
-        r = common.qarch_run(preset, f"workloads/fashion/{model}.yaml", sets=sets, functional=True,
-                             limit=args.limit, dataset=args.dataset)
+        r = runner.run_reports(preset, f"workloads/fashion/{model}.yaml", sets, functional=True,
+                               limit=args.limit, dataset=args.dataset, qarch=args.qarch, cwd=common.ROOT)
         r["seconds"] = time.monotonic() - t0
         print(f"  {key:12s} {model:7s} top-1 {100 * r['summary']['top1']:6.2f}%  "
               f"{r['seconds']:6.1f} s", flush=True)
@@ -414,7 +413,7 @@ def network_level(args):
     def run_timing(item):
         key, wl = item
         _, _, preset, sets, _ = POINT[key]
-        return common.qarch_run(preset, wl, sets=sets)
+        return runner.run_reports(preset, wl, sets, qarch=args.qarch, cwd=common.ROOT)
 
     f_runs = dict(zip(functional, common.parallel(args.jobs, run_functional, functional)))
     t_runs = dict(zip(timing, common.parallel(args.jobs, run_timing, timing)))
@@ -461,8 +460,8 @@ def commands_text(args, mult_cmds):
     lines += [c for c in mult_cmds]
     lines.append("# 3. every design point on both models (workloads/fashion/mlp.yaml likewise)")
     for key, label, preset, sets, _ in POINTS:
-        base = common.run_args(preset, "workloads/fashion/lenet5.yaml", sets, True, args.limit, args.dataset)
-        lines.append(common.command_text(base + ["--out", "OUT"]))
+        base = runner.run_args(preset, "workloads/fashion/lenet5.yaml", sets, True, args.limit, args.dataset)
+        lines.append(runner.command_text(base + ["--out", "OUT"]))
     lines.append(f"# 2. and 3. timing and cost only: the same without --functional ... on {COST_WORKLOAD}, "
                  "workloads/resnet50.yaml and workloads/cifar10_full.yaml")
     return "```sh\n" + "\n".join(lines) + "\n```\n"
@@ -470,15 +469,15 @@ def commands_text(args, mult_cmds):
 
 def main(argv=None):
     args = common.parse_common_args(__doc__.splitlines()[0], argv)
-    page = common.Path(args.out) if args.out else PAGE
+    page = Path(args.out) if args.out else PAGE
     t0 = time.monotonic()
     if page.exists():
         common.check_markers(page, MARK.values())
     bl = Blocks("45nm")
     print("multiplier level", flush=True)
-    mult_text, _, mult_cmds = multiplier_level(bl, args.jobs)
+    mult_text, _, mult_cmds = multiplier_level(bl, args.jobs, args.qarch)
     print("MAC level", flush=True)
-    mac_text, _ = mac_level(bl, args.jobs)
+    mac_text, _ = mac_level(bl, args.jobs, args.qarch)
     print(f"network level ({args.limit} images)", flush=True)
     net_text, _, _ = network_level(args)
     if not page.exists():
@@ -493,6 +492,6 @@ def main(argv=None):
 if __name__ == "__main__":
     try:
         sys.exit(main())
-    except common.StudyError as e:
+    except (common.StudyError, runner.QarchError) as e:
         print(f"error: {e}", file=sys.stderr)
         sys.exit(2)

@@ -1,11 +1,14 @@
 """What the studies read off a qarch run: top-1, energy per inference, memory and area.
 
-Thin layer over common.qarch_run so that every study reports the same quantities the same way.
+Thin layer over qarch_dse.runner.run_reports so that every study reports the same quantities the
+same way; and the studies' results.json, page sections and number formatting.
 """
 
+import json
 import os
 
-import common
+from .. import runner
+from . import common
 
 
 def pe_sets(weight, activation, accumulator, multiplier="exact"):
@@ -14,9 +17,10 @@ def pe_sets(weight, activation, accumulator, multiplier="exact"):
             f"pe_array.accumulator_format={accumulator}", f"pe_array.multiplier={multiplier}"]
 
 
-def measure(arch, workload, sets=(), functional=False, limit=None, dataset=common.DATASET):
-    """One qarch run reduced to the figures the study tables show."""
-    run = common.qarch_run(arch, workload, sets=sets, functional=functional, limit=limit, dataset=dataset)
+def measure(arch, workload, sets=(), functional=False, limit=None, dataset=common.DATASET, qarch=None):
+    """One qarch run (in ROOT) reduced to the figures the study tables show."""
+    run = runner.run_reports(arch, workload, sets, functional=functional, limit=limit, dataset=dataset,
+                             qarch=qarch, cwd=common.ROOT)
     s, layers = run["summary"], run["layers"]
     compute = [row for row in layers if row.get("macs")]
     activation_bytes = max((row["input_bytes"] or 0) + (row["output_bytes"] or 0) for row in layers)
@@ -46,7 +50,6 @@ def work_dir(args, study):
 
 def write_results(work, data):
     """results.json in the work directory: what the page shows, for scripts and tests."""
-    import json
     common.write_text_atomic(os.path.join(work, "results.json"), json.dumps(data, indent=1, sort_keys=True) + "\n")
 
 
@@ -57,24 +60,6 @@ def write_section(page, study, text):
     if not os.path.exists(page):
         common.write_text_atomic(page, f"# Study {study} (generated part only)\n\n{begin}\n{end}\n")
     common.write_between_markers(page, begin, end, text)
-
-
-def pyplot():
-    """matplotlib.pyplot drawing off screen (the Agg backend)."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    return plt
-
-
-def save_png(fig, path):
-    """Writes `fig` to the PNG `path` under a temporary name and renames it, so no half-written
-    image is left; without the Software tag, so a rerun gives the same bytes. Closes `fig`."""
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    fig.tight_layout()
-    fig.savefig(path + ".tmp.png", dpi=110, metadata={"Software": None})
-    pyplot().close(fig)
-    os.replace(path + ".tmp.png", path)
 
 
 def pct(x):

@@ -1,127 +1,42 @@
-"""Shared helpers of the study scripts (scripts/studies/study_*.py).
+"""The study framework: what every study module (qarch_dse.studies.*) shares.
 
-Every study runs the qarch CLI, reads what it writes (summary.json, layers.csv; docs/reports.md)
-and rewrites the generated parts of its page under docs/studies/ between marker comments.
+Every study runs qarch through qarch_dse.runner (run_reports, call) with ROOT as the working
+directory, so that commands quoted in the pages read `--arch configs/bf16.yaml`, reads what it
+writes (summary.json, layers.csv; docs/reports.md) and rewrites the generated parts of its page
+under docs/studies/ between marker comments.
 
-    ROOT, QARCH, DATASET          repo root, the qarch executable, the Fashion-MNIST directory
-    StudyError                    every failure a study reports (a qarch error carries its stderr)
-    run_qarch(args)               run `qarch ARGS...` in ROOT, raise StudyError on a non-zero exit
-    qarch_run(arch, workload, …)  `qarch run … --out TMP` -> {"summary": dict, "layers": [dict]}
+    ROOT, DATASET                 repo root, the Fashion-MNIST directory
+    StudyError                    a study cannot go on (qarch's own failures are QarchError)
     md_table(header, rows)        a GitHub markdown table
     write_between_markers(…)      replace the text between two marker lines of a file
     check_markers(path, pairs)    fail early if a page lacks a marker pair
     write_text_atomic(path, text) write a file under a temporary name and rename it
     parse_common_args(…)          --quick, --limit, --qarch, --dataset, --out, --jobs
-    use_qarch(path)               make later calls run this executable (parse_common_args does)
     parallel(jobs, fn, items)     fn over items on `jobs` threads, results in order
 
-Relative paths given to qarch are relative to ROOT (qarch runs with ROOT as its working
-directory), so commands quoted in the pages read `--arch configs/bf16.yaml`.
 Use /usr/bin/python3 (Debian's numpy, matplotlib and yaml).
 """
 
 import argparse
 import concurrent.futures
-import csv
-import json
 import os
-import re
-import shlex
-import subprocess
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-QARCH = os.environ.get("QARCH_EXE") or str(ROOT / "build" / "src" / "cli" / "qarch")
-DATASET = "/usr/share/datasets/fashion-mnist"
+from ..paths import DATASET, ROOT
+from ..runner import QarchError, find_qarch
+
+__all__ = ["ROOT", "DATASET", "DEFAULT_LIMIT", "QUICK_LIMIT", "StudyError", "md_table",
+           "write_text_atomic", "check_markers", "write_between_markers", "parse_common_args",
+           "parallel"]
+
 DEFAULT_LIMIT = 10000
 QUICK_LIMIT = 200
 
-# layers.csv columns that hold text even when they look like numbers (names can be "1", "1e3").
-TEXT_COLUMNS = {"name", "type", "input_shape", "output_shape", "weight_format", "activation_format",
-                "accumulator_format", "multiplier", "accumulation_order"}
-_INT = re.compile(r"^[+-]?\d+$")
-
 
 class StudyError(Exception):
-    """A study cannot go on: a qarch run failed, a page lacks its markers, a result is missing."""
-
-
-def use_qarch(path):
-    """Later run_qarch / qarch_run calls (in every module) run this executable."""
-    global QARCH
-    QARCH = str(path)
-
-
-def command_text(args, exe="qarch"):
-    """The command line as a reader would type it (the executable shown as `exe`)."""
-    return shlex.join([exe] + [str(a) for a in args])
-
-
-def run_qarch(args, timeout=None):
-    """Runs `QARCH *args` with ROOT as working directory; returns the CompletedProcess (text).
-
-    Raises StudyError naming the command, the exit status and qarch's stderr on a non-zero exit,
-    and when the executable is missing or the timeout (seconds) passes.
-    """
-    cmd = [QARCH] + [str(a) for a in args]
-    try:
-        r = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=timeout)
-    except FileNotFoundError as e:
-        raise StudyError(f"{shlex.join(cmd)}: cannot run qarch ({e}); build it or pass --qarch") from e
-    except subprocess.TimeoutExpired as e:
-        raise StudyError(f"{shlex.join(cmd)}: no answer within {timeout} s") from e
-    if r.returncode != 0:
-        raise StudyError(f"{shlex.join(cmd)} exited with status {r.returncode}:\n{r.stderr.strip()}")
-    return r
-
-
-def _cell(column, text):
-    if text == "":
-        return None
-    if column in TEXT_COLUMNS:
-        return text
-    if _INT.match(text):
-        return int(text)
-    try:
-        return float(text)
-    except ValueError:
-        return text
-
-
-def read_layers_csv(path):
-    """layers.csv as a list of dicts: numbers as int/float, empty cells as None."""
-    with open(path, newline="") as f:
-        return [{k: _cell(k, v) for k, v in row.items()} for row in csv.DictReader(f)]
-
-
-def run_args(arch, workload, sets=(), functional=False, limit=None, dataset=DATASET, extra=()):
-    """The arguments of `qarch run` (without --out) that qarch_run passes."""
-    args = ["run", "--arch", str(arch), "--workload", str(workload)]
-    for s in sets:
-        args += ["--set", str(s)]
-    if functional:
-        args += ["--functional", "--dataset", str(dataset)]
-        if limit is not None:
-            args += ["--limit", str(int(limit))]
-    return args + [str(a) for a in extra]
-
-
-def qarch_run(arch, workload, sets=(), functional=False, limit=None, dataset=DATASET, extra=()):
-    """Runs `qarch run --arch A --workload W --out TMP [--set k=v ...] [--functional --dataset D
-    --limit N] [extra ...]` and returns {"summary": summary.json, "layers": layers.csv rows,
-    "command": the command line with --out OUT}. limit and dataset only matter with functional.
-    """
-    args = run_args(arch, workload, sets, functional, limit, dataset, extra)
-    with tempfile.TemporaryDirectory(prefix="qarch-study-") as out:
-        run_qarch(args + ["--out", out])
-        try:
-            with open(os.path.join(out, "summary.json")) as f:
-                summary = json.load(f)
-            layers = read_layers_csv(os.path.join(out, "layers.csv"))
-        except (OSError, ValueError) as e:
-            raise StudyError(f"{command_text(args)}: unreadable results ({e})") from e
-    return {"summary": summary, "layers": layers, "command": command_text(args + ["--out", "OUT"])}
+    """A study cannot go on: a page lacks its markers, a result is missing or contradicts the
+    model. A qarch run that fails raises QarchError instead."""
 
 
 def md_table(header, rows):
@@ -198,8 +113,8 @@ def parse_common_args(description, argv=None, extra=None):
 
     --quick        tiny settings for smoke tests (limit QUICK_LIMIT unless --limit is given)
     --limit N      test images of functional runs (default DEFAULT_LIMIT)
-    --qarch EXE    the qarch executable (default QARCH: env QARCH_EXE or the build tree's);
-                   later run_qarch / qarch_run calls use it
+    --qarch EXE    the qarch executable (default: $QARCH_EXE or build/src/cli/qarch); args.qarch
+                   is its absolute path, checked here so that a study fails before its work
     --dataset DIR  Fashion-MNIST directory (default DATASET)
     --out PAGE     write the page here instead of the study's docs/studies/ page
     --jobs N       qarch processes at once (default 2)
@@ -211,7 +126,7 @@ def parse_common_args(description, argv=None, extra=None):
     p.add_argument("--quick", action="store_true", help="tiny settings for smoke tests")
     p.add_argument("--limit", type=int, default=None,
                    help=f"test images of functional runs (default {DEFAULT_LIMIT}, {QUICK_LIMIT} with --quick)")
-    p.add_argument("--qarch", default=QARCH, help="qarch executable (default: env QARCH_EXE or build/)")
+    p.add_argument("--qarch", default=None, help="qarch executable (default: $QARCH_EXE or build/src/cli/qarch)")
     p.add_argument("--dataset", default=DATASET, help="Fashion-MNIST IDX directory")
     p.add_argument("--out", default=None, help="write the page here instead of docs/studies/")
     p.add_argument("--jobs", type=int, default=2, help="qarch processes at once (default 2)")
@@ -228,7 +143,10 @@ def parse_common_args(description, argv=None, extra=None):
         p.error("--limit must be at least 1")
     if args.jobs < 1:
         p.error("--jobs must be at least 1")
-    use_qarch(args.qarch)
+    try:
+        args.qarch = find_qarch(args.qarch)
+    except QarchError as e:
+        p.error(str(e))
     return args
 
 
@@ -239,3 +157,4 @@ def parallel(jobs, fn, items):
         return [fn(item) for item in items]
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
         return list(pool.map(fn, items))
+

@@ -7,7 +7,7 @@ the (n+1)-bit posit between the neighbours), out-of-range values saturated to +-
 too: a finite input never becomes inf). tests/python/test_fakequant.py checks every code, every
 tie and both sides of every tie against `qarch quantize --overflow saturate`.
 
-    from studies.fakequant import Format, quantize, ptq_scale, fake_quant
+    from qarch_dse.fakequant import Format, quantize, ptq_scale, fake_quant
     s = ptq_scale("int8", w)              # max|w| / 127
     wq = fake_quant(w, "int8", s)         # forward: quantize(w, "int8", s); backward: clipped STE
 

@@ -1,9 +1,8 @@
-#!/usr/bin/python3
 """Quantization-aware training (QAT) with qarch's number formats, and export to qarch workloads.
 
 The networks are LeNet-5 and the 784-256-128-10 MLP of workloads/fashion/ with an optional width
 multiplier (study 004 scales the width until accuracies match). Every compute layer quantizes
-its input and its weights with scripts/studies/fakequant.py, which reproduces qarch's formats
+its input and its weights with qarch_dse.fakequant, which reproduces qarch's formats
 code for code (tests/python/test_fakequant.py), and trains through the rounding with the
 straight-through estimator (activations: the gradient passes where the value is inside the
 format's range; weights: everywhere, or binary weights above mean|w| would never move again).
@@ -30,7 +29,7 @@ later cycle first trains the float network from the low-bit weights (`float_epoc
 down again. (The paper steps one bit at a time; three rungs keep a cycle affordable on a CPU.)
 
 Usage (one training; the studies call train() directly):
-  /usr/bin/python3 scripts/studies/qat.py --model lenet5 --weight int4 --activation int4 \
+  PYTHONPATH=scripts /usr/bin/python3 -m qarch_dse.qat --model lenet5 --weight int4 --activation int4 \
       --accumulator int24 --epochs 3 --out out/qat/lenet5_int4
 Writes OUT/<model>.yaml, OUT/weights/*.npy and OUT/result.json (training log, scales, top-1 of
 the exported network under qarch's semantics, computed here in float64).
@@ -40,7 +39,6 @@ import argparse
 import json
 import math
 import os
-import sys
 import time
 from dataclasses import asdict, dataclass, field
 
@@ -49,10 +47,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-import fakequant as fq  # noqa: E402
-from train_fashion_mnist import DEFAULT_DATASET, ROOT, load_split  # noqa: E402
+from . import fakequant as fq
+from .fashion import DATASET, load_split
+from .paths import ROOT
 
 EMA = 0.99
 
@@ -385,7 +382,7 @@ def with_formats(spec, fmt):
 
 
 def train(model, spec, out_dir, width=1.0, epochs=3, init="shipped", schedule="direct", cycles=2,
-          float_epochs=None, lr=1e-3, seed=2024, dataset=DEFAULT_DATASET, train_limit=None,
+          float_epochs=None, lr=1e-3, seed=2024, dataset=DATASET, train_limit=None,
           test_limit=10000, threads=1):
     """Trains `model` at `spec`, exports it to out_dir, returns the result dict (also result.json).
 
@@ -522,7 +519,7 @@ def export(net, out_dir):
                          f"     weights: weights/{name}_weight.npy, bias: weights/{name}_bias.npy}}")
     spec = net.spec
     text = (f"# {net.model} (width x{net.width:g}) after quantization-aware training with qarch's formats.\n"
-            f"# Written by scripts/studies/qat.py -- do not edit by hand. PE formats per layer: weights\n"
+            f"# Written by qarch_dse.qat -- do not edit by hand. PE formats per layer: weights\n"
             f"# {spec.weight}, activations {spec.activation}, first-layer overrides {spec.first or '-'},\n"
             f"# last-layer overrides {spec.last or '-'}; scales fixed by training ({spec.scale_mode} rule).\n\n"
             f"name: {net.model}\ninput: {{channels: 1, height: 28, width: 28}}\nbatch: 1\nlayers:\n"
@@ -622,7 +619,7 @@ def main():
     p.add_argument("--cycles", type=int, default=2)
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--seed", type=int, default=2024)
-    p.add_argument("--dataset", default=DEFAULT_DATASET)
+    p.add_argument("--dataset", default=DATASET)
     p.add_argument("--train-limit", type=int)
     p.add_argument("--test-limit", type=int, default=10000)
     p.add_argument("--threads", type=int, default=1)
