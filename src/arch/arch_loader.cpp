@@ -3,7 +3,9 @@
 
 #include "arch/arch_spec.hpp"
 #include "arch/enum_names.hpp"
+#include "arch/dram_fields.hpp"
 #include "config/map_reader.hpp"
+#include "config/suggest.hpp"
 
 namespace qarch::arch {
 namespace {
@@ -119,25 +121,43 @@ void read_buffers(MapReader& r, ArchSpec& arch) {
   r.finish();
 }
 
-void read_memory(MapReader& r, MemorySpec& memory) {
+// Keys of the earlier DRAM model and what replaces them.
+struct RemovedKey {
+  const char* key;
+  const char* instead;
+};
+constexpr RemovedKey kRemovedDramKeys[] = {
+    {"bandwidth_gb_per_s", "the bandwidth follows from the device: channels x bus_bits / 8 x 2 / tck_ns; set channels (or another device)"},
+    {"banks", "set bank_groups and banks_per_group"},
+    {"row_buffer_bytes", "set page_bytes"},
+    {"burst_bytes", "a burst is bus_bits / 8 x burst_length bytes; set those"},
+    {"t_rcd_ns", "timings are in tCK cycles: set timing.rcd"},
+    {"t_rp_ns", "timings are in tCK cycles: set timing.rp"},
+    {"t_cas_ns", "timings are in tCK cycles: set timing.cl (reads) and timing.cwl (writes)"}};
+
+void read_memory(MapReader& r, MemorySpec& memory, const std::string& models_dir) {
   memory.ideal = r.boolean("ideal", false);
   if (const auto value = r.child("dram", true)) {
     MapReader d(*value, r.diagnostics());
-    const DramSpec p = dram_preset(read_enum(d, "type", kDramTypeNames));
-    DramSpec& dram = memory.dram;
-    dram.type = p.type;
-    dram.bandwidth_gb_per_s = d.number("bandwidth_gb_per_s", 0.0, 100000.0, p.bandwidth_gb_per_s, true);
-    dram.latency_ns = d.number("latency_ns", 0.0, 100000.0, p.latency_ns);
-    dram.banks = static_cast<int>(d.integer("banks", 1, 1024, p.banks));
-    dram.row_buffer_bytes = static_cast<int>(d.integer("row_buffer_bytes", 64, 1 << 20, p.row_buffer_bytes));
-    dram.burst_bytes = static_cast<int>(d.integer("burst_bytes", 1, 4096, p.burst_bytes));
-    dram.t_rcd_ns = d.number("t_rcd_ns", 0.0, 10000.0, p.t_rcd_ns);
-    dram.t_rp_ns = d.number("t_rp_ns", 0.0, 10000.0, p.t_rp_ns);
-    dram.t_cas_ns = d.number("t_cas_ns", 0.0, 10000.0, p.t_cas_ns);
-    if (dram.burst_bytes > dram.row_buffer_bytes) {
-      d.error("burst_bytes", "a burst (" + std::to_string(dram.burst_bytes) +
-                                 " bytes) cannot be larger than a row (" +
-                                 std::to_string(dram.row_buffer_bytes) + " bytes)");
+    const std::string type = d.text("type");
+    if (!type.empty()) {
+      if (!find_dram_device(models_dir, type)) {
+        const std::vector<std::string> names = dram_device_names(models_dir);
+        d.error("type", "no DRAM device '" + type + "' in " + models_dir + "/dram (it has " +
+                            config::join_alternatives(names) + ")" + config::did_you_mean(type, names));
+      } else {
+        memory.dram = load_dram_device(models_dir, type);
+        for (const RemovedKey& k : kRemovedDramKeys) {
+          if (d.has(k.key)) {
+            d.child(k.key, false);
+            d.error(k.key, std::string("no longer a setting: ") + k.instead);
+          }
+        }
+        const double energy = memory.dram.energy_pj_per_bit;
+        read_dram_fields(d, memory.dram, false);
+        if (memory.dram.energy_pj_per_bit != energy)
+          memory.dram.energy_source = "set in " + d.location_of("energy_pj_per_bit").to_string();
+      }
     }
     d.finish();
   }
@@ -150,13 +170,14 @@ std::string_view to_string(Dataflow dataflow) { return name_in(kDataflowNames, d
 std::string_view to_string(MapperObjective objective) { return name_in(kMapperObjectiveNames, objective); }
 std::string_view to_string(CostStyle style) { return name_in(kCostStyleNames, style); }
 
-ArchSpec load_arch(const std::string& path, const std::vector<config::Override>& overrides) {
+ArchSpec load_arch(const std::string& path, const std::vector<config::Override>& overrides,
+                   const std::string& models_dir) {
   config::Document document = config::Document::load(path);
   document.apply(overrides);
-  return parse_arch(document);
+  return parse_arch(document, models_dir);
 }
 
-ArchSpec parse_arch(const config::Document& document) {
+ArchSpec parse_arch(const config::Document& document, const std::string& models_dir) {
   Diagnostics diagnostics;
   MapReader top(document.root(), diagnostics);
   ArchSpec arch;
@@ -185,7 +206,7 @@ ArchSpec parse_arch(const config::Document& document) {
   }
   if (const auto memory = top.child("memory", true)) {
     MapReader r(*memory, diagnostics);
-    read_memory(r, arch.memory);
+    read_memory(r, arch.memory, models_dir);
   }
   if (const auto mapper = top.child("mapper", false)) {
     MapReader r(*mapper, diagnostics);

@@ -28,25 +28,53 @@ struct BufferSpec {
   std::int64_t size_bytes() const { return static_cast<std::int64_t>(size_kib * 1024.0); }
 };
 
-enum class DramType { Ddr4, Lpddr4, Hbm2 };
-
-std::string_view to_string(DramType type);  // "ddr4", "lpddr4", "hbm2"
-
-// Off-chip DRAM. Every field has a per-type preset (dram_preset) that the YAML may override.
-struct DramSpec {
-  DramType type = DramType::Lpddr4;
-  double bandwidth_gb_per_s = 0;  // peak data rate of the whole interface, 1 GB = 1e9 bytes
-  double latency_ns = 0;          // fixed controller + PHY latency added to every request
-  int banks = 0;                  // banks per channel
-  int row_buffer_bytes = 0;       // one open row (page) per bank
-  int burst_bytes = 0;            // bytes moved by one read/write burst
-  double t_rcd_ns = 0;            // activate to column command (row miss)
-  double t_rp_ns = 0;             // precharge (row conflict)
-  double t_cas_ns = 0;            // column command to data (every access)
+// JEDEC timing of a DRAM device in clock cycles of tCK (../shared/reference/dram/README.md).
+struct JedecTiming {
+  int cl = 0, cwl = 0;          // read and write latency: column command to first data
+  int rcd = 0, rp = 0, ras = 0;  // activate to column, precharge, activate to precharge
+  int rrd_s = 0, rrd_l = 0;     // activate to activate, other / same bank group
+  int faw = 0;                  // four activates per rank in this window
+  int ccd_s = 0, ccd_l = 0;     // column to column, other / same bank group
+  int wtr_s = 0, wtr_l = 0;     // end of write data to read, other / same bank group
+  int wr = 0;                   // end of write data to precharge
+  int rtp = 0;                  // read to precharge
+  int refi = 0, rfc = 0;        // refresh interval and duration (all banks of a rank)
 };
 
-// JEDEC-typical parameters for one interface of each type (docs/config.md gives sources).
-DramSpec dram_preset(DramType type);
+// Off-chip DRAM: a device from models/dram/<name>.yaml (docs/config.md, "DRAM devices"), every
+// field of which the architecture YAML may override under memory.dram.
+struct DramSpec {
+  std::string device;                // the device file's name, e.g. "ddr4-3200"
+  double tck_ns = 0;                 // clock period; data moves on both edges
+  int channels = 1, ranks = 1, bank_groups = 1, banks_per_group = 1;
+  int bus_bits = 64;                 // data bus of one channel
+  int burst_length = 8;              // beats per burst
+  int page_bytes = 0;                // row buffer of one bank, across the channel's devices
+  JedecTiming timing;
+  // Address bits from the most significant down, above the burst offset: each of row, rank,
+  // channel, bankgroup, bank, column once.
+  std::string address_map = "row,rank,bankgroup,bank,channel,column";
+  int queue_depth = 32;              // transaction queue of a channel
+  int bank_queue_depth = 8;          // command queue of a bank
+  bool open_page = true;             // false: close the row after each access (closed page)
+  double latency_ns = 0;             // controller and PHY in front of the device, every request
+  double energy_pj_per_bit = 0;      // read or written, device and interface
+  std::string energy_source;         // where that figure comes from
+
+  int burst_bytes() const { return bus_bits / 8 * burst_length; }
+  int banks_per_rank() const { return bank_groups * banks_per_group; }
+  // Peak: every channel's bus busy with data on both clock edges. 1 GB = 1e9 bytes.
+  double bandwidth_gb_per_s() const { return tck_ns > 0 ? channels * bus_bits / 8.0 * 2.0 / tck_ns : 0; }
+};
+
+// The devices in `models_dir`/dram/ (file names without .yaml, sorted), and one of them by name
+// or alias. Throws config::InputError naming the file, line and key of a bad device file.
+std::vector<std::string> dram_device_names(const std::string& models_dir);
+DramSpec load_dram_device(const std::string& models_dir, const std::string& name);
+
+// Where technology tables and DRAM devices live: $QARCH_MODELS_DIR, else this checkout's
+// models/ (compiled in).
+std::string default_models_dir();
 
 // A per-PE register file (scratchpad) for one operand.
 struct RegisterFileSpec {
@@ -106,11 +134,13 @@ struct ArchSpec {
   MapperSpec mapper;
 };
 
-// Loads `path`, applies `overrides` (--set), validates every key. Throws config::InputError
-// listing every problem with file:line:column and key path.
-ArchSpec load_arch(const std::string& path, const std::vector<config::Override>& overrides = {});
+// Loads `path`, applies `overrides` (--set), validates every key; the DRAM device comes from
+// `models_dir`. Throws config::InputError listing every problem with file:line:column and key
+// path.
+ArchSpec load_arch(const std::string& path, const std::vector<config::Override>& overrides = {},
+                   const std::string& models_dir = default_models_dir());
 
 // The same, for a document already loaded (and overridden): validates every key.
-ArchSpec parse_arch(const config::Document& document);
+ArchSpec parse_arch(const config::Document& document, const std::string& models_dir = default_models_dir());
 
 }  // namespace qarch::arch

@@ -1,6 +1,5 @@
 #pragma once
-// One name table per closed set of the architecture (dataflow, DRAM type, cost style, mapper
-// objective): the YAML spelling of each value is written once, here, and to_string(), the
+// One name table per closed set of the architecture (dataflow, cost style, mapper objective): the YAML spelling of each value is written once, here, and to_string(), the
 // loader's "expected one of ..." list and parsing all read it.
 
 #include "arch/arch_spec.hpp"
@@ -19,8 +18,6 @@ inline constexpr NameTable<Dataflow, 5> kDataflowNames{{{Dataflow::WeightStation
                                                         {Dataflow::InputStationary, "is"},
                                                         {Dataflow::RowStationary, "rs"},
                                                         {Dataflow::AdderTree, "adder_tree"}}};
-inline constexpr NameTable<DramType, 3> kDramTypeNames{
-    {{DramType::Ddr4, "ddr4"}, {DramType::Lpddr4, "lpddr4"}, {DramType::Hbm2, "hbm2"}}};
 inline constexpr NameTable<CostStyle, 2> kCostStyleNames{
     {{CostStyle::Absolute, "absolute"}, {CostStyle::EyerissNormalized, "eyeriss_normalized"}}};
 inline constexpr NameTable<MapperObjective, 3> kMapperObjectiveNames{

@@ -33,6 +33,8 @@ const std::map<std::string, Command>& commands() {
                    "show action counts x cost per action = energy, per layer and component"}},
       {"validate", {[](const auto& a, auto&, auto& o, auto& e) { return run_validate(a, o, e); },
                     "check an architecture (and workload) and print ok or every error"}},
+      {"dram", {[](const auto& a, auto&, auto& o, auto& e) { return run_dram(a, o, e); },
+                "replay a DRAM request trace through the design point's DRAM"}},
       {"map", {[](const auto& a, auto&, auto& o, auto& e) { return run_map(a, o, e); },
                "print how each layer maps onto the PE array"}},
       {"sweep", {[](const auto& a, auto&, auto& o, auto& e) { return run_sweep(a, o, e); },

@@ -26,7 +26,7 @@ int run_explain(const std::vector<std::string>& args, std::ostream& out, std::os
                      args, vm, out)) {
     return 0;
   }
-  const auto arch = arch::load_arch(vm["arch"].as<std::string>(), overrides_from(vm));
+  const auto arch = arch::load_arch(vm["arch"].as<std::string>(), overrides_from(vm), vm["models"].as<std::string>());
   const auto network = workload::load_network(vm["workload"].as<std::string>());
   arch::check_network(arch, network);
   const std::string only = vm.count("layer") ? vm["layer"].as<std::string>() : std::string{};

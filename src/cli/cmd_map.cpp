@@ -33,7 +33,7 @@ int run_map(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     err << "error: " << e.what() << "\n";
     return 2;
   }
-  const arch::ArchSpec arch = arch::load_arch(vm["arch"].as<std::string>(), overrides_from(vm));
+  const arch::ArchSpec arch = arch::load_arch(vm["arch"].as<std::string>(), overrides_from(vm), vm["models"].as<std::string>());
   const workload::Network net = workload::load_network(vm["workload"].as<std::string>());
   const std::string only = vm.count("layer") ? vm["layer"].as<std::string>() : std::string();
   if (!only.empty() && net.find(only) == nullptr) {

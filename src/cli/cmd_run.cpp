@@ -39,7 +39,7 @@ int run_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   if (format != "table" && format != "csv" && format != "json" && format != "md") {
     throw po::error("--format must be table, csv, json or md, got '" + format + "'");
   }
-  const auto arch = arch::load_arch(vm["arch"].as<std::string>(), overrides_from(vm));
+  const auto arch = arch::load_arch(vm["arch"].as<std::string>(), overrides_from(vm), vm["models"].as<std::string>());
   const auto network = workload::load_network(vm["workload"].as<std::string>());
   arch::check_network(arch, network);
 

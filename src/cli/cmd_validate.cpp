@@ -15,7 +15,9 @@ int run_validate(const std::vector<std::string>& args, std::ostream& out, std::o
   options.add_options()
       ("arch", po::value<std::string>()->required(), "design point YAML")
       ("workload", po::value<std::string>(), "network YAML or SCALE-Sim topology CSV (optional)")
-      ("set", po::value<std::vector<std::string>>()->composing(), "override an architecture key");
+      ("set", po::value<std::vector<std::string>>()->composing(), "override an architecture key")
+      ("models", po::value<std::string>()->default_value(default_models_dir()),
+       "directory of technology tables and DRAM devices (models/)");
   po::variables_map vm;
   if (!parse_options("validate", "--arch FILE [--workload FILE] [--set KEY=VALUE]...", options,
                      args, vm, out)) {
@@ -26,7 +28,7 @@ int run_validate(const std::vector<std::string>& args, std::ostream& out, std::o
   std::optional<arch::ArchSpec> arch;
   std::optional<workload::Network> network;
   try {
-    arch = arch::load_arch(vm["arch"].as<std::string>(), overrides_from(vm));
+    arch = arch::load_arch(vm["arch"].as<std::string>(), overrides_from(vm), vm["models"].as<std::string>());
   } catch (const config::InputError& e) {
     problems.insert(problems.end(), e.diagnostics().begin(), e.diagnostics().end());
   }

@@ -12,6 +12,8 @@ namespace qarch::cli {
 
 int run_run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int run_explain(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+// qarch dram --arch FILE --trace FILE: replays a DRAM request trace (eval/dram_replay.hpp).
+int run_dram(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int run_validate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace qarch::cli

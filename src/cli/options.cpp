@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <ostream>
 
+#include "arch/arch_spec.hpp"
+
 namespace qarch::cli {
 
 bool parse_options(const std::string& command, const std::string& synopsis,
@@ -38,9 +40,6 @@ std::vector<config::Override> overrides_from(const po::variables_map& vm) {
   return overrides;
 }
 
-std::string default_models_dir() {
-  if (const char* dir = std::getenv("QARCH_MODELS_DIR"); dir != nullptr && *dir != '\0') return dir;
-  return QARCH_DEFAULT_MODELS_DIR;
-}
+std::string default_models_dir() { return arch::default_models_dir(); }
 
 }  // namespace qarch::cli

@@ -86,13 +86,4 @@ double wire_pj_per_bit(const Technology& t, double length_um) {
   return t.at("wire", "energy_per_bit_um") * length_um;
 }
 
-double dram_pj_per_bit(const Technology& t, arch::DramType type) {
-  switch (type) {
-    case arch::DramType::Ddr4: return t.at("dram", "energy_per_bit_ddr4");
-    case arch::DramType::Lpddr4: return t.at("dram", "energy_per_bit_lpddr4");
-    case arch::DramType::Hbm2: return t.at("dram", "energy_per_bit_hbm2");
-  }
-  return 0;
-}
-
 }  // namespace qarch::cost

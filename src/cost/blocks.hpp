@@ -51,6 +51,5 @@ double sram_write_pj_per_bit(const Technology& t, const arch::BufferSpec& buffer
 double sram_area_um2(const Technology& t, const arch::BufferSpec& buffer);
 
 double wire_pj_per_bit(const Technology& t, double length_um);
-double dram_pj_per_bit(const Technology& t, arch::DramType type);
 
 }  // namespace qarch::cost

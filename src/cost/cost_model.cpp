@@ -156,7 +156,7 @@ UnitPrices unit_prices(const arch::LayerFormats& f, const CostModel& m) {
     p.buffer_write_bit[i] = k * sram_write_pj_per_bit(t, buffer_of(m.arch, s));
   }
   p.array_bit_hop = k * wire_pj_per_bit(t, m.pe_pitch_um);
-  p.dram_bit = dram_pj_per_bit(t, m.arch.memory.dram.type);
+  p.dram_bit = m.arch.memory.dram.energy_pj_per_bit;  // the device's (models/dram/)
   p.leakage_cycle = m.leakage_mw / m.arch.clock_ghz;
   return p;
 }
@@ -231,8 +231,8 @@ std::vector<PricedAction> price(const LayerActions& a, const CostModel& m) {
     bill.push_back({component("buffer_", s), "read bits", static_cast<double>(a.buffer(s).read_bits), p.buffer_read_bit[i], basis});
     bill.push_back({component("buffer_", s), "write bits", static_cast<double>(a.buffer(s).write_bits), p.buffer_write_bit[i], basis});
   }
-  const arch::DramType dram = m.arch.memory.dram.type;
-  bill.push_back({"dram", "bits", dram_bits, p.dram_bit, std::string(arch::to_string(dram)) + " (" + t.source("dram") + ")"});
+  const arch::DramSpec& dram = m.arch.memory.dram;
+  bill.push_back({"dram", "bits", dram_bits, p.dram_bit, dram.device + " (" + dram.energy_source + ")"});
   bill.push_back({"leakage", "cycles", static_cast<double>(a.cycles), p.leakage_cycle,
                   num(m.leakage_mw) + " mW at " + num(m.arch.clock_ghz) + " GHz"});
   return bill;

@@ -117,7 +117,6 @@ const std::vector<EntrySchema>& technology_schema() {
        {"energy_per_bit_fixed", "energy_per_bit_sqrt", "reference_bytes", "write_to_read",
         "area_per_bit", "area_per_bank_word_bit"}},
       {"wire", {"energy_per_bit_um"}},
-      {"dram", {"energy_per_bit_ddr4", "energy_per_bit_lpddr4", "energy_per_bit_hbm2"}, false},
       {"leakage", {"power_mw_per_mm2"}, false},
       {"layout", {"cell_utilization"}, false},
       {"calibration", {"dynamic_factor"}, false},

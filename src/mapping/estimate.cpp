@@ -11,9 +11,11 @@ Estimate estimate(const arch::ArchSpec& arch, std::int64_t compute_cycles, const
   e.dram_bytes = dma.read_bytes + dma.write_bytes;
   e.total_cycles = compute_cycles;
   const arch::DramSpec& d = arch.memory.dram;
-  if (arch.memory.ideal || d.bandwidth_gb_per_s <= 0 || arch.clock_ghz <= 0) return e;
-  const double bytes_per_cycle = d.bandwidth_gb_per_s / arch.clock_ghz;
-  const double overhead = (d.latency_ns + d.t_rcd_ns + d.t_cas_ns) * arch.clock_ghz;
+  if (arch.memory.ideal || d.bandwidth_gb_per_s() <= 0 || arch.clock_ghz <= 0) return e;
+  // Peak bandwidth less the share refresh takes; per job an idle read's latency.
+  const double refresh = d.timing.refi > 0 ? 1.0 - static_cast<double>(d.timing.rfc) / d.timing.refi : 1.0;
+  const double bytes_per_cycle = d.bandwidth_gb_per_s() * refresh / arch.clock_ghz;
+  const double overhead = (d.latency_ns + (d.timing.rcd + d.timing.cl) * d.tck_ns) * arch.clock_ghz;
   const auto job_cycles = [&](std::int64_t bytes, std::int64_t jobs) {
     return static_cast<double>(bytes) / bytes_per_cycle + static_cast<double>(jobs) * overhead;
   };

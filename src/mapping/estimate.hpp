@@ -28,7 +28,8 @@ struct Estimate {
   std::int64_t total_cycles = 0;
 };
 
-// With b = bandwidth in bytes per cycle and o = latency + tRCD + tCAS in cycles:
+// With b = the device's peak bandwidth less its refresh share (1 - tRFC / tREFI), in bytes per
+// cycle, and o = latency_ns + (tRCD + CL) tCK in cycles:
 //   load = read / b + load_jobs * o,  store = write / b + store_jobs * o,
 //   first = o + first_load_bytes / b,  last = o + last_store_bytes / b,
 //   exposed = (loads_overlap ? first : load) + (stores_overlap ? last : store),

@@ -48,7 +48,7 @@ void Controller::end_layer(std::int64_t now, const mapping::Mapping& mapping) {
   counters_.fill_bytes[static_cast<int>(Operand::Input)] = in.fill_bytes;
   counters_.fill_bytes[static_cast<int>(Operand::Output)] = out.fill_bytes;
   counters_.drain_bytes = out.drain_bytes;
-  const DramCounters& d = parts_.dram.counters();
+  const DramCounters d = parts_.dram.counters();
   counters_.dram = {d.read_bytes - dram_before_.read_bytes, d.write_bytes - dram_before_.write_bytes,
                     d.bursts - dram_before_.bursts, d.row_hits - dram_before_.row_hits,
                     d.row_misses - dram_before_.row_misses};

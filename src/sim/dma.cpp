@@ -38,7 +38,7 @@ tlm_utils::simple_initiator_socket<Dma>& Dma::buffer_socket(Operand operand) {
   return output_socket;
 }
 
-sc_core::sc_time Dma::transport(tlm_utils::simple_initiator_socket<Dma>& socket, bool write,
+sc_core::sc_time Dma::transport(tlm_utils::simple_initiator_socket<Dma>& socket, bool write, bool job_end,
                                 std::int64_t address, std::int64_t bytes) {
   payload_.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
   payload_.set_address(static_cast<sc_dt::uint64>(address));
@@ -46,24 +46,34 @@ sc_core::sc_time Dma::transport(tlm_utils::simple_initiator_socket<Dma>& socket,
   payload_.set_streaming_width(static_cast<unsigned int>(bytes));
   payload_.set_data_ptr(nullptr);  // timing only: no data moves
   payload_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  if (job_end) {
+    payload_.set_extension(&job_end_);
+  } else {
+    payload_.clear_extension(&job_end_);
+  }
   sc_core::sc_time delay = sc_core::SC_ZERO_TIME;  // every request arrives at the job's start
   socket->b_transport(payload_, delay);
+  payload_.clear_extension(&job_end_);
   return delay;
 }
 
 std::int64_t Dma::issue(const Job& job, bool per_burst) {
   sc_core::sc_time latest = sc_core::SC_ZERO_TIME;
+  int last = -1;  // the job's last transfer with data: its last piece ends the DRAM job
+  for (int i = 0; i < job.transfers.count; ++i)
+    if (job.transfers.items[static_cast<std::size_t>(i)].bytes > 0) last = i;
   for (int i = 0; i < job.transfers.count; ++i) {
     const mapping::Transfer& t = job.transfers.items[static_cast<std::size_t>(i)];
     auto& buffer = buffer_socket(t.operand);
-    transport(buffer, !job.store, t.address, t.bytes);  // fill or drain count
+    transport(buffer, !job.store, false, t.address, t.bytes);  // fill or drain count
     std::int64_t address = t.address;
     const std::int64_t end = t.address + t.bytes;
     while (address < end) {
       // Fast: the whole transfer in one transaction; reference: one per DRAM burst.
       const std::int64_t piece_end =
           per_burst ? std::min(end, (address / burst_bytes_ + 1) * burst_bytes_) : end;
-      latest = std::max(latest, transport(dram_socket, job.store, address, piece_end - address));
+      const bool job_end = i == last && piece_end == end;
+      latest = std::max(latest, transport(dram_socket, job.store, job_end, address, piece_end - address));
       address = piece_end;
     }
   }

@@ -16,6 +16,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "mapping/fold_plan.hpp"
+#include "sim/dram.hpp"
 #include "sim/simulate.hpp"
 
 namespace qarch::sim {
@@ -46,7 +47,7 @@ class Dma : public sc_core::sc_module {
   void fast_thread();
   // Issues the job's transactions at the current time; returns the completion in milli-cycles.
   std::int64_t issue(const Job& job, bool per_burst);
-  sc_core::sc_time transport(tlm_utils::simple_initiator_socket<Dma>& socket, bool write,
+  sc_core::sc_time transport(tlm_utils::simple_initiator_socket<Dma>& socket, bool write, bool job_end,
                              std::int64_t address, std::int64_t bytes);
   tlm_utils::simple_initiator_socket<Dma>& buffer_socket(mapping::Operand operand);
 
@@ -60,6 +61,7 @@ class Dma : public sc_core::sc_module {
   std::int64_t active_id_ = 0;
   std::int64_t active_done_mc_ = 0;
   tlm::tlm_generic_payload payload_;
+  DramJobEnd job_end_;  // marks a job's last DRAM transaction (sim/dram.hpp)
 };
 
 }  // namespace qarch::sim

@@ -1,7 +1,10 @@
 #pragma once
-// Off-chip DRAM as a TLM-2.0 target: each transaction is one DMA access (fast engine) or one
-// burst (reference engine); the annotated delay is set to when its last data leaves the bus.
-// Payloads carry address, length and command only: this is a timing model, data does not move.
+// Off-chip DRAM as a TLM-2.0 target. Each transaction is one DMA access (fast engine) or one
+// burst (reference engine) of a DMA job; the DMA marks the job's last transaction with a
+// DramJobEnd extension. Earlier transactions are posted (zero delay); the last one's delay is
+// set to when the job's last data completes, after the device served the whole job
+// (dram_timing.hpp). Payloads carry address, length and command only: this is a timing model,
+// data does not move.
 
 #include <systemc>
 #include <tlm>
@@ -12,13 +15,19 @@
 
 namespace qarch::sim {
 
+// Set on the last transaction of a DMA job.
+struct DramJobEnd : tlm::tlm_extension<DramJobEnd> {
+  tlm::tlm_extension_base* clone() const override { return new DramJobEnd(*this); }
+  void copy_from(const tlm::tlm_extension_base&) override {}
+};
+
 class Dram : public sc_core::sc_module {
  public:
   tlm_utils::simple_target_socket<Dram> socket;
 
   Dram(sc_core::sc_module_name name, const arch::ArchSpec& arch);
 
-  const DramCounters& counters() const { return timing_.counters(); }
+  DramCounters counters() const { return timing_.counters(); }
   int burst_bytes() const { return timing_.burst_bytes(); }
 
  private:
