@@ -140,12 +140,12 @@ void DramController::precharge(Channel& ch, int bank, std::int64_t now) {
   ch.cmd_ok = now + 1;
 }
 
-void DramController::column(Channel& ch, std::size_t slot, std::int64_t now) {
+void DramController::column(Channel& ch, int bank, std::size_t slot, std::int64_t now) {
   const arch::JedecTiming& x = spec_.timing;
-  const int index = ch.queue[slot].request;
+  Bank& b = ch.banks[static_cast<std::size_t>(bank)];
+  const int index = b.queue[slot];
   DramRequest& q = (*requests_)[static_cast<std::size_t>(index)];
   const Target& t = targets_[static_cast<std::size_t>(index)];
-  Bank& b = ch.banks[static_cast<std::size_t>(t.bank)];
   Rank& r = ch.ranks[static_cast<std::size_t>(t.rank)];
   const auto g = static_cast<std::size_t>(t.group);
   ++counters_.bursts;
@@ -177,14 +177,18 @@ void DramController::column(Channel& ch, std::size_t slot, std::int64_t now) {
     q.done = end + 1;
   }
   ch.cmd_ok = now + 1;
-  ch.queue.erase(ch.queue.begin() + static_cast<std::ptrdiff_t>(slot));
-  --b.queued;
+  b.queue.erase(b.queue.begin() + static_cast<std::ptrdiff_t>(slot));
+  if (b.queue.empty()) ch.active.erase(std::find(ch.active.begin(), ch.active.end(), bank));
+  if (!b.waiting.empty()) {  // the oldest transaction for this bank takes the free slot
+    const int next = b.waiting.front();
+    b.waiting.erase(b.waiting.begin());
+    --ch.transactions;
+    enqueue(ch, bank, next, now);
+  }
   if (!spec_.open_page) {  // auto-precharge unless another queued request wants this row
-    bool wanted = false;
-    for (const Queued& other : ch.queue) {
-      const Target& o = targets_[static_cast<std::size_t>(other.request)];
-      wanted = wanted || (o.bank == t.bank && o.row == t.row);
-    }
+    const bool wanted = std::any_of(b.queue.begin(), b.queue.end(), [&](int other) {
+      return targets_[static_cast<std::size_t>(other)].row == t.row;
+    });
     if (!wanted) {
       b.open_row = -1;
       b.act_ok = std::max(b.act_ok, b.pre_ok + x.rp);
@@ -250,84 +254,110 @@ void DramController::catch_up_refresh(std::int64_t now) {
   }
 }
 
-// Oldest first, each transaction whose bank's command queue has room; it can be scheduled from
-// the next cycle.
-void DramController::to_command_queues(Channel& ch, std::int64_t now) {
-  std::size_t kept = 0;
-  for (std::size_t i = 0; i < ch.transactions.size(); ++i) {
-    const int request = ch.transactions[i];
-    Bank& b = ch.banks[static_cast<std::size_t>(targets_[static_cast<std::size_t>(request)].bank)];
-    if (b.queued < spec_.bank_queue_depth) {
-      ++b.queued;
-      ch.queue.push_back(Queued{request, now + 1});
-    } else {
-      ch.transactions[kept++] = request;
-    }
-  }
-  ch.transactions.resize(kept);
+// Into the bank's command queue; it can be scheduled from the next cycle.
+void DramController::enqueue(Channel& ch, int bank, int request, std::int64_t now) {
+  Bank& b = ch.banks[static_cast<std::size_t>(bank)];
+  if (b.queue.empty()) ch.active.push_back(bank);
+  b.queue.push_back(request);
+  ready_[static_cast<std::size_t>(request)] = now + 1;
+  ch.wake = 0;
 }
 
+// First ready, first come, per bank: a bank's candidate is its oldest request that hits the
+// open row, else its oldest request (whose activate or precharge is then due); across banks
+// the oldest ready candidate wins, column commands before row commands.
 bool DramController::schedule(int c, std::int64_t now, std::int64_t& earliest) {
   Channel& ch = channels_[static_cast<std::size_t>(c)];
+  if (ch.wake > now) {
+    earliest = std::min(earliest, ch.wake);
+    return false;
+  }
   if (ch.cmd_ok > now) {
     earliest = std::min(earliest, ch.cmd_ok);
     return false;
   }
+  std::int64_t next = kNever;
   for (std::size_t r = 0; r < ch.ranks.size(); ++r) {
     Rank& rank = ch.ranks[r];
     if (!rank.refresh_due && rank.next_refresh <= now) rank.refresh_due = true;
     if (rank.refresh_due) {
-      if (refresh(ch, static_cast<int>(r), now, earliest)) return true;
+      if (refresh(ch, static_cast<int>(r), now, next)) return true;
     } else {
-      earliest = std::min(earliest, rank.next_refresh);
+      next = std::min(next, rank.next_refresh);
     }
   }
-  ++pass_;
-  // First ready: the oldest row hit whose column command is legal now.
-  for (std::size_t i = 0; i < ch.queue.size(); ++i) {
-    const Queued& q = ch.queue[i];
-    const Target& t = targets_[static_cast<std::size_t>(q.request)];
-    Bank& b = ch.banks[static_cast<std::size_t>(t.bank)];
-    if (b.open_row != t.row || ch.ranks[static_cast<std::size_t>(t.rank)].refresh_due) continue;
-    b.hit_stamp = pass_;
-    const std::int64_t ok = std::max(q.ready, column_ok(ch, t, (*requests_)[static_cast<std::size_t>(q.request)].write));
-    if (ok <= now) {
-      column(ch, i, now);
+  {
+    int hit_bank = -1, hit_request = INT32_MAX, row_bank = -1, row_request = INT32_MAX;
+    std::size_t hit_slot = 0;
+    bool row_is_activate = false;
+    for (const int bank : ch.active) {
+      const Bank& b = ch.banks[static_cast<std::size_t>(bank)];
+      const int head = b.queue.front();
+      const Target& ht = targets_[static_cast<std::size_t>(head)];
+      if (ch.ranks[static_cast<std::size_t>(ht.rank)].refresh_due) continue;
+      std::size_t slot = b.queue.size();
+      if (b.open_row >= 0) {
+        for (std::size_t i = 0; i < b.queue.size(); ++i) {
+          if (targets_[static_cast<std::size_t>(b.queue[i])].row == b.open_row) {
+            slot = i;
+            break;
+          }
+        }
+      }
+      if (slot < b.queue.size()) {  // a row hit
+        const int request = b.queue[slot];
+        const std::int64_t ok =
+            std::max(ready_[static_cast<std::size_t>(request)],
+                     column_ok(ch, targets_[static_cast<std::size_t>(request)], (*requests_)[static_cast<std::size_t>(request)].write));
+        if (ok <= now) {
+          if (request < hit_request) hit_bank = bank, hit_request = request, hit_slot = slot;
+        } else {
+          next = std::min(next, ok);
+        }
+        continue;
+      }
+      const std::int64_t ok = std::max(ready_[static_cast<std::size_t>(head)],
+                                       b.open_row < 0 ? activate_ok(ch, ht) : std::max(b.pre_ok, ch.cmd_ok));
+      if (ok <= now) {
+        if (head < row_request) row_bank = bank, row_request = head, row_is_activate = b.open_row < 0;
+      } else {
+        next = std::min(next, ok);
+      }
+    }
+    if (hit_bank >= 0) {
+      column(ch, hit_bank, hit_slot, now);
       return true;
     }
-    earliest = std::min(earliest, ok);
-  }
-  // First come: for each bank's oldest request that misses, its activate or precharge.
-  for (const Queued& q : ch.queue) {
-    const Target& t = targets_[static_cast<std::size_t>(q.request)];
-    Bank& b = ch.banks[static_cast<std::size_t>(t.bank)];
-    if (b.stamp == pass_) continue;
-    b.stamp = pass_;
-    if (b.open_row == t.row || ch.ranks[static_cast<std::size_t>(t.rank)].refresh_due) continue;
-    std::int64_t ok = 0;
-    if (b.open_row < 0) {
-      ok = std::max(q.ready, activate_ok(ch, t));
-      if (ok <= now) {
-        activate(ch, t, now);
-        return true;
+    if (row_bank >= 0) {
+      if (row_is_activate) {
+        activate(ch, targets_[static_cast<std::size_t>(row_request)], now);
+      } else {
+        precharge(ch, row_bank, now);
       }
-    } else {
-      if (b.hit_stamp == pass_) continue;  // its open row is still wanted
-      ok = std::max({q.ready, b.pre_ok, ch.cmd_ok});
-      if (ok <= now) {
-        precharge(ch, t.bank, now);
-        return true;
-      }
+      return true;
     }
-    earliest = std::min(earliest, ok);
   }
+  ch.wake = next;
+  earliest = std::min(earliest, next);
   return false;
+}
+
+void DramController::count(const std::vector<DramRequest>& requests) {
+  for (const DramRequest& q : requests) {
+    const Target t = decode(q.address);
+    Bank& b = channels_[static_cast<std::size_t>(t.channel)].banks[static_cast<std::size_t>(t.bank)];
+    ++counters_.bursts;
+    (b.open_row == t.row ? counters_.row_hits : counters_.row_misses) += 1;
+    b.open_row = spec_.open_page ? t.row : -1;
+    (q.write ? counters_.write_bytes : counters_.read_bytes) += burst_bytes_;
+  }
 }
 
 std::int64_t DramController::serve(std::vector<DramRequest>& requests) {
   if (requests.empty()) return now_;
   requests_ = &requests;
   targets_.resize(requests.size());
+  ready_.assign(requests.size(), 0);
   for (std::size_t i = 0; i < requests.size(); ++i) targets_[i] = decode(requests[i].address);
   std::int64_t now = std::max(now_, requests.front().arrival);
   catch_up_refresh(now);
@@ -336,23 +366,29 @@ std::int64_t DramController::serve(std::vector<DramRequest>& requests) {
   while (completed < requests.size()) {
     while (admitted < requests.size() && requests[admitted].arrival <= now) {
       Channel& ch = channels_[static_cast<std::size_t>(targets_[admitted].channel)];
-      if (static_cast<int>(ch.transactions.size()) >= spec_.queue_depth) break;
-      ch.transactions.push_back(static_cast<int>(admitted));
+      if (ch.transactions >= spec_.queue_depth) break;
+      const int bank = targets_[admitted].bank;
+      Bank& b = ch.banks[static_cast<std::size_t>(bank)];
+      if (b.waiting.empty() && static_cast<int>(b.queue.size()) < spec_.bank_queue_depth) {
+        enqueue(ch, bank, static_cast<int>(admitted), now);
+      } else {
+        b.waiting.push_back(static_cast<int>(admitted));
+        ++ch.transactions;
+      }
       ++admitted;
     }
-    for (Channel& ch : channels_)
-      if (!ch.transactions.empty()) to_command_queues(ch, now);
     bool issued = false;
     std::int64_t earliest = kNever;
     for (int c = 0; c < static_cast<int>(channels_.size()); ++c) {
-      const std::size_t before = channels_[static_cast<std::size_t>(c)].queue.size();
-      if (before == 0 && std::none_of(channels_[static_cast<std::size_t>(c)].ranks.begin(),
-                                      channels_[static_cast<std::size_t>(c)].ranks.end(),
-                                      [&](const Rank& r) { return r.refresh_due || r.next_refresh <= now; }))
+      Channel& ch = channels_[static_cast<std::size_t>(c)];
+      if (ch.active.empty() && std::none_of(ch.ranks.begin(), ch.ranks.end(), [&](const Rank& r) {
+            return r.refresh_due || r.next_refresh <= now;
+          }))
         continue;
+      const std::int64_t bursts = counters_.bursts;
       if (schedule(c, now, earliest)) {
         issued = true;
-        if (channels_[static_cast<std::size_t>(c)].queue.size() < before) ++completed;
+        completed += static_cast<std::size_t>(counters_.bursts - bursts);
       }
     }
     if (issued) {

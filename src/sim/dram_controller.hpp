@@ -6,7 +6,8 @@
 // column fields in the device's address_map order. Each channel has a transaction queue of
 // queue_depth requests, admitted in arrival order (a full queue holds back everything behind
 // it), from which requests move, oldest first, into per-bank command queues of
-// bank_queue_depth; and one command bus. Only requests in the command queues are scheduled. Every cycle a channel issues at most one command, chosen first-ready, first-come:
+// bank_queue_depth (a request moves when its bank's queue has room); and one command bus. Only
+// requests in the command queues are scheduled. Every cycle a channel issues at most one command, chosen first-ready, first-come:
 // the oldest request whose row is open and whose column command meets every timing constraint;
 // else, for the oldest request of each bank, the activate (closed bank) or precharge (another
 // row open, and no queued request wants it) that is legal now, oldest first. Constraints:
@@ -47,6 +48,10 @@ class DramController {
   // ones are done (the device state carries over). Returns the last completion.
   std::int64_t serve(std::vector<DramRequest>& requests);
 
+  // Counts `requests` as an ideal memory would see them: in order, each bank's row left open
+  // (open page), no timing. For memory.ideal, where nothing waits for the DRAM.
+  void count(const std::vector<DramRequest>& requests);
+
   int burst_bytes() const { return burst_bytes_; }
   std::int64_t now() const { return now_; }
   const DramCounters& counters() const { return counters_; }
@@ -59,17 +64,12 @@ class DramController {
     int channel = 0, rank = 0, group = 0, bank = 0;  // bank: index within the channel
     std::int64_t row = 0;
   };
-  struct Queued {
-    int request = 0;
-    std::int64_t ready = 0;  // cycle from which it can be scheduled
-  };
   struct Bank {
     std::int64_t open_row = -1;
     bool fresh = false;  // activated, not yet accessed: the next access is the row miss
     std::int64_t act_ok = 0, pre_ok = 0, col_ok = 0;
-    int stamp = -1;      // scheduling pass in which its oldest queued request was seen
-    int hit_stamp = -1;  // scheduling pass in which a queued request hit its open row
-    int queued = 0;      // requests in its command queue
+    std::vector<int> queue;    // its command queue: requests, oldest first
+    std::vector<int> waiting;  // its requests in the transaction queue, oldest first
   };
   struct Rank {
     std::int64_t act_ok = 0, rd_ok = 0, wr_ok = 0;
@@ -80,8 +80,9 @@ class DramController {
     bool refresh_due = false;
   };
   struct Channel {
-    std::vector<int> transactions;  // admitted, waiting for room in their bank's command queue
-    std::vector<Queued> queue;      // in the command queues, oldest first
+    int transactions = 0;           // admitted, waiting for room in their bank's command queue
+    std::vector<int> active;        // banks whose command queue is not empty
+    std::int64_t wake = 0;          // no command can issue before this cycle (until state changes)
     std::vector<Bank> banks;
     std::vector<Rank> ranks;
     std::int64_t cmd_ok = 0;       // one command per cycle
@@ -97,10 +98,10 @@ class DramController {
   std::int64_t activate_ok(const Channel& ch, const Target& t) const;
   void activate(Channel& ch, const Target& t, std::int64_t now);
   void precharge(Channel& ch, int bank, std::int64_t now);
-  void column(Channel& ch, std::size_t slot, std::int64_t now);
+  void column(Channel& ch, int bank, std::size_t slot, std::int64_t now);
   bool refresh(Channel& ch, int rank, std::int64_t now, std::int64_t& earliest);
   void catch_up_refresh(std::int64_t now);
-  void to_command_queues(Channel& ch, std::int64_t now);
+  void enqueue(Channel& ch, int bank, int request, std::int64_t now);
 
   arch::DramSpec spec_;
   int burst_bytes_ = 64;
@@ -113,8 +114,8 @@ class DramController {
   std::vector<Channel> channels_;
   std::vector<DramRequest>* requests_ = nullptr;
   std::vector<Target> targets_;
+  std::vector<std::int64_t> ready_;  // per request: the cycle from which it can be scheduled
   std::int64_t now_ = 0;
-  int pass_ = 0;
   DramCounters counters_;
 };
 

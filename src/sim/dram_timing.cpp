@@ -40,9 +40,13 @@ void DramTiming::post(std::int64_t address, std::int64_t bytes, bool write, std:
 
 std::int64_t DramTiming::flush() {
   if (pending_.empty()) return pending_arrival_mc_;
+  if (ideal_) {
+    controller_.count(pending_);
+    pending_.clear();
+    return pending_arrival_mc_;
+  }
   const std::int64_t last = controller_.serve(pending_);
   pending_.clear();
-  if (ideal_) return pending_arrival_mc_;
   return std::max(pending_arrival_mc_, from_device(last));
 }
 

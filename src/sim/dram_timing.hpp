@@ -19,7 +19,7 @@ inline constexpr std::int64_t kMilliCyclesPerCycle = 1000;
 class DramTiming {
  public:
   // ideal: every access completes at its arrival (no bandwidth or latency limit) but is still
-  // served, so bytes, bursts, row hits and misses are counted.
+  // counted: bytes, bursts, and row hits and misses in arrival order (DramController::count).
   DramTiming(const arch::DramSpec& spec, double clock_ghz, bool ideal);
 
   // The bursts covering [address, address + bytes), arriving at `arrival_mc`.

@@ -115,6 +115,7 @@ TEST(Cli, TechnologyIsAnyTableInTheModelsDirectory) {
     std::ifstream in(source_path(std::string("models/") + name));
     std::ofstream(dir + "/" + name) << in.rdbuf();
   }
+  std::filesystem::copy(source_path("models/dram"), dir + "/dram", std::filesystem::copy_options::overwrite_existing | std::filesystem::copy_options::recursive);
   std::ofstream(dir + "/28nm.yaml") << "name: 28nm\ndescription: test node\nderived_from: 45nm\n"
                                        "scale: {energy: 0.5, area: 0.4, source: a test factor}\n";
   const testing::Outcome base = testing::run_process({"run", "--arch", kArch, "--workload", kLenet, "--models", dir,

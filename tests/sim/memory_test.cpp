@@ -31,10 +31,12 @@ TEST(Memory, HalvingOperandWidthLowersDramBytesAndStalls) {
   for (auto* a : {&a8, &a4}) {
     a->input_buffer.size_kib = a->weight_buffer.size_kib = 32;
     a->output_buffer.size_kib = 512;          // int32 partial sums never spill
-    a->memory.dram.bandwidth_gb_per_s = 4.0;  // a narrow interface, so DRAM dominates
+    a->memory.dram.channels = 1;  // one 16-bit LPDDR4 channel, 6.4 GB/s: DRAM dominates
   }
   const auto net = small_cnn();
-  const auto r = simulate_jobs({Job{a8, net, Engine::Fast}, Job{a4, net, Engine::Fast}});
+  // SCALE-Sim's nest for both: the mapper would tile each width differently.
+  const auto scalesim = mapping::MapperOptions::scalesim_nest_only();
+  const auto r = simulate_jobs({Job{a8, net, Engine::Fast, scalesim}, Job{a4, net, Engine::Fast, scalesim}});
   for (std::size_t i = 0; i < net.layers.size(); ++i) {
     SCOPED_TRACE(net.layers[i].name);
     EXPECT_EQ(r[1][i].compute_cycles, r[0][i].compute_cycles);  // same array, same folds
@@ -60,11 +62,14 @@ TEST(Memory, DoubleBufferingHidesLoadsBehindCompute) {
     SCOPED_TRACE(net.layers[i].name);
     EXPECT_EQ(r[0][i].dram_read_bytes, r[1][i].dram_read_bytes);
     EXPECT_EQ(r[0][i].compute_cycles, r[1][i].compute_cycles);
-    // A one-fold layer has nothing to overlap its loads with.
+    // A one-fold layer has nothing to overlap its loads with. (The DRAM's state carries over
+    // from the layers before, which ran differently: open rows and the refresh schedule move
+    // its timing by a few cycles.)
     if (r[0][i].folds > 1) {
       EXPECT_LT(r[0][i].stall_cycles, r[1][i].stall_cycles);
     } else {
-      EXPECT_EQ(r[0][i].stall_cycles, r[1][i].stall_cycles);
+      EXPECT_NEAR(static_cast<double>(r[0][i].stall_cycles), static_cast<double>(r[1][i].stall_cycles),
+                  0.01 * static_cast<double>(r[1][i].stall_cycles) + 2);
     }
   }
   EXPECT_LT(total(r[0], &LayerStats::stall_cycles), total(r[1], &LayerStats::stall_cycles));
@@ -84,7 +89,7 @@ TEST(Memory, IdealMemoryNeverStallsButStillCountsTraffic) {
 TEST(Memory, HbmStallsLessThanLpddr4) {
   auto lp = testing::make_arch(16, 16, arch::Dataflow::WeightStationary, false);
   auto hbm = lp;
-  hbm.memory.dram = arch::dram_preset(arch::DramType::Hbm2);
+  hbm.memory.dram = arch::load_dram_device(arch::default_models_dir(), "hbm2");
   const auto net = small_cnn();
   // The same mapping (SCALE-Sim's nest) on both: the same traffic, fewer stalls on HBM. With the
   // mapper, each DRAM gets its own mappings (the bandwidth enters the estimate), and HBM is still

@@ -33,10 +33,10 @@ TEST(ArchLoader, ReadsEveryKeyAndAppliesDefaults) {
   EXPECT_EQ(a.input_buffer.word_bits, 64);
   EXPECT_FALSE(a.output_buffer.double_buffered);
   EXPECT_FALSE(a.memory.ideal);
-  const DramSpec ddr4 = dram_preset(DramType::Ddr4);
-  EXPECT_EQ(a.memory.dram.type, DramType::Ddr4);
-  EXPECT_DOUBLE_EQ(a.memory.dram.bandwidth_gb_per_s, ddr4.bandwidth_gb_per_s);
-  EXPECT_EQ(a.memory.dram.banks, ddr4.banks);
+  const DramSpec ddr4 = load_dram_device(default_models_dir(), "ddr4-3200");
+  EXPECT_EQ(a.memory.dram.device, "ddr4-3200");  // the YAML says ddr4: an alias
+  EXPECT_DOUBLE_EQ(a.memory.dram.bandwidth_gb_per_s(), ddr4.bandwidth_gb_per_s());
+  EXPECT_EQ(a.memory.dram.banks_per_rank(), 16);
 }
 
 TEST(ArchLoader, RegisterFilesZeroGatingAndCostStyle) {
@@ -85,24 +85,57 @@ TEST(ArchLoader, FloatOperandsAccumulateInFp32ByDefault) {
   EXPECT_EQ(load_arch(testing::write_temp(yaml)).pe_array.accumulator_format.to_string(), "fp32");
 }
 
-TEST(ArchLoader, DramPresetsFollowTheirInterfaces) {
-  // Peak bandwidth = transfers/s x bytes per transfer (docs/config.md).
-  EXPECT_DOUBLE_EQ(dram_preset(DramType::Ddr4).bandwidth_gb_per_s, 3.2e9 * 8 / 1e9);
-  EXPECT_DOUBLE_EQ(dram_preset(DramType::Lpddr4).bandwidth_gb_per_s, 3.2e9 * 8 / 1e9);
-  EXPECT_DOUBLE_EQ(dram_preset(DramType::Hbm2).bandwidth_gb_per_s, 8 * 128 / 8 * 2e9 / 1e9);
-  for (const DramType t : {DramType::Ddr4, DramType::Lpddr4, DramType::Hbm2}) {
-    EXPECT_LE(dram_preset(t).burst_bytes, dram_preset(t).row_buffer_bytes);
+TEST(ArchLoader, DramDevicesFollowTheirInterfaces) {
+  // Peak bandwidth = channels x bus bytes x 2 transfers per tCK (docs/config.md).
+  const std::string dir = default_models_dir();
+  EXPECT_NEAR(load_dram_device(dir, "ddr4-3200").bandwidth_gb_per_s(), 8 * 2 / 0.63, 1e-9);
+  EXPECT_NEAR(load_dram_device(dir, "lpddr4-3200").bandwidth_gb_per_s(), 4 * 2 * 2 / 0.625, 1e-9);
+  EXPECT_NEAR(load_dram_device(dir, "lpddr4-2400").bandwidth_gb_per_s(), 4 * 2 * 2 / 0.83, 1e-9);
+  EXPECT_NEAR(load_dram_device(dir, "hbm2").bandwidth_gb_per_s(), 8 * 16 * 2 / 1.0, 1e-9);
+  EXPECT_EQ(dram_device_names(dir), (std::vector<std::string>{"ddr4-3200", "hbm2", "lpddr4-2400", "lpddr4-3200"}));
+  for (const std::string& name : dram_device_names(dir)) {
+    const DramSpec d = load_dram_device(dir, name);
+    EXPECT_LE(d.burst_bytes(), d.page_bytes) << name;
+    EXPECT_GT(d.energy_pj_per_bit, 0) << name;
+    EXPECT_FALSE(d.energy_source.empty()) << name;
   }
+  EXPECT_EQ(load_dram_device(dir, "lpddr4").device, "lpddr4-3200");  // the old names are aliases
+  EXPECT_EQ(load_dram_device(dir, "ddr4").device, "ddr4-3200");
+}
+
+TEST(ArchLoader, DramKeysOverrideTheDeviceAndOldKeysSayWhatReplacedThem) {
+  const ArchSpec a = load_arch(testing::write_temp(kValidArch),
+                               {config::Override::parse("memory.dram.channels=2"),
+                                config::Override::parse("memory.dram.timing.rcd=30"),
+                                config::Override::parse("memory.dram.page_policy=closed")});
+  EXPECT_EQ(a.memory.dram.channels, 2);
+  EXPECT_EQ(a.memory.dram.timing.rcd, 30);
+  EXPECT_EQ(a.memory.dram.timing.rp, 22);  // the device's
+  EXPECT_FALSE(a.memory.dram.open_page);
+  const auto old = load_problems(kValidArch, {"memory.dram.bandwidth_gb_per_s=12.8"});
+  ASSERT_EQ(old.size(), 1u);
+  EXPECT_NE(old[0].find("memory.dram.bandwidth_gb_per_s: no longer a setting"), std::string::npos) << old[0];
+  EXPECT_NE(old[0].find("channels"), std::string::npos) << old[0];
+  const auto unknown = load_problems(kValidArch, {"memory.dram.type=ddr5"});
+  ASSERT_EQ(unknown.size(), 1u);
+  EXPECT_NE(unknown[0].find("no DRAM device 'ddr5'"), std::string::npos) << unknown[0];
+  EXPECT_NE(unknown[0].find("ddr4-3200"), std::string::npos) << unknown[0];
+  const auto three = load_problems(kValidArch, {"memory.dram.channels=3"});
+  ASSERT_EQ(three.size(), 1u);
+  EXPECT_NE(three[0].find("memory.dram.channels: must be a power of two"), std::string::npos) << three[0];
+  const auto map = load_problems(kValidArch, {"memory.dram.address_map=row,rank,bank,column"});
+  ASSERT_EQ(map.size(), 1u);
+  EXPECT_NE(map[0].find("'channel' is missing"), std::string::npos) << map[0];
 }
 
 TEST(ArchLoader, SetOverridesAnyKeyWithTheSameValidation) {
   const ArchSpec a = load_arch(testing::write_temp(kValidArch),
                                {config::Override::parse("pe_array.rows=32"),
                                 config::Override::parse("memory.ideal=true"),
-                                config::Override::parse("memory.dram.bandwidth_gb_per_s=12.8")});
+                                config::Override::parse("memory.dram.channels=4")});
   EXPECT_EQ(a.pe_array.rows, 32);
   EXPECT_TRUE(a.memory.ideal);
-  EXPECT_DOUBLE_EQ(a.memory.dram.bandwidth_gb_per_s, 12.8);
+  EXPECT_NEAR(a.memory.dram.bandwidth_gb_per_s(), 4 * 8 * 2 / 0.63, 1e-9);
   const auto p = load_problems(kValidArch, {"pe_array.rows=abc"});
   ASSERT_EQ(p.size(), 1u);
   EXPECT_EQ(p[0], "--set pe_array.rows=abc: pe_array.rows: expected an integer from 1 to 4096, got 'abc'");
@@ -144,7 +177,7 @@ TEST(ArchLoader, UnknownEnumValue) {
   ASSERT_EQ(p.size(), 1u);
   EXPECT_NE(p[0].find("pe_array.dataflow: expected one of ws, os, is, rs or adder_tree, got 'diagonal'"), std::string::npos);
   EXPECT_TRUE(any_contains(load_problems(replace(kValidArch, "type: ddr4", "type: ddr5")),
-                           "memory.dram.type: expected one of ddr4, lpddr4 or hbm2, got 'ddr5' (did you mean 'ddr4'?)"));
+                           "memory.dram.type: no DRAM device 'ddr5' in "));
 }
 
 TEST(ArchLoader, BadFormatAndIncompatibleMultiplier) {

@@ -42,7 +42,7 @@ inline arch::ArchSpec func_arch(const std::string& weight, const std::string& ac
     b->word_bits = 256;
   }
   a.memory.ideal = true;
-  a.memory.dram = arch::dram_preset(arch::DramType::Lpddr4);
+  a.memory.dram = arch::load_dram_device(arch::default_models_dir(), "lpddr4-3200");
   return a;
 }
 

@@ -82,7 +82,7 @@ inline arch::ArchSpec make_arch(int rows, int cols, arch::Dataflow dataflow, boo
     b->double_buffered = true;
   }
   a.memory.ideal = ideal;
-  a.memory.dram = arch::dram_preset(arch::DramType::Lpddr4);
+  a.memory.dram = arch::load_dram_device(arch::default_models_dir(), "lpddr4-3200");
   return a;
 }
 
@@ -168,9 +168,8 @@ inline arch::ArchSpec random_arch(std::mt19937_64& rng, bool ideal, bool any_dat
     b->word_bits = static_cast<int>(8 << uniform(rng, 0, 3));
     b->double_buffered = uniform(rng, 0, 1) == 1;
   }
-  static const arch::DramType kDram[] = {arch::DramType::Ddr4, arch::DramType::Lpddr4,
-                                         arch::DramType::Hbm2};
-  a.memory.dram = arch::dram_preset(kDram[uniform(rng, 0, 2)]);
+  static const char* kDram[] = {"ddr4-3200", "lpddr4-3200", "hbm2"};
+  a.memory.dram = arch::load_dram_device(arch::default_models_dir(), kDram[uniform(rng, 0, 2)]);
   a.clock_ghz = static_cast<double>(uniform(rng, 5, 20)) / 10.0;
   return a;
 }
