@@ -36,7 +36,7 @@ arch::ArchSpec make_arch(const std::string& w, const std::string& a, const std::
     b->word_bits = 256;
   }
   s.memory.ideal = true;
-  s.memory.dram = arch::dram_preset(arch::DramType::Lpddr4);
+  s.memory.dram = arch::load_dram_device(arch::default_models_dir(), "lpddr4-3200");
   return s;
 }
 

@@ -36,7 +36,7 @@ arch::ArchSpec resnet_arch(arch::Dataflow dataflow, bool ideal) {
     b->word_bits = 256;
   }
   a.memory.ideal = ideal;
-  a.memory.dram = arch::dram_preset(arch::DramType::Lpddr4);
+  a.memory.dram = arch::load_dram_device(arch::default_models_dir(), "lpddr4-3200");
   return a;
 }
 
@@ -46,7 +46,7 @@ void run(benchmark::State& state, const std::string& workload, arch::Dataflow da
   const workload::Network net = workload::load_network(source_dir() + "/" + workload);
   const arch::ArchSpec a = resnet_arch(dataflow, ideal);
   for (auto _ : state) {
-    const auto stats = sim::simulate(a, net, engine, mapping::MapperOptions{search});
+    const auto stats = sim::simulate(a, net, engine, mapping::MapperOptions{search, {}});
     std::int64_t cycles = 0, stalls = 0, bytes = 0;
     for (const auto& s : stats) {
       cycles += s.total_cycles;

@@ -1,5 +1,8 @@
 // qarch run: one design point, one network, one report.
 
+#include <filesystem>
+#include <fstream>
+#include <optional>
 #include <ostream>
 
 #include "arch/arch_spec.hpp"
@@ -30,7 +33,9 @@ int run_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       ("dataset", po::value<std::string>()->default_value(eval::default_dataset_dir()),
        "functional: MNIST-style IDX directory (t10k-images/labels, train-images for calibration)")
       ("limit", po::value<std::int64_t>()->default_value(10000), "functional: test images to evaluate")
-      ("per-channel", "functional: one weight scale per output channel for integer formats");
+      ("per-channel", "functional: one weight scale per output channel for integer formats")
+      ("dram-trace", po::value<std::string>(),
+       "write every simulated DRAM access to this file, in the trace format of qarch dram");
   po::variables_map vm;
   if (!parse_options("run", "--arch FILE --workload FILE [options]", options, args, vm, out)) {
     return 0;
@@ -51,7 +56,32 @@ int run_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   } else if (!vm["dataset"].defaulted() || !vm["limit"].defaulted() || vm.count("per-channel")) {
     throw po::error("--dataset, --limit and --per-channel need --functional");
   }
-  const report::NetworkResult result = eval::evaluate(arch, network, run_options);
+  // The trace goes to a temporary file beside the target and replaces it only when the run
+  // succeeded, so a failed run leaves no partial trace.
+  std::optional<std::ofstream> trace;
+  std::string trace_path, trace_temp;
+  if (vm.count("dram-trace")) {
+    trace_path = vm["dram-trace"].as<std::string>();
+    trace_temp = trace_path + ".partial";
+    trace.emplace(trace_temp);
+    if (!*trace) throw po::error("--dram-trace: cannot write " + trace_path);
+    *trace << "# qarch run --arch " << vm["arch"].as<std::string>() << " --workload "
+           << vm["workload"].as<std::string>() << "\n# arrival_ns op addr (64 B each)\n";
+    run_options.dram_trace = &*trace;
+  }
+  report::NetworkResult result;
+  try {
+    result = eval::evaluate(arch, network, run_options);
+    if (trace) {
+      trace->close();
+      if (!*trace) throw po::error("--dram-trace: cannot write " + trace_path);
+      std::filesystem::rename(trace_temp, trace_path);
+      err << "wrote " << trace_path << "\n";
+    }
+  } catch (...) {
+    if (trace) std::filesystem::remove(trace_temp);
+    throw;
+  }
   if (vm.count("out")) {
     const std::string dir = vm["out"].as<std::string>();
     report::write_report_files(dir, result);

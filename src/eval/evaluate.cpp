@@ -109,7 +109,7 @@ report::NetworkResult evaluate(const arch::ArchSpec& arch, const workload::Netwo
   if (options.functional) {
     functional = func::run_functional(arch, network, run.mappings, functional_options(*options.functional));
   }
-  run.stats = sim::simulate(arch, run.mappings, sim::Engine::Fast);
+  run.stats = sim::simulate(arch, run.mappings, sim::Engine::Fast, options.dram_trace);
   report::NetworkResult result = report::make_result(arch, network);
   add_simulation_and_cost(result, network, run, model, functional ? &*functional : nullptr);
   return result;

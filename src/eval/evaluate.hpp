@@ -6,6 +6,7 @@
 // only the design point, the network and the report model.
 
 #include <cstdint>
+#include <iosfwd>
 #include <optional>
 #include <string>
 
@@ -27,6 +28,7 @@ struct Options {
   // false: SCALE-Sim's loop nest for every systolic layer (no loop reordering or stream tiling).
   bool search = true;
   std::optional<FunctionalSettings> functional;  // set: also compute real outputs and top-1
+  std::ostream* dram_trace = nullptr;  // set: every simulated DRAM access, as `qarch dram` reads
 };
 
 // /usr/share/datasets/fashion-mnist, Debian's dataset-fashion-mnist.

@@ -18,6 +18,7 @@ class Accelerator : public sc_core::sc_module {
 
   bool finished() const { return controller_.finished(); }
   const std::vector<LayerStats>& stats() const { return controller_.stats(); }
+  void trace_dram_to(std::ostream* out) { dram_.trace_to(out); }
 
  private:
   void tick();  // reference engine: one clock edge

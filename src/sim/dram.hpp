@@ -28,6 +28,7 @@ class Dram : public sc_core::sc_module {
   Dram(sc_core::sc_module_name name, const arch::ArchSpec& arch);
 
   DramCounters counters() const { return timing_.counters(); }
+  void trace_to(std::ostream* out) { timing_.trace_to(out); }
   int burst_bytes() const { return timing_.burst_bytes(); }
 
  private:

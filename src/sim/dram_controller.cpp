@@ -26,6 +26,7 @@ int kind_of(const std::string& name) {
 
 DramController::DramController(const arch::DramSpec& spec) : spec_(spec) {
   burst_bytes_ = std::max(1, spec.burst_bytes());
+  burst_shift_ = log2_of(burst_bytes_);
   beats_ = std::max(1, spec.burst_length / 2);
   // address_map lists fields from the most significant; decode from the least.
   std::vector<std::string> names;
@@ -72,7 +73,7 @@ DramController::DramController(const arch::DramSpec& spec) : spec_(spec) {
 }
 
 DramController::Target DramController::decode(std::int64_t address) const {
-  std::int64_t rest = address / burst_bytes_;
+  std::int64_t rest = address >> burst_shift_;  // bursts are a power of two (arch checks)
   Target t;
   int group = 0, bank = 0;
   for (const Field& f : fields_) {

@@ -105,6 +105,7 @@ class DramController {
 
   arch::DramSpec spec_;
   int burst_bytes_ = 64;
+  int burst_shift_ = 6;
   int beats_ = 4;  // cycles one burst holds the data bus
   struct Field {
     int kind = 0;  // 0 row, 1 rank, 2 channel, 3 bankgroup, 4 bank, 5 column

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <ostream>
 
 namespace qarch::sim {
 
@@ -29,6 +31,14 @@ DramCounters DramTiming::counters() const {
 void DramTiming::post(std::int64_t address, std::int64_t bytes, bool write, std::int64_t arrival_mc) {
   if (bytes <= 0) return;
   (write ? write_bytes_ : read_bytes_) += bytes;
+  if (trace_ != nullptr) {
+    const double ns = static_cast<double>(arrival_mc) / (clock_ghz_ * static_cast<double>(kMilliCyclesPerCycle));
+    char line[64];
+    for (std::int64_t r = address / 64; r <= (address + bytes - 1) / 64; ++r) {
+      std::snprintf(line, sizeof line, "%.4f %c %#llx\n", ns, write ? 'W' : 'R', static_cast<unsigned long long>(r * 64));
+      *trace_ << line;
+    }
+  }
   if (pending_.empty()) pending_arrival_mc_ = arrival_mc;
   pending_arrival_mc_ = std::max(pending_arrival_mc_, arrival_mc);
   const std::int64_t burst = controller_.burst_bytes();

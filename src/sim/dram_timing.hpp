@@ -7,6 +7,7 @@
 // posts the same bursts in the same order.
 
 #include <cstdint>
+#include <iosfwd>
 #include <vector>
 
 #include "arch/arch_spec.hpp"
@@ -28,6 +29,10 @@ class DramTiming {
   // if nothing was posted).
   std::int64_t flush();
 
+  // Writes every posted access as 64-byte requests in the trace format of `qarch dram`
+  // (eval/dram_replay.hpp), arrival in ns of the accelerator clock, to `out` (nullptr: none).
+  void trace_to(std::ostream* out) { trace_ = out; }
+
   int burst_bytes() const { return controller_.burst_bytes(); }
   // Bytes as requested (not rounded to bursts); bursts, row hits and misses and refreshes as
   // the device served them.
@@ -42,6 +47,7 @@ class DramTiming {
   DramController controller_;
   std::vector<DramRequest> pending_;
   std::int64_t read_bytes_ = 0, write_bytes_ = 0;
+  std::ostream* trace_ = nullptr;
   std::int64_t pending_arrival_mc_ = 0;
 };
 

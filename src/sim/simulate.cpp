@@ -23,6 +23,7 @@ std::vector<std::vector<LayerStats>> simulate_jobs(const std::vector<Job>& jobs)
     const std::string name = "accelerator_" + std::to_string(i);
     accelerators.push_back(
         std::make_unique<Accelerator>(name.c_str(), jobs[i].arch, jobs[i].mappings, jobs[i].engine));
+    accelerators.back()->trace_dram_to(jobs[i].dram_trace);
   }
   auto all_finished = [&] {
     for (const auto& a : accelerators)
@@ -42,8 +43,10 @@ std::vector<std::vector<LayerStats>> simulate_jobs(const std::vector<Job>& jobs)
 }
 
 std::vector<LayerStats> simulate(const arch::ArchSpec& arch, std::vector<mapping::Mapping> mappings,
-                                 Engine engine) {
-  return simulate_jobs({Job{arch, std::move(mappings), engine}}).front();
+                                 Engine engine, std::ostream* dram_trace) {
+  Job job{arch, std::move(mappings), engine};
+  job.dram_trace = dram_trace;
+  return simulate_jobs({job}).front();
 }
 
 std::vector<LayerStats> simulate(const arch::ArchSpec& arch, const workload::Network& net,

@@ -3,6 +3,7 @@
 // reports include it without seeing the kernel.
 
 #include <cstdint>
+#include <iosfwd>
 #include <string>
 #include <utility>
 #include <vector>
@@ -60,8 +61,9 @@ struct LayerStats {
 // Simulates the layers `mappings` describe (one per layer, mapping::map_network) in order on
 // one design point; each layer starts with empty buffers once the previous one has finished.
 // Elaborates SystemC once: call at most once per process (build-notes.md).
+// `dram_trace` (optional) receives every DRAM access, as `qarch dram` reads traces.
 std::vector<LayerStats> simulate(const arch::ArchSpec& arch, std::vector<mapping::Mapping> mappings,
-                                 Engine engine = Engine::Fast);
+                                 Engine engine = Engine::Fast, std::ostream* dram_trace = nullptr);
 
 // Maps every layer of `net` with `mapper` (the mapper's search by default), then the above.
 std::vector<LayerStats> simulate(const arch::ArchSpec& arch, const workload::Network& net,
@@ -80,6 +82,7 @@ struct Job {
   arch::ArchSpec arch;
   std::vector<mapping::Mapping> mappings;  // one per layer, in order
   Engine engine = Engine::Fast;
+  std::ostream* dram_trace = nullptr;      // every DRAM access, in the trace format
 };
 std::vector<std::vector<LayerStats>> simulate_jobs(const std::vector<Job>& jobs);
 

@@ -140,3 +140,41 @@ TEST(Cli, TechnologyIsAnyTableInTheModelsDirectory) {
 
 }  // namespace
 }  // namespace qarch::cli
+
+namespace qarch::cli {
+namespace {
+
+// `qarch run --dram-trace` writes what the simulated DRAM saw, and `qarch dram` replays it:
+// every DRAM byte of the report is in the trace (64-byte requests), and a failed run leaves no
+// trace behind.
+TEST(Cli, DramTraceOfARunReplaysThroughQarchDram) {
+  const std::string dir = testing::scratch_dir("dram_trace");
+  const std::string trace = dir + "/lenet.trace";
+  const testing::Outcome run = testing::run_process({"run", "--arch", kArch, "--workload", kLenet,
+                                                     "--dram-trace", trace, "--format", "json"});
+  ASSERT_EQ(run.status, 0) << run.err;
+  const auto report = nlohmann::json::parse(run.out);
+  std::int64_t bytes = 0;
+  for (const auto& layer : report["layers"])
+    bytes += layer["dram_read_bytes"].get<std::int64_t>() + layer["dram_write_bytes"].get<std::int64_t>();
+  std::ifstream in(trace);
+  std::string line;
+  std::int64_t requests = 0;
+  while (std::getline(in, line)) requests += !line.empty() && line[0] != '#' ? 1 : 0;
+  EXPECT_GE(requests * 64, bytes);                  // each transfer rounded out to whole 64 B
+  EXPECT_LE(requests * 64, bytes + 2 * 64 * 1000);  // by at most two requests per transfer
+  const testing::Outcome replay = testing::run_process({"dram", "--arch", kArch, "--trace", trace, "--format", "json"});
+  ASSERT_EQ(replay.status, 0) << replay.err;
+  EXPECT_EQ(nlohmann::json::parse(replay.out)["requests"].get<std::int64_t>(), requests);
+
+  const std::string failed = dir + "/failed.trace";
+  // Fails inside the evaluation, after the trace was opened: no dataset.
+  const testing::Outcome bad = testing::run_process({"run", "--arch", kArch, "--workload", kLenet, "--dram-trace",
+                                                     failed, "--functional", "--dataset", dir + "/no-dataset"});
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_FALSE(std::filesystem::exists(failed));
+  EXPECT_FALSE(std::filesystem::exists(failed + ".partial"));
+}
+
+}  // namespace
+}  // namespace qarch::cli
