@@ -3,8 +3,8 @@
 // vector unit, a layer without MACs). It is the one place that knows its own plan; everything
 // above (simulator, cost model, functional execution, `qarch map`) asks it through this
 // interface. Adding a dataflow is one file with a Dataflow subclass, one line in
-// dataflows.cpp (register_builtins) and a name in arch/enum_names.hpp; docs/architecture.md
-// lists what each must provide.
+// dataflows.cpp (register_builtins), its value in arch/arch_spec.hpp and name in
+// arch/enum_names.hpp; docs/architecture.md lists what each must provide.
 //
 // A Dataflow
 // - plans a layer: fills the mapping's plan, its folds, buffer tiles and closed-form totals

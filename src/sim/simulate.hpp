@@ -29,7 +29,7 @@ struct BufferCounts {
 struct LayerStats {
   std::string name;
   std::string type;     // workload::to_string(LayerType)
-  std::string unit;     // "systolic array", "row-stationary PE sets", "vector unit"
+  std::string unit;     // the dataflow's unit: "systolic array", "adder-tree lanes", "vector unit", ...
 
   // Cycles of the accelerator clock. compute_cycles is the array's busy time numbered as
   // SCALE-Sim does (the cycle of the last output write, from 0); stall_cycles are the cycles the
