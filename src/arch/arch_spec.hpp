@@ -70,6 +70,8 @@ struct DramSpec {
 // The devices in `models_dir`/dram/ (file names without .yaml, sorted), and one of them by name
 // or alias. Throws config::InputError naming the file, line and key of a bad device file.
 std::vector<std::string> dram_device_names(const std::string& models_dir);
+// The fields of an address map, most significant first ("row,rank,..." -> {"row", "rank", ...}).
+std::vector<std::string> address_map_fields(const std::string& map);
 DramSpec load_dram_device(const std::string& models_dir, const std::string& name);
 
 // Where technology tables and DRAM devices live: $QARCH_MODELS_DIR, else this checkout's

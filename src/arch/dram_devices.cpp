@@ -1,6 +1,7 @@
 // DRAM devices as data (models/dram/*.yaml) and the architecture's overrides of them.
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <set>
 
@@ -20,20 +21,6 @@ bool power_of_two(std::int64_t v) { return v > 0 && (v & (v - 1)) == 0; }
 
 const std::vector<std::string> kMapFields = {"row", "rank", "channel", "bankgroup", "bank", "column"};
 
-std::vector<std::string> split(const std::string& text) {
-  std::vector<std::string> parts;
-  std::string part;
-  for (char c : text + ",") {
-    if (c == ',') {
-      parts.push_back(part);
-      part.clear();
-    } else if (c != ' ') {
-      part += c;
-    }
-  }
-  return parts;
-}
-
 fs::path device_dir(const std::string& models_dir) { return fs::path(models_dir) / "dram"; }
 
 // The aliases a device file declares (without validating the rest).
@@ -51,8 +38,22 @@ std::vector<std::string> aliases_of(const fs::path& file) {
 
 }  // namespace
 
+std::vector<std::string> address_map_fields(const std::string& map) {
+  std::vector<std::string> parts;
+  std::string part;
+  for (char c : map + ",") {
+    if (c == ',') {
+      parts.push_back(part);
+      part.clear();
+    } else if (c != ' ') {
+      part += c;
+    }
+  }
+  return parts;
+}
+
 std::string address_map_problem(const std::string& map) {
-  const std::vector<std::string> parts = split(map);
+  const std::vector<std::string> parts = address_map_fields(map);
   std::set<std::string> seen;
   for (const std::string& p : parts) {
     if (std::find(kMapFields.begin(), kMapFields.end(), p) == kMapFields.end())

@@ -14,12 +14,6 @@ namespace qarch::mapping {
 
 namespace {
 
-// Values of `value_bits` a buffer holds in its usable bytes (whole words).
-std::int64_t capacity_values(const arch::BufferSpec& buffer, int value_bits) {
-  const std::int64_t words = usable_bytes(buffer) * 8 / std::max(1, buffer.word_bits);
-  return words * values_per_word(value_bits, buffer.word_bits);
-}
-
 std::int64_t fold_cycles(const AdderTreePlan& p, std::int64_t positions, std::int64_t k_length) {
   return positions * ceil_div(k_length, p.width) + p.levels + 1;
 }
@@ -108,14 +102,14 @@ class AdderTree final : public Dataflow {
     const GroupTensors e = group_tensors(layer);
     const int wb = mp.weight_bits, ab = mp.activation_bits, cb = mp.accumulator_bits;
     // k tiles: as many chunks of Tn as a lane fold's weights fit the weight buffer; at least one.
-    const std::int64_t fit = capacity_values(arch.weight_buffer, wb) / lanes / p.width * p.width;
+    const std::int64_t fit = usable_values(arch.weight_buffer, wb) / lanes / p.width * p.width;
     p.k_tile = fit >= k ? k : std::max(p.width, fit);
     p.k_tiles = ceil_div(k, p.k_tile);
     // Positions per tile: their inputs for one k tile fit the input buffer, their accumulators
     // the output buffer; at least one.
     const std::int64_t by_inputs =
-        e.inputs > 0 ? mul_div(capacity_values(arch.input_buffer, ab), m * k, e.inputs * p.k_tile) : m;
-    const std::int64_t by_outputs = capacity_values(arch.output_buffer, cb) / lanes;
+        e.inputs > 0 ? mul_div(usable_values(arch.input_buffer, ab), m * k, e.inputs * p.k_tile) : m;
+    const std::int64_t by_outputs = usable_values(arch.output_buffer, cb) / lanes;
     p.positions = std::max<std::int64_t>(1, std::min({m, by_inputs, by_outputs}));
     p.position_tiles = ceil_div(m, p.positions);
     mp.folds_per_group = p.lane_folds * p.position_tiles * p.k_tiles;
@@ -154,7 +148,7 @@ class AdderTree final : public Dataflow {
     group.output_writes = m * n * p.k_tiles;
     group.psum_reads = m * n * (p.k_tiles - 1);
     group.macs = m * k * n;
-    for (std::int64_t g = 0; g < mp.groups; ++g) mp.accesses += group;
+    mp.accesses = group.times(mp.groups);
     // Used multiplier slots: k of ceil(k / Tn) x Tn per position, n of lane_folds x Tm lanes.
     const std::int64_t chunks = ceil_div(k, p.width);
     mp.mapping_efficiency = static_cast<double>(k) / static_cast<double>(chunks * p.width) *

@@ -1,11 +1,18 @@
 #include "mapping/buffer_tile.hpp"
 
+#include <algorithm>
+
 #include "mapping/packing.hpp"
 
 namespace qarch::mapping {
 
 std::int64_t usable_bytes(const arch::BufferSpec& buffer) {
   return buffer.double_buffered ? buffer.size_bytes() / 2 : buffer.size_bytes();
+}
+
+std::int64_t usable_values(const arch::BufferSpec& buffer, int value_bits) {
+  const std::int64_t words = usable_bytes(buffer) * 8 / std::max(1, buffer.word_bits);
+  return words * values_per_word(value_bits, buffer.word_bits);
 }
 
 BufferTile make_tile(const arch::BufferSpec& buffer, int value_bits, std::int64_t tile_elements,

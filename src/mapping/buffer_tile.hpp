@@ -27,6 +27,9 @@ struct BufferTile {
 // Usable bytes: a double-buffered SRAM fills one half while the array reads the other.
 std::int64_t usable_bytes(const arch::BufferSpec& buffer);
 
+// Values of `value_bits` the usable bytes hold, in whole words (packing.hpp).
+std::int64_t usable_values(const arch::BufferSpec& buffer, int value_bits);
+
 // A tile of `value_bits` values in `buffer`, read `dram_fetches = 1` time from a DRAM tensor of
 // `dram_elements` values of `dram_bits`.
 BufferTile make_tile(const arch::BufferSpec& buffer, int value_bits, std::int64_t tile_elements,

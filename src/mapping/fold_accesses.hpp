@@ -21,6 +21,10 @@ struct FoldAccesses {
     macs += a.macs;
     return *this;
   }
+  // Every count times `n` (a group's traffic over all groups).
+  FoldAccesses times(std::int64_t n) const {
+    return {input_reads * n, weight_reads * n, output_writes * n, psum_reads * n, macs * n};
+  }
   bool operator==(const FoldAccesses& a) const {
     return input_reads == a.input_reads && weight_reads == a.weight_reads &&
            output_writes == a.output_writes && psum_reads == a.psum_reads && macs == a.macs;

@@ -39,9 +39,9 @@ RowStationaryPass rs_pass_at(const RowStationaryProblem& p, const RowStationaryP
   return pass;
 }
 
-RowStationaryAccesses rs_pass_accesses(const RowStationaryProblem& p, const RowStationaryPlan& plan,
+FoldAccesses rs_pass_accesses(const RowStationaryProblem& p, const RowStationaryPlan& plan,
                                        const RowStationaryPass& pass) {
-  RowStationaryAccesses a;
+  FoldAccesses a;
   // Ifmap rows touched by a set: i + stride * j for i < used_h, j < used_w.
   const std::int64_t ifmap_rows = p.stride_h <= pass.used_h
                                       ? (pass.used_w - 1) * p.stride_h + pass.used_h

@@ -12,6 +12,7 @@
 #include <cstdint>
 
 #include "mapping/dataflow.hpp"
+#include "mapping/fold_accesses.hpp"
 
 namespace qarch::mapping {
 
@@ -50,15 +51,10 @@ struct RowStationaryPass {
 RowStationaryPass rs_pass_at(const RowStationaryProblem& p, const RowStationaryPlan& plan,
                              std::int64_t index);
 
-struct RowStationaryAccesses {  // buffer traffic of one pass, in elements
-  std::int64_t input_reads = 0;    // ifmap rows, each read once and multicast along a diagonal
-  std::int64_t weight_reads = 0;   // filter rows into the PE register files
-  std::int64_t output_writes = 0;  // psum rows leaving the sets
-  std::int64_t psum_reads = 0;     // earlier filter-row folds' psums read back
-  std::int64_t macs = 0;
-};
-
-RowStationaryAccesses rs_pass_accesses(const RowStationaryProblem& p, const RowStationaryPlan& plan,
+// Buffer traffic of one pass, in elements: ifmap rows each read once and multicast along a
+// diagonal, filter rows into the PE register files, psum rows leaving the sets, and earlier
+// filter-row folds' psums read back.
+FoldAccesses rs_pass_accesses(const RowStationaryProblem& p, const RowStationaryPlan& plan,
                                        const RowStationaryPass& pass);
 
 // A layer's rs plan, as Mapping holds it (row_stationary_dataflow.cpp).

@@ -153,11 +153,10 @@ class RowStationary final : public Dataflow {
     FoldAccesses group;
     for (std::int64_t i = 0; i < plan.passes; ++i) {
       const RowStationaryPass pass = rs_pass_at(p, plan, i);
-      const RowStationaryAccesses a = rs_pass_accesses(p, plan, pass);
-      group += {a.input_reads, a.weight_reads, a.output_writes, a.psum_reads, a.macs};
+      group += rs_pass_accesses(p, plan, pass);
       used_pes += static_cast<double>(pass.items * pass.used_h * pass.used_w);
     }
-    for (std::int64_t g = 0; g < mp.groups; ++g) mp.accesses += group;
+    mp.accesses = group.times(mp.groups);
     mp.mapping_efficiency = used_pes / (static_cast<double>(plan.passes) * mp.rows * mp.cols);
     mp.compute_cycles = std::max<std::int64_t>(0, mp.folds() * mp.cycles_per_fold - 1);
     mp.dram_read_bytes = mp.groups * (mp.weights.dram_bytes * mp.weights.dram_fetches +
@@ -172,8 +171,7 @@ class RowStationary final : public Dataflow {
     const RowStationaryMapping& rs = mp.plan_as<RowStationaryMapping>();
     const RowStationaryPass pass = rs_pass_at(rs.problem, rs.plan, w.fold);
     w.cycles = mp.cycles_per_fold;
-    const RowStationaryAccesses a = rs_pass_accesses(rs.problem, rs.plan, pass);
-    w.accesses = {a.input_reads, a.weight_reads, a.output_writes, a.psum_reads, a.macs};
+    w.accesses = rs_pass_accesses(rs.problem, rs.plan, pass);
     const std::int64_t folds = mp.folds_per_group;
     w.loads.add(spread_part(Operand::Weight, w.group, mp.weights, w.fold, folds));
     w.loads.add(spread_part(Operand::Input, w.group, mp.inputs, w.fold, folds));

@@ -56,8 +56,7 @@ void apply_nest(const arch::ArchSpec& arch, const SystolicProblem& p, const Loop
   FoldAccesses a = f.accesses;  // the stream splits over tiles; the stationary tile reloads
   if (mp.dataflow == arch::Dataflow::WeightStationary) a.weight_reads *= nest.tiles;
   if (mp.dataflow == arch::Dataflow::InputStationary) a.input_reads *= nest.tiles;
-  mp.accesses = {};
-  for (std::int64_t g = 0; g < mp.groups; ++g) mp.accesses += a;
+  mp.accesses = a.times(mp.groups);
   mp.compute_cycles = tiling.compute_cycles;
   mp.dram_read_bytes = tiling.dma.read_bytes;
   mp.dram_write_bytes = tiling.dma.write_bytes;

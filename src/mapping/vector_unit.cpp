@@ -89,8 +89,7 @@ class VectorUnit final : public Dataflow {
     mp.plan = plan;
     const int ab = mp.activation_bits;
     const auto& ibuf = arch.input_buffer;
-    const std::int64_t words = usable_bytes(ibuf) * 8 / std::max(1, ibuf.word_bits);
-    v.chunk_elements = std::max<std::int64_t>(v.lanes, words * values_per_word(ab, ibuf.word_bits));
+    v.chunk_elements = std::max<std::int64_t>(v.lanes, usable_values(ibuf, ab));
     mp.folds_per_group = ceil_div(v.input_elements, v.chunk_elements);
     mp.loop_order = "chunk of the input buffer > lanes";
     mp.inputs = make_tile(ibuf, ab, std::min(v.chunk_elements, v.input_elements), v.input_elements,

@@ -29,16 +29,7 @@ DramController::DramController(const arch::DramSpec& spec) : spec_(spec) {
   burst_shift_ = log2_of(burst_bytes_);
   beats_ = std::max(1, spec.burst_length / 2);
   // address_map lists fields from the most significant; decode from the least.
-  std::vector<std::string> names;
-  std::string part;
-  for (char c : spec.address_map + ",") {
-    if (c == ',') {
-      names.push_back(part);
-      part.clear();
-    } else if (c != ' ') {
-      part += c;
-    }
-  }
+  std::vector<std::string> names = arch::address_map_fields(spec.address_map);
   std::reverse(names.begin(), names.end());
   for (const std::string& name : names) {
     Field f;
