@@ -106,14 +106,57 @@ BufferSpec read_buffer(MapReader& r) {
   return b;
 }
 
+// buffers.global.serves: a non-empty list of distinct tensor names.
+std::array<bool, 3> read_serves(MapReader& r) {
+  std::array<bool, 3> serves{};
+  const auto list = r.child("serves", true);
+  if (!list) return serves;
+  const std::vector<std::string> names = names_in(kTensorNames);
+  if (!list->is_sequence() || list->size() == 0) {
+    r.error("serves", "expected a non-empty list of the tensors the global buffer holds, from " +
+                          config::join_alternatives(names) + ", e.g. [weight, input, output]");
+    return serves;
+  }
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const config::Value item = list->at(i);
+    const std::string name = item.scalar();
+    if (!item.is_scalar() || !spelled_in(kTensorNames, name)) {
+      r.diagnostics().add(item.location(), item.path(),
+                          "expected one of " + config::join_alternatives(names) + ", got '" + name + "'" +
+                              config::did_you_mean(name, names));
+      continue;
+    }
+    const auto slot = static_cast<std::size_t>(value_in(kTensorNames, name));
+    if (serves[slot]) {
+      r.diagnostics().add(item.location(), item.path(), "'" + name + "' is listed twice");
+    } else {
+      serves[slot] = true;
+    }
+  }
+  return serves;
+}
+
 void read_buffers(MapReader& r, ArchSpec& arch) {
+  if (const auto value = r.child("global", false)) {
+    MapReader global(*value, r.diagnostics());
+    arch.global_serves = read_serves(global);
+    arch.global_buffer = read_buffer(global);
+  }
   struct Slot {
-    const char* key;
+    Tensor tensor;
     BufferSpec* spec;
   };
-  for (const Slot& slot : {Slot{"weight", &arch.weight_buffer}, Slot{"input", &arch.input_buffer},
-                           Slot{"output", &arch.output_buffer}}) {
-    if (const auto value = r.child(slot.key, true)) {
+  for (const Slot& slot : {Slot{Tensor::Weight, &arch.weight_buffer}, Slot{Tensor::Input, &arch.input_buffer},
+                           Slot{Tensor::Output, &arch.output_buffer}}) {
+    const std::string key(to_string(slot.tensor));
+    if (arch.served_by_global(slot.tensor)) {
+      if (r.has(key)) {
+        r.child(key, false);
+        r.error(key, "the " + key + " tensor is held by buffers.global (its serves list); remove buffers." +
+                         key + " or take " + key + " out of serves");
+      }
+      *slot.spec = arch.global_buffer;
+    } else if (const auto value = r.child(key, true)) {
       MapReader buffer(*value, r.diagnostics());
       *slot.spec = read_buffer(buffer);
     }
@@ -169,6 +212,7 @@ void read_memory(MapReader& r, MemorySpec& memory, const std::string& models_dir
 std::string_view to_string(Dataflow dataflow) { return name_in(kDataflowNames, dataflow); }
 std::string_view to_string(MapperObjective objective) { return name_in(kMapperObjectiveNames, objective); }
 std::string_view to_string(CostStyle style) { return name_in(kCostStyleNames, style); }
+std::string_view to_string(Tensor tensor) { return name_in(kTensorNames, tensor); }
 
 ArchSpec load_arch(const std::string& path, const std::vector<config::Override>& overrides,
                    const std::string& models_dir) {

@@ -2,6 +2,7 @@
 // The typed description of one design point, loaded and validated from YAML (docs/config.md).
 // Plain data: mapping, sim and cost read it; only arch_loader knows about YAML.
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -27,6 +28,11 @@ struct BufferSpec {
 
   std::int64_t size_bytes() const { return static_cast<std::int64_t>(size_kib * 1024.0); }
 };
+
+// The tensors a layer keeps on chip; the global buffer may serve any of them.
+enum class Tensor { Weight, Input, Output };
+
+std::string_view to_string(Tensor tensor);  // "weight", "input", "output"
 
 // JEDEC timing of a DRAM device in clock cycles of tCK (../shared/reference/dram/README.md).
 struct JedecTiming {
@@ -129,9 +135,17 @@ struct ArchSpec {
   config::Location technology_location;
   CostStyle cost_style = CostStyle::Absolute;
   PeArraySpec pe_array;
+  // Each tensor's buffer. A tensor served by the global buffer has the global buffer's spec
+  // here (size, banks, ports: what one access costs), and the mapper gives it a share of the
+  // capacity per layer (mapping/buffer_split.hpp).
   BufferSpec weight_buffer;
   BufferSpec input_buffer;
   BufferSpec output_buffer;
+  BufferSpec global_buffer;                 // buffers.global; size 0 when there is none
+  std::array<bool, 3> global_serves{};      // by Tensor
+
+  bool served_by_global(Tensor t) const { return global_serves[static_cast<std::size_t>(t)]; }
+  bool has_global_buffer() const { return global_buffer.size_kib > 0; }
   MemorySpec memory;
   MapperSpec mapper;
 };

@@ -10,6 +10,7 @@ namespace qarch::arch {
 using config::NameTable;
 using config::name_in;
 using config::names_in;
+using config::spelled_in;
 using config::value_in;
 
 // Each dataflow's implementation is registered under its value in mapping/dataflows.cpp.
@@ -22,5 +23,8 @@ inline constexpr NameTable<CostStyle, 2> kCostStyleNames{
     {{CostStyle::Absolute, "absolute"}, {CostStyle::EyerissNormalized, "eyeriss_normalized"}}};
 inline constexpr NameTable<MapperObjective, 3> kMapperObjectiveNames{
     {{MapperObjective::Cycles, "cycles"}, {MapperObjective::Energy, "energy"}, {MapperObjective::Edp, "edp"}}};
+
+inline constexpr NameTable<Tensor, 3> kTensorNames{
+    {{Tensor::Weight, "weight"}, {Tensor::Input, "input"}, {Tensor::Output, "output"}}};
 
 }  // namespace qarch::arch

@@ -59,8 +59,11 @@ AreaReport make_area(const CostModel& m) {
   for (Store s : kStores) {
     const int i = static_cast<int>(s);
     r.area_um2[component("rf_", s)] = pes * register_file_area_um2(t, m.rf_entries[i], m.rf_word_bits[i]);
-    r.area_um2[component("buffer_", s)] = sram_area_um2(t, buffer_of(arch, s));
+    // A tensor held by the global buffer has no SRAM of its own: the global buffer is one macro.
+    if (!arch.served_by_global(static_cast<arch::Tensor>(i)))
+      r.area_um2[component("buffer_", s)] = sram_area_um2(t, buffer_of(arch, s));
   }
+  if (arch.has_global_buffer()) r.area_um2["buffer_global"] = sram_area_um2(t, arch.global_buffer);
   r.area_um2["vector"] = arch.pe_array.cols * vector_op_cost(t, arch.pe_array.activation_format).area_um2;
   double blocks = 0;
   for (const auto& entry : r.area_um2) blocks += entry.second;

@@ -55,6 +55,7 @@ void add_simulation_and_cost(report::NetworkResult& result, const workload::Netw
     l.total_cycles = s.total_cycles;
     l.compute_cycles = s.compute_cycles;
     l.stall_cycles = s.stall_cycles;
+    l.sram_stall_cycles = s.sram_stall_cycles;
     l.utilization = s.utilization;
     l.mapping_efficiency = s.mapping_efficiency;
     l.dram_read_bytes = s.dram_read_bytes;

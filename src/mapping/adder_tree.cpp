@@ -196,6 +196,49 @@ class AdderTree final : public Dataflow {
                                mp.m * mp.n));
   }
 
+  // As the stepper moves operands: cycle g < p x c reads chunk g mod c (its slots' inputs, and
+  // as many weights per used lane); the chunk's sum reaches the lane registers levels + 1 cycles
+  // later, writing the lanes after a position's last chunk and reading their partial sums back at
+  // its first when an earlier k tile left them.
+  void edge_demand(const Mapping& mp, const FoldWork& w, EdgeDemand& demand) const override {
+    const AdderTreePlan& p = mp.plan_as<AdderTreePlan>();
+    const AdderTreeFold f = adder_tree_fold(p, mp.m, mp.k, mp.n, w.fold);
+    const std::int64_t k_length = f.k_end - f.k_begin;
+    const std::int64_t chunks = ceil_div(k_length, p.width);
+    const std::int64_t tokens = (f.end - f.begin) * chunks;
+    if (tokens <= 0) return;
+    const std::int64_t delay = p.levels + 1;
+    const auto at = [&](std::int64_t u) {
+      EdgeCycle c;
+      if (u < tokens) {
+        const std::int64_t chunk = u % chunks;
+        const std::int64_t slots = std::min(p.width, k_length - chunk * p.width);
+        c[EdgeOp::InputRead] = slots;
+        c[EdgeOp::WeightRead] = slots * f.used_lanes;
+      }
+      if (u >= delay && u - delay < tokens) {
+        const std::int64_t chunk = (u - delay) % chunks;
+        if (chunk == chunks - 1) c[EdgeOp::OutputWrite] = f.used_lanes;
+        if (chunk == 0 && f.k_tile > 0) c[EdgeOp::PsumRead] = f.used_lanes;
+      }
+      return c;
+    };
+    // Reads only, both, sums only: inside each region a cycle's traffic depends on it mod c.
+    const std::int64_t bounds[4] = {0, std::min(delay, tokens), std::max(delay, tokens), tokens + delay};
+    for (int r = 0; r < 3; ++r) {
+      const std::int64_t lo = r == 1 ? delay : bounds[r], hi = r == 1 ? tokens : bounds[r + 1];
+      if (hi <= lo) continue;
+      if (hi - lo <= chunks) {
+        for (std::int64_t u = lo; u < hi; ++u) demand.add(at(u), 1);
+        continue;
+      }
+      for (std::int64_t residue = 0; residue < chunks; ++residue) {
+        const std::int64_t first = lo + ((residue - lo) % chunks + chunks) % chunks;
+        demand.add(at(first), (hi - 1 - first) / chunks + 1);
+      }
+    }
+  }
+
   // No weight or input register files: operands go from the buffers straight into the
   // multipliers. The lane register is read and written once per lane per cycle (chunk). Wires:
   // each input is broadcast to every lane's multiplier (one hop per MAC, activation bits); in a

@@ -10,6 +10,8 @@
 // - plans a layer: fills the mapping's plan, its folds, buffer tiles and closed-form totals
 //   (choosing among candidates with the mapper where it has a choice);
 // - describes one fold's work (geometry-free: cycles, buffer traffic, DRAM transfers);
+// - gives a fold's per-cycle buffer demand in closed form (what crosses the array's edge in
+//   each cycle, buffer_ports.hpp), from which the fast engine prices SRAM stalls;
 // - gives the PEs' actions in closed form (register files, PE-to-PE hops) for the cost model;
 // - gives the accumulation order functional mode must follow;
 // - builds a per-cycle reference stepper for one fold, which sim's reference engine clocks.
@@ -24,6 +26,7 @@
 
 #include "arch/arch_spec.hpp"
 #include "mapping/accumulation_order.hpp"
+#include "mapping/buffer_ports.hpp"
 #include "mapping/mapper.hpp"
 #include "workload/layer.hpp"
 
@@ -72,6 +75,10 @@ class Dataflow {
 
   // Fills `work` (group and fold set) with the fold's cycles, accesses, loads and stores.
   virtual void fold_work(const Mapping& mapping, FoldWork& work) const = 0;
+
+  // The cycles of fold `work` (filled by fold_work) as a histogram of edge traffic: exactly what
+  // the stepper moves across the edge in each of its cycles, derived without running it.
+  virtual void edge_demand(const Mapping& mapping, const FoldWork& work, EdgeDemand& demand) const = 0;
 
   virtual PeActions pe_actions(const Mapping& mapping) const = 0;
 

@@ -30,6 +30,14 @@ std::string describe(const Mapping& mp) {
         << "\n";
     describe_tile(out, "weights", mp.weights);
   }
+  if (mp.split != BufferSplit{}) {
+    out << "  global buffer split:";
+    const char* names[3] = {"weights", "inputs", "outputs"};
+    for (int t = 0; t < 3; ++t)
+      if (mp.split[static_cast<std::size_t>(t)] > 0)
+        out << " " << names[t] << " " << mp.split[static_cast<std::size_t>(t)] << "/" << kSplitParts;
+    out << "\n";
+  }
   describe_tile(out, "inputs", mp.inputs);
   describe_tile(out, "outputs", mp.outputs);
   if (mp.psum_spill) out << "  partial sums spill to DRAM between the folds of their reduction\n";

@@ -48,6 +48,9 @@ FoldWork fold_work(const Mapping& mapping, std::int64_t fold_index) {
   w.group = fold_index / mapping.folds_per_group;
   w.fold = fold_index % mapping.folds_per_group;
   mapping.flow->fold_work(mapping, w);
+  EdgeDemand demand;
+  mapping.flow->edge_demand(mapping, w, demand);
+  w.sram_stall_cycles = mapping.ports.stall_cycles(demand);
   return w;
 }
 

@@ -34,7 +34,8 @@ struct TransferList {
 struct FoldWork {
   std::int64_t group = 0;
   std::int64_t fold = 0;            // index inside the group
-  std::int64_t cycles = 0;          // closed-form cycles of this fold
+  std::int64_t cycles = 0;          // closed-form cycles of this fold, without SRAM stalls
+  std::int64_t sram_stall_cycles = 0;  // cycles the buffers' ports add (buffer_ports.hpp)
   FoldAccesses accesses;            // buffer traffic in elements
   TransferList loads;               // before the fold may start
   TransferList stores;              // after it ends

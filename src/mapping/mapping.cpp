@@ -2,6 +2,8 @@
 
 #include "arch/layer_formats.hpp"
 
+#include <optional>
+
 namespace qarch::mapping {
 
 Mapping base_mapping(const arch::ArchSpec& arch, const workload::Layer& layer) {
@@ -43,10 +45,50 @@ Search single_candidate(const arch::ArchSpec& arch, const workload::Layer& layer
   return s;
 }
 
-Mapping map_layer(const arch::ArchSpec& arch, const workload::Layer& layer, const MapperOptions& options) {
-  Mapping mp = base_mapping(arch, layer);
-  mp.flow->plan(arch, layer, options, false, mp);
+namespace {
+
+// Orders the plans of one layer under different global-buffer splits by the mapper's
+// objective; ties go to fewer DRAM bytes (then to the earlier split).
+bool better(const arch::ArchSpec& arch, const workload::Layer& layer, const MapperOptions& options,
+            const Mapping& a, const Mapping& b) {
+  const std::int64_t bytes_a = a.estimate.dram_bytes, bytes_b = b.estimate.dram_bytes;
+  const double cycles_a = static_cast<double>(a.estimate.total_cycles);
+  const double cycles_b = static_cast<double>(b.estimate.total_cycles);
+  if (arch.mapper.objective != arch::MapperObjective::Cycles && options.price_layer) {
+    const auto price = options.price_layer(layer);
+    double ea = price(a, a.estimate.total_cycles), eb = price(b, b.estimate.total_cycles);
+    if (arch.mapper.objective == arch::MapperObjective::Edp) {
+      ea *= cycles_a;
+      eb *= cycles_b;
+    }
+    if (ea != eb) return ea < eb;
+  } else if (cycles_a != cycles_b) {
+    return cycles_a < cycles_b;
+  }
+  return bytes_a < bytes_b;
+}
+
+// The layer planned against `view` (the architecture, or a split of its global buffer).
+Mapping plan_with(const arch::ArchSpec& arch, const arch::ArchSpec& view, const workload::Layer& layer,
+                  const MapperOptions& options, const BufferSplit& split) {
+  Mapping mp = base_mapping(view, layer);
+  mp.flow->plan(view, layer, options, false, mp);
+  mp.split = split;
+  mp.ports = BufferPorts(arch, mp);
   return mp;
+}
+
+}  // namespace
+
+Mapping map_layer(const arch::ArchSpec& arch, const workload::Layer& layer, const MapperOptions& options) {
+  const std::vector<BufferSplit> splits = buffer_splits(arch);
+  if (splits.empty()) return plan_with(arch, arch, layer, options, BufferSplit{});
+  std::optional<Mapping> best;
+  for (const BufferSplit& split : splits) {
+    Mapping mp = plan_with(arch, tiling_view(arch, split), layer, options, split);
+    if (!best || better(arch, layer, options, mp, *best)) best = std::move(mp);
+  }
+  return std::move(*best);
 }
 
 std::vector<Mapping> map_network(const arch::ArchSpec& arch, const workload::Network& network,
@@ -58,8 +100,11 @@ std::vector<Mapping> map_network(const arch::ArchSpec& arch, const workload::Net
 }
 
 Search search_layer(const arch::ArchSpec& arch, const workload::Layer& layer, const MapperOptions& options) {
-  Mapping mp = base_mapping(arch, layer);
-  return mp.flow->plan(arch, layer, options, true, mp);
+  // With a global buffer: the candidates under the split map_layer chooses.
+  const BufferSplit split = arch.has_global_buffer() ? map_layer(arch, layer, options).split : BufferSplit{};
+  const arch::ArchSpec view = arch.has_global_buffer() ? tiling_view(arch, split) : arch;
+  Mapping mp = base_mapping(view, layer);
+  return mp.flow->plan(view, layer, options, true, mp);
 }
 
 }  // namespace qarch::mapping

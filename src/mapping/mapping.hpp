@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "arch/arch_spec.hpp"
+#include "mapping/buffer_ports.hpp"
+#include "mapping/buffer_split.hpp"
 #include "mapping/buffer_tile.hpp"
 #include "mapping/dataflow.hpp"
 #include "mapping/estimate.hpp"
@@ -42,6 +44,8 @@ struct Mapping {
   std::int64_t candidates = 1;  // mappings the mapper considered for this layer
 
   BufferTile weights, inputs, outputs;
+  BufferSplit split{};      // eighths of buffers.global per tensor (all 0 without one)
+  BufferPorts ports;        // the words per cycle its edge traffic may use (SRAM timing)
   bool psum_spill = false;  // partial sums go to DRAM and back between row folds
 
   // Closed-form totals over all groups.

@@ -178,6 +178,55 @@ class RowStationary final : public Dataflow {
     w.stores.add(spread_part(Operand::Output, w.group, mp.outputs, w.fold, folds));
   }
 
+  // As the stepper moves operands. Per channel: filter_w cycles each loading one weight per
+  // (item, set row); then out_w x filter_w MAC cycles in which every ifmap stream (sample, row)
+  // advances to the column the window needs: one column per cycle for the first output column,
+  // then stride_w columns per output column. The drain writes every psum row at once, in the
+  // last MAC cycle (set_h = 1) or after set_h - 1 descent cycles.
+  void edge_demand(const Mapping& mp, const FoldWork& w, EdgeDemand& demand) const override {
+    const RowStationaryMapping& rs = mp.plan_as<RowStationaryMapping>();
+    const RowStationaryProblem& p = rs.problem;
+    const RowStationaryPass pass = rs_pass_at(p, rs.plan, w.fold);
+    if (p.channels == 0 || pass.items == 0) return;
+    const std::int64_t s = p.filter_w, stride = p.stride_w;
+    const std::int64_t rows = p.stride_h >= pass.used_h ? pass.used_w * pass.used_h
+                                                        : (pass.used_w - 1) * p.stride_h + pass.used_h;
+    const std::int64_t streams = pass.batches * rows;
+    const auto cycle = [](EdgeOp op, std::int64_t n) {
+      EdgeCycle c;
+      c[op] = n;
+      return c;
+    };
+    std::vector<EdgeRun> channel;  // one channel's cycles, in order
+    channel.push_back({cycle(EdgeOp::WeightRead, pass.items * pass.used_h), s});
+    channel.push_back({cycle(EdgeOp::InputRead, streams), s});
+    for (std::int64_t fo = 1; fo < p.out_w; ++fo) {
+      if (stride < s) {
+        channel.push_back({EdgeCycle{}, s - stride});
+        channel.push_back({cycle(EdgeOp::InputRead, streams), stride});
+      } else {
+        channel.push_back({cycle(EdgeOp::InputRead, streams * (stride - s + 1)), 1});
+        channel.push_back({cycle(EdgeOp::InputRead, streams), s - 1});
+      }
+    }
+    while (channel.back().cycles == 0) channel.pop_back();
+    EdgeCycle drain;
+    drain[EdgeOp::OutputWrite] = pass.items * pass.used_w * p.out_w;
+    if (pass.r_fold > 0) drain[EdgeOp::PsumRead] = drain[EdgeOp::OutputWrite];
+    for (std::size_t i = 0; i < channel.size(); ++i) {
+      const bool last = i + 1 == channel.size() && rs.plan.set_h == 1;
+      demand.add(channel[i].cycle, channel[i].cycles * p.channels - (last ? 1 : 0));
+    }
+    if (rs.plan.set_h == 1) {
+      EdgeCycle merged = channel.back().cycle;
+      merged[EdgeOp::OutputWrite] = drain[EdgeOp::OutputWrite];
+      merged[EdgeOp::PsumRead] = drain[EdgeOp::PsumRead];
+      demand.add(merged, 1);
+    } else {
+      demand.add(drain, 1);
+    }
+  }
+
   // Per MAC a weight, an input and a psum are read from the register files and the psum written;
   // the RFs are filled with what the buffers delivered; psums pass up each set's columns: in
   // each pass every output row of every item crosses used_h - 1 PEs.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <ostream>
+#include <vector>
 
 #include "mapping/fold_plan.hpp"
 #include "mapping/group_tensors.hpp"
@@ -155,6 +156,32 @@ class Systolic final : public Dataflow {
     }
     if (step + 1 == reductions)
       w.stores.add(piece(mp, plan.shape, f, w.group, Operand::Output, false, mp.outputs.dram_bytes));
+  }
+
+  // As the stepper moves operands (systolic_stepper.cpp): ws/is preload the stationary tile one
+  // row per cycle (used_rows cycles of used_cols reads), then row r streams t operands from
+  // cycle rows + r and column c's sums leave the bottom edge from cycle 2 rows - 1 + c; os
+  // streams row r's operands from cycle r and column c's from cycle c, and PE (r, c) writes its
+  // sum at cycle t - 1 + r + c.
+  void edge_demand(const Mapping& mp, const FoldWork& w, EdgeDemand& demand) const override {
+    const SystolicFold f = systolic_fold(mp, w.fold);
+    if (mp.dataflow == arch::Dataflow::OutputStationary) {
+      add_streams({{EdgeOp::InputRead, 0, f.used_rows, f.t},
+                   {EdgeOp::WeightRead, 0, f.used_cols, f.t},
+                   {EdgeOp::OutputWrite, f.t - 1, f.used_rows, f.used_cols}},
+                  demand);
+      return;
+    }
+    const bool ws = mp.dataflow == arch::Dataflow::WeightStationary;
+    EdgeCycle preload;
+    preload[ws ? EdgeOp::WeightRead : EdgeOp::InputRead] = f.used_cols;
+    demand.add(preload, f.used_rows);
+    const std::int64_t rows = mp.rows;
+    std::vector<StaggeredStream> streams = {
+        {ws ? EdgeOp::InputRead : EdgeOp::WeightRead, rows, f.used_rows, f.t},
+        {EdgeOp::OutputWrite, 2 * rows - 1, f.used_cols, f.t}};
+    if (f.row_fold > 0) streams.push_back({EdgeOp::PsumRead, 2 * rows - 1, f.used_cols, f.t});
+    add_streams(streams, demand);
   }
 
   // Per MAC: the stationary operand is read from its PE register, the streamed one from the

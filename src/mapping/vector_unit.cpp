@@ -37,27 +37,26 @@ Chunk chunk_of(const VectorPlan& v, std::int64_t fold) {
 }
 
 // The lanes, cycle by cycle: each cycle every lane reads one element of the chunk's share of
-// the layer's work until none is left; the outputs are written as the chunk completes. What it
-// derives is the fold's length and traffic from lane occupancy; the chunk boundaries and the
-// layer's work (VectorPlan) are the plan's.
+// the layer's work until none is left, and the outputs that the elements read so far complete
+// are written (floor(outputs x read / work) of them by the end of the cycle). What it derives is
+// the fold's length and traffic from lane occupancy; the chunk boundaries and the layer's work
+// (VectorPlan) are the plan's.
 class VectorStepper final : public FoldStepper {
  public:
   VectorStepper(const Mapping& mp, const FoldWork& work) : v_(mp.plan_as<VectorPlan>()) {
     const Chunk c = chunk_of(v_, work.fold);
-    remaining_ = share_of(v_.ops, c.begin, c.end, v_.input_elements);
+    work_ = share_of(v_.ops, c.begin, c.end, v_.input_elements);
     outputs_ = share_of(v_.output_elements, c.begin, c.end, v_.input_elements);
-    done_ = remaining_ == 0;
+    done_ = work_ == 0;
   }
   void step() override {
     if (done_) return;
-    for (int lane = 0; lane < v_.lanes && remaining_ > 0; ++lane) {
+    for (int lane = 0; lane < v_.lanes && read_ < work_; ++lane) {
       ++a_.input_reads;
-      --remaining_;
+      ++read_;
     }
-    if (remaining_ == 0) {
-      a_.output_writes = outputs_;
-      done_ = true;
-    }
+    a_.output_writes = mul_div(outputs_, read_, work_);
+    done_ = read_ == work_;
     ++cycle_;
   }
   bool done() const override { return done_; }
@@ -66,7 +65,7 @@ class VectorStepper final : public FoldStepper {
 
  private:
   const VectorPlan& v_;
-  std::int64_t remaining_ = 0, outputs_ = 0, cycle_ = 0;
+  std::int64_t work_ = 0, outputs_ = 0, read_ = 0, cycle_ = 0;
   bool done_ = false;
   FoldAccesses a_;
 };
@@ -123,6 +122,27 @@ class VectorUnit final : public Dataflow {
     w.accesses.output_writes = share_of(v.output_elements, c.begin, c.end, v.input_elements);
     w.loads.add(tensor_part(Operand::Input, false, 0, mp.inputs.dram_bytes, c.begin, c.end, v.input_elements));
     w.stores.add(tensor_part(Operand::Output, false, 0, mp.outputs.dram_bytes, c.begin, c.end, v.input_elements));
+  }
+
+  // As the stepper: ceil(work / lanes) cycles of `lanes` reads (the last one the rest); after
+  // cycle u, floor(outputs x reads / work) outputs are written. Writes per full cycle differ by
+  // at most one: q = floor(outputs x lanes / work) or q + 1.
+  void edge_demand(const Mapping& mp, const FoldWork& w, EdgeDemand& demand) const override {
+    const VectorPlan& v = mp.plan_as<VectorPlan>();
+    const std::int64_t work = w.accesses.input_reads, outputs = w.accesses.output_writes;
+    if (work == 0) return;
+    const std::int64_t full = ceil_div(work, v.lanes) - 1;  // cycles before the last
+    const std::int64_t q = mul_div(outputs, v.lanes, work);
+    const std::int64_t before_last = mul_div(outputs, v.lanes * full, work);  // written by then
+    EdgeCycle c;
+    c[EdgeOp::InputRead] = v.lanes;
+    c[EdgeOp::OutputWrite] = q + 1;
+    demand.add(c, before_last - q * full);
+    c[EdgeOp::OutputWrite] = q;
+    demand.add(c, full - (before_last - q * full));
+    c[EdgeOp::InputRead] = work - v.lanes * full;
+    c[EdgeOp::OutputWrite] = outputs - before_last;
+    demand.add(c, 1);
   }
 
   PeActions pe_actions(const Mapping&) const override { return {}; }  // no PEs

@@ -47,6 +47,8 @@ const std::vector<Column>& layer_columns() {
       {"multiplier", "multiplier style", [](const LayerResult& r) { return Cell(r.multiplier); }},
       {"mapping_efficiency", "mean over folds of used PEs / all PEs",
        [](const LayerResult& r) { return optional_cell(r.mapping_efficiency); }},
+      {"sram_stall_cycles", "stall cycles waiting for buffer ports (part of stall_cycles)",
+       [](const LayerResult& r) { return optional_cell(r.sram_stall_cycles); }},
       {"dram_row_hits", "DRAM bursts that found their row open",
        [](const LayerResult& r) { return optional_cell(r.dram_row_hits); }},
       {"dram_row_misses", "DRAM bursts that opened a row",

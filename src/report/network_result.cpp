@@ -36,6 +36,10 @@ std::optional<std::int64_t> NetworkResult::stall_cycles() const {
   return sum_if_known(layers, &LayerResult::stall_cycles);
 }
 
+std::optional<std::int64_t> NetworkResult::sram_stall_cycles() const {
+  return sum_if_known(layers, &LayerResult::sram_stall_cycles);
+}
+
 std::optional<double> NetworkResult::latency_s() const {
   const auto cycles = total_cycles();
   if (!cycles || clock_ghz <= 0) return std::nullopt;

@@ -30,6 +30,7 @@ struct LayerResult {
   std::optional<std::int64_t> total_cycles;
   std::optional<std::int64_t> compute_cycles;
   std::optional<std::int64_t> stall_cycles;
+  std::optional<std::int64_t> sram_stall_cycles;  // part of stall_cycles: waiting for buffer ports
   std::optional<double> utilization;  // MACs / (total cycles x PEs)
   std::optional<std::int64_t> dram_read_bytes;
   std::optional<std::int64_t> dram_write_bytes;
@@ -83,6 +84,7 @@ struct NetworkResult {
   std::int64_t weight_bytes() const;
   std::optional<std::int64_t> total_cycles() const;  // sum over layers, if all are known
   std::optional<std::int64_t> stall_cycles() const;
+  std::optional<std::int64_t> sram_stall_cycles() const;
   std::optional<double> latency_s() const;           // total cycles / clock
   std::optional<double> inferences_per_s() const;    // batch / latency
   std::optional<double> tops() const;                // achieved: 2 ops per MAC / latency

@@ -38,6 +38,7 @@ std::string render_json(const NetworkResult& r) {
   summary["weight_bytes"] = r.weight_bytes();
   summary["total_cycles"] = optional_json(r.total_cycles());
   summary["stall_cycles"] = optional_json(r.stall_cycles());
+  summary["sram_stall_cycles"] = optional_json(r.sram_stall_cycles());
   summary["latency_s"] = optional_json(r.latency_s());
   summary["inferences_per_s"] = optional_json(r.inferences_per_s());
   summary["energy_pj"] = optional_json(r.energy_pj);

@@ -73,7 +73,11 @@ std::vector<std::pair<std::string, std::string>> summary_lines(const NetworkResu
       {"MACs", grouped(r.macs())},
       {"weights", grouped(r.weight_bytes()) + " bytes"},
       {"total cycles", r.total_cycles() ? grouped(*r.total_cycles()) : "- (no timing model yet)"},
-      {"stall cycles", r.stall_cycles() ? grouped(*r.stall_cycles()) : "-"},
+      {"stall cycles", r.stall_cycles() ? grouped(*r.stall_cycles()) +
+                                              (r.sram_stall_cycles() && *r.sram_stall_cycles() > 0
+                                                   ? " (" + grouped(*r.sram_stall_cycles()) + " waiting for buffer ports)"
+                                                   : "")
+                                        : "-"},
       {"latency", r.latency_s() ? si(*r.latency_s(), "s") : "-"},
       {"throughput", r.inferences_per_s() ? si(*r.inferences_per_s(), "inferences/s") : "-"},
       {"energy", r.energy_per_inference_pj() ? si(*r.energy_per_inference_pj() * 1e-12, "J") + " per inference" : "-"},

@@ -32,6 +32,7 @@ void Controller::begin_layer(std::int64_t now) {
   counters_.start_cycle = now;
   dram_before_ = parts_.dram.counters();
   macs_before_ = parts_.pe_array.macs();
+  sram_stalls_before_ = parts_.pe_array.sram_stall_cycles();
 }
 
 void Controller::end_layer(std::int64_t now, const mapping::Mapping& mapping) {
@@ -44,6 +45,7 @@ void Controller::end_layer(std::int64_t now, const mapping::Mapping& mapping) {
   counters_.accesses.psum_reads = out.read_elements;
   counters_.accesses.output_writes = out.write_elements;
   counters_.accesses.macs = parts_.pe_array.macs() - macs_before_;
+  counters_.sram_stall_cycles = parts_.pe_array.sram_stall_cycles() - sram_stalls_before_;
   counters_.fill_bytes[static_cast<int>(Operand::Weight)] = w.fill_bytes;
   counters_.fill_bytes[static_cast<int>(Operand::Input)] = in.fill_bytes;
   counters_.fill_bytes[static_cast<int>(Operand::Output)] = out.fill_bytes;

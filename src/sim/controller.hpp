@@ -58,7 +58,7 @@ class Controller : public sc_core::sc_module {
   std::vector<LayerStats> stats_;
   LayerCounters counters_;
   DramCounters dram_before_;
-  std::int64_t macs_before_ = 0;
+  std::int64_t macs_before_ = 0, sram_stalls_before_ = 0;
 
   // Reference state machine.
   State state_ = State::StartLayer;

@@ -38,7 +38,8 @@ LayerStats make_layer_stats(const arch::ArchSpec& arch, const mapping::Mapping& 
   s.name = mp.layer;
   s.type = std::string(workload::to_string(mp.type));
   s.unit = std::string(mp.unit());
-  s.compute_cycles = std::max<std::int64_t>(0, c.busy_cycles - 1);
+  s.compute_cycles = std::max<std::int64_t>(0, c.busy_cycles - c.sram_stall_cycles - 1);
+  s.sram_stall_cycles = c.sram_stall_cycles;
   s.total_cycles = std::max<std::int64_t>(0, c.end_cycle - c.start_cycle - 1);
   s.stall_cycles = s.total_cycles - s.compute_cycles;
   s.folds = c.folds;

@@ -15,7 +15,8 @@ struct LayerCounters {
   mapping::FoldAccesses accesses;          // buffer traffic in elements, and MACs
   std::int64_t fill_bytes[3] = {0, 0, 0};  // DRAM -> buffer, by mapping::Operand
   std::int64_t drain_bytes = 0;            // output buffer -> DRAM
-  std::int64_t busy_cycles = 0;            // sum of fold durations
+  std::int64_t busy_cycles = 0;            // sum of fold durations, SRAM stalls included
+  std::int64_t sram_stall_cycles = 0;      // the array waiting for its buffers' ports
   std::int64_t folds = 0;
   std::int64_t start_cycle = 0, end_cycle = 0;
   DramCounters dram;                       // this layer's share of the DRAM counters

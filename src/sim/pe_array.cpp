@@ -36,7 +36,8 @@ void PeArray::record(const mapping::FoldAccesses& a) {
 void PeArray::fast_thread() {
   for (;;) {
     wait(start_event_);
-    wait(sc_core::sc_time(static_cast<double>(fold_->cycles), sc_core::SC_NS));
+    wait(sc_core::sc_time(static_cast<double>(fold_->cycles + fold_->sram_stall_cycles), sc_core::SC_NS));
+    sram_stalls_ += fold_->sram_stall_cycles;
     record(fold_->accesses);
     busy_ = false;
     done_event_.notify(sc_core::SC_ZERO_TIME);
@@ -45,8 +46,21 @@ void PeArray::fast_thread() {
 
 void PeArray::step() {
   if (!busy_) return;
-  stepper_->step();
-  if (stepper_->done()) {
+  if (stall_left_ > 0) {
+    --stall_left_;
+    ++sram_stalls_;
+  } else {
+    const mapping::FoldAccesses before = stepper_->accesses();
+    stepper_->step();
+    const mapping::FoldAccesses& after = stepper_->accesses();
+    mapping::EdgeCycle moved;
+    moved[mapping::EdgeOp::WeightRead] = after.weight_reads - before.weight_reads;
+    moved[mapping::EdgeOp::InputRead] = after.input_reads - before.input_reads;
+    moved[mapping::EdgeOp::OutputWrite] = after.output_writes - before.output_writes;
+    moved[mapping::EdgeOp::PsumRead] = after.psum_reads - before.psum_reads;
+    stall_left_ = mapping_->ports.cycles(moved) - 1;
+  }
+  if (stall_left_ == 0 && stepper_->done()) {
     record(stepper_->accesses());
     busy_ = false;
   }

@@ -33,8 +33,10 @@ struct LayerStats {
 
   // Cycles of the accelerator clock. compute_cycles is the array's busy time numbered as
   // SCALE-Sim does (the cycle of the last output write, from 0); stall_cycles are the cycles the
-  // array waits for DRAM (or a single-buffered buffer); total = compute + stall.
+  // array waits for DRAM (or a single-buffered buffer) or for its buffers' ports (SRAM stalls,
+  // also counted on their own); total = compute + stall.
   std::int64_t total_cycles = 0, compute_cycles = 0, stall_cycles = 0;
+  std::int64_t sram_stall_cycles = 0;
   double utilization = 0;         // macs / (total_cycles * rows * cols), SCALE-Sim's "overall"
   double mapping_efficiency = 0;  // mean over folds of used PEs / all PEs (vector: lane use)
   std::int64_t folds = 0;

@@ -49,7 +49,7 @@ void compare_engines(std::uint64_t seed, int points, int layers, bool ideal, boo
     jobs.push_back(Job{a, net, Engine::Reference});
   }
   const auto results = simulate_jobs(jobs);
-  std::int64_t stalls = 0, layers_checked = 0;
+  std::int64_t stalls = 0, sram_stalls = 0, layers_checked = 0;
   Coverage coverage;
   for (std::size_t j = 0; j < jobs.size(); j += 2) {
     const auto& fast = results[j];
@@ -74,7 +74,9 @@ void compare_engines(std::uint64_t seed, int points, int layers, bool ideal, boo
       if (ideal) {
         EXPECT_EQ(fast[l].stall_cycles, 0);
       }
+      EXPECT_LE(fast[l].sram_stall_cycles, fast[l].stall_cycles);
       stalls += fast[l].stall_cycles > 0 ? 1 : 0;
+      sram_stalls += fast[l].sram_stall_cycles > 0 ? 1 : 0;
       coverage.array_layers += mp.vector ? 0 : 1;
       if (const auto* plan = dynamic_cast<const mapping::SystolicPlan*>(mp.plan.get())) {
         coverage.tiled += plan->nest.tiles > 1 ? 1 : 0;
@@ -84,6 +86,9 @@ void compare_engines(std::uint64_t seed, int points, int layers, bool ideal, boo
     }
   }
   EXPECT_EQ(layers_checked, points * layers);
+  if (!ideal) {
+    EXPECT_GT(sram_stalls, layers_checked / 10);  // the buffers' ports bound some layers
+  }
   if (!ideal) {
     EXPECT_GT(stalls, layers_checked / 4);  // the DRAM paths are exercised
   }

@@ -23,6 +23,7 @@ inline void expect_same_stats(const sim::LayerStats& a, const sim::LayerStats& b
   EXPECT_EQ(a.total_cycles, b.total_cycles);
   EXPECT_EQ(a.compute_cycles, b.compute_cycles);
   EXPECT_EQ(a.stall_cycles, b.stall_cycles);
+  EXPECT_EQ(a.sram_stall_cycles, b.sram_stall_cycles);
   EXPECT_EQ(a.folds, b.folds);
   EXPECT_EQ(a.macs, b.macs);
   EXPECT_EQ(a.input_reads_elements, b.input_reads_elements);

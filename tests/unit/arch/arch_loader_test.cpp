@@ -147,6 +147,40 @@ TEST(ArchLoader, SetOverridesAnyKeyWithTheSameValidation) {
 }
 
 // One test per class of mistake: the message names the file, line, column and key path.
+TEST(ArchLoader, GlobalBufferServesTheTensorsItLists) {
+  const ArchSpec a = load_arch(testing::write_temp(replace(
+      replace(kValidArch, "  weight: {size_kib: 64, banks: 4, word_bits: 64}\n  input: {size_kib: 32}\n", ""),
+      "buffers:\n", "buffers:\n  global: {size_kib: 108, banks: 27, word_bits: 64, serves: [input, weight]}\n")));
+  EXPECT_TRUE(a.has_global_buffer());
+  EXPECT_TRUE(a.served_by_global(Tensor::Weight));
+  EXPECT_TRUE(a.served_by_global(Tensor::Input));
+  EXPECT_FALSE(a.served_by_global(Tensor::Output));
+  EXPECT_EQ(a.global_buffer.size_bytes(), 108 * 1024);
+  EXPECT_EQ(a.weight_buffer.banks, 27);  // a served tensor's buffer is the global one
+  EXPECT_EQ(a.input_buffer.size_bytes(), 108 * 1024);
+  EXPECT_EQ(a.output_buffer.size_bytes(), 16 * 1024);  // its own
+  const ArchSpec plain = load_arch(testing::write_temp(kValidArch));
+  EXPECT_FALSE(plain.has_global_buffer());
+  EXPECT_FALSE(plain.served_by_global(Tensor::Weight));
+}
+
+TEST(ArchLoader, GlobalBufferMistakesNameTheKey) {
+  const std::string with_global =
+      replace(kValidArch, "buffers:\n", "buffers:\n  global: {size_kib: 108, serves: [weight]}\n");
+  EXPECT_TRUE(any_contains(load_problems(with_global),
+                           "buffers.weight: the weight tensor is held by buffers.global"));
+  EXPECT_TRUE(any_contains(load_problems(replace(with_global, "serves: [weight]", "serves: [wieght]")),
+                           "buffers.global.serves[0]: expected one of weight, input or output, got 'wieght' (did you mean 'weight'?)"));
+  EXPECT_TRUE(any_contains(load_problems(replace(with_global, "serves: [weight]", "serves: [output, output]")),
+                           "buffers.global.serves[1]: 'output' is listed twice"));
+  EXPECT_TRUE(any_contains(load_problems(replace(with_global, "serves: [weight]", "serves: []")),
+                           "buffers.global.serves: expected a non-empty list"));
+  EXPECT_TRUE(any_contains(load_problems(replace(with_global, ", serves: [weight]", "")),
+                           "buffers.global.serves: missing required key"));
+  EXPECT_TRUE(any_contains(load_problems(replace(kValidArch, "  input: {size_kib: 32}\n", "")),
+                           "buffers.input: missing required key"));
+}
+
 TEST(ArchLoader, MisspelledKey) {
   const auto p = load_problems(replace(kValidArch, "  rows: 16", "  rowz: 16"));
   ASSERT_EQ(p.size(), 2u);

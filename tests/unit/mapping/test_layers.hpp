@@ -171,6 +171,21 @@ inline arch::ArchSpec random_arch(std::mt19937_64& rng, bool ideal, bool any_dat
   static const char* kDram[] = {"ddr4-3200", "lpddr4-3200", "hbm2"};
   a.memory.dram = arch::load_dram_device(arch::default_models_dir(), kDram[uniform(rng, 0, 2)]);
   a.clock_ghz = static_cast<double>(uniform(rng, 5, 20)) / 10.0;
+  // Few banks and ports: the buffers' ports bound the array (SRAM stalls).
+  for (arch::BufferSpec* b : {&a.weight_buffer, &a.input_buffer, &a.output_buffer}) {
+    b->banks = static_cast<int>(uniform(rng, 1, 4));
+    b->ports = static_cast<int>(uniform(rng, 1, 2));
+  }
+  if (uniform(rng, 0, 3) == 0) {  // a global buffer serving some of the tensors
+    a.global_buffer = a.input_buffer;
+    a.global_buffer.size_kib = static_cast<double>(uniform(rng, 2, 24)) / 8.0;
+    const std::int64_t serves = uniform(rng, 1, 7);
+    arch::BufferSpec* own[3] = {&a.weight_buffer, &a.input_buffer, &a.output_buffer};
+    for (int t = 0; t < 3; ++t) {
+      a.global_serves[static_cast<std::size_t>(t)] = (serves >> t & 1) != 0;
+      if (a.global_serves[static_cast<std::size_t>(t)]) *own[t] = a.global_buffer;
+    }
+  }
   return a;
 }
 
