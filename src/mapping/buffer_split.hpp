@@ -1,8 +1,10 @@
 #pragma once
 // The shared global buffer (buffers.global) split between the tensors it serves, per layer.
-// The mapper tries every split in eighths of the capacity (each served tensor at least one
-// eighth), plans the layer with each as if the tensors had buffers of those sizes, and keeps
-// the best by the mapper's objective; ties go to fewer DRAM bytes, then to the first split.
+// The mapper plans the layer under each candidate split, as if each served tensor had a buffer
+// of its share, and keeps the best by its objective (mapping.cpp). Candidates: every split in
+// eighths of the capacity (each served tensor at least one eighth), and, from the reuse sets
+// of the best of those, every split that gives a set of tensors exactly what keeps them resident
+// and the others equal parts of the rest.
 
 #include <array>
 #include <cstdint>
@@ -14,11 +16,15 @@ namespace qarch::mapping {
 
 inline constexpr int kSplitParts = 8;
 
-// A split: eighths of the global buffer per Tensor (0 for tensors it does not serve).
-using BufferSplit = std::array<int, 3>;
+// Bytes of the global buffer per Tensor (0 for tensors it does not serve).
+using BufferSplit = std::array<std::int64_t, 3>;
 
-// Every split of the architecture's served tensors, in a fixed order.
+// The splits in eighths, in a fixed order; empty without a global buffer.
 std::vector<BufferSplit> buffer_splits(const arch::ArchSpec& arch);
+
+// The splits that keep each non-empty set of served tensors resident, given each tensor's
+// reuse set in bytes (BufferTile::reuse_bytes), when that set fits and leaves room for the rest.
+std::vector<BufferSplit> residency_splits(const arch::ArchSpec& arch, const std::array<std::int64_t, 3>& reuse_bytes);
 
 // The architecture a layer is tiled against under `split`: each served tensor's buffer is the
 // global buffer's spec with its share of the capacity.

@@ -35,7 +35,7 @@ std::string describe(const Mapping& mp) {
     const char* names[3] = {"weights", "inputs", "outputs"};
     for (int t = 0; t < 3; ++t)
       if (mp.split[static_cast<std::size_t>(t)] > 0)
-        out << " " << names[t] << " " << mp.split[static_cast<std::size_t>(t)] << "/" << kSplitParts;
+        out << " " << names[t] << " " << mp.split[static_cast<std::size_t>(t)] << " B";
     out << "\n";
   }
   describe_tile(out, "inputs", mp.inputs);

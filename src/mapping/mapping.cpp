@@ -84,10 +84,14 @@ Mapping map_layer(const arch::ArchSpec& arch, const workload::Layer& layer, cons
   const std::vector<BufferSplit> splits = buffer_splits(arch);
   if (splits.empty()) return plan_with(arch, arch, layer, options, BufferSplit{});
   std::optional<Mapping> best;
-  for (const BufferSplit& split : splits) {
+  const auto consider = [&](const BufferSplit& split) {
     Mapping mp = plan_with(arch, tiling_view(arch, split), layer, options, split);
     if (!best || better(arch, layer, options, mp, *best)) best = std::move(mp);
-  }
+  };
+  for (const BufferSplit& split : splits) consider(split);
+  const std::array<std::int64_t, 3> reuse = {best->weights.reuse_bytes, best->inputs.reuse_bytes,
+                                             best->outputs.reuse_bytes};
+  for (const BufferSplit& split : residency_splits(arch, reuse)) consider(split);
   return std::move(*best);
 }
 

@@ -44,7 +44,7 @@ struct Mapping {
   std::int64_t candidates = 1;  // mappings the mapper considered for this layer
 
   BufferTile weights, inputs, outputs;
-  BufferSplit split{};      // eighths of buffers.global per tensor (all 0 without one)
+  BufferSplit split{};      // bytes of buffers.global per tensor (all 0 without one)
   BufferPorts ports;        // the words per cycle its edge traffic may use (SRAM timing)
   bool psum_spill = false;  // partial sums go to DRAM and back between row folds
 

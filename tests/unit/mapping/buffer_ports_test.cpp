@@ -128,10 +128,29 @@ TEST(BufferSplit, EverySplitInEighthsOfTheServedTensors) {
   const auto splits = buffer_splits(a);
   EXPECT_EQ(splits.size(), 21u);  // compositions of 8 into 3 positive parts: C(7, 2)
   for (const BufferSplit& s : splits) {
-    EXPECT_EQ(s[0] + s[1] + s[2], kSplitParts);
+    EXPECT_EQ(s[0] + s[1] + s[2], 96 * 1024);
+    for (std::int64_t share : s) EXPECT_EQ(share % (12 * 1024), 0);  // eighths
     const arch::ArchSpec view = tiling_view(a, s);
     EXPECT_DOUBLE_EQ(view.weight_buffer.size_kib + view.input_buffer.size_kib + view.output_buffer.size_kib, 96);
   }
+}
+
+TEST(BufferSplit, ResidencySplitsGiveASetOfTensorsExactlyItsReuseSet) {
+  arch::ArchSpec a = port_arch(1, 1, 64);
+  a.global_buffer = a.input_buffer;
+  a.global_buffer.size_kib = 100;
+  a.global_buffer.double_buffered = false;
+  a.global_serves = {true, true, true};
+  const std::int64_t total = 100 * 1024;
+  // Weights 90 KiB, inputs 60 KiB, outputs 4 KiB: {w}, {i}, {o}, {w, o}, {i, o} fit; {w, i} not.
+  const auto splits = residency_splits(a, {90 * 1024, 60 * 1024, 4 * 1024});
+  ASSERT_EQ(splits.size(), 5u);
+  EXPECT_EQ(splits[0], (BufferSplit{90 * 1024, 5 * 1024, 5 * 1024}));  // {w}: the rest halved
+  EXPECT_EQ(splits[2], (BufferSplit{48 * 1024, 48 * 1024, 4 * 1024}));  // {o}
+  EXPECT_EQ(splits[3], (BufferSplit{90 * 1024, 6 * 1024, 4 * 1024}));   // {w, o}: the rest to i
+  for (const BufferSplit& s : splits) EXPECT_EQ(s[0] + s[1] + s[2], total);
+  a.global_buffer.double_buffered = true;  // each share holds its reuse set in one half
+  EXPECT_EQ(residency_splits(a, {40 * 1024, 30 * 1024, 2 * 1024})[0][0], 80 * 1024);
 }
 
 TEST(BufferSplit, TheMapperKeepsTheSplitWithTheBestEstimate) {
