@@ -1,6 +1,7 @@
 #include "mapping/mapping.hpp"
 
 #include "arch/layer_formats.hpp"
+#include "mapping/fusion.hpp"
 
 namespace qarch::mapping {
 
@@ -54,6 +55,8 @@ std::vector<Mapping> map_network(const arch::ArchSpec& arch, const workload::Net
   std::vector<Mapping> mappings;
   mappings.reserve(network.layers.size());
   for (const workload::Layer& layer : network.layers) mappings.push_back(map_layer(arch, layer, options));
+  const std::vector<OnChip> on_chip = plan_on_chip(arch, network, mappings, on_chip_choice(arch, network));
+  for (std::size_t i = 0; i < mappings.size(); ++i) keep_on_chip(arch, mappings[i], on_chip[i]);
   return mappings;
 }
 
