@@ -180,6 +180,9 @@ constexpr RemovedKey kRemovedDramKeys[] = {
 
 void read_memory(MapReader& r, MemorySpec& memory, const std::string& models_dir) {
   memory.ideal = r.boolean("ideal", false);
+  memory.fuse_layers = r.boolean("fuse_layers", true);
+  memory.weights_resident = read_enum(r, "weights_resident", kWeightResidencyNames, WeightResidency::Auto);
+  memory.weights_resident_location = r.location_of("weights_resident");
   if (const auto value = r.child("dram", true)) {
     MapReader d(*value, r.diagnostics());
     const std::string type = d.text("type");
@@ -213,6 +216,7 @@ std::string_view to_string(Dataflow dataflow) { return name_in(kDataflowNames, d
 std::string_view to_string(MapperObjective objective) { return name_in(kMapperObjectiveNames, objective); }
 std::string_view to_string(CostStyle style) { return name_in(kCostStyleNames, style); }
 std::string_view to_string(Tensor tensor) { return name_in(kTensorNames, tensor); }
+std::string_view to_string(WeightResidency residency) { return name_in(kWeightResidencyNames, residency); }
 
 ArchSpec load_arch(const std::string& path, const std::vector<config::Override>& overrides,
                    const std::string& models_dir) {

@@ -104,9 +104,21 @@ struct PeArraySpec {
   bool zero_gating = false;    // a PE skips the multiply (and its energy) when an operand is zero
 };
 
+// memory.weights_resident: whether every weight of the network stays in the weight buffer
+// across inferences (loaded once, not per inference). Auto: when they all fit
+// (arch::weight_footprint, network_check.hpp).
+enum class WeightResidency { Auto, Resident, Streamed };
+
+std::string_view to_string(WeightResidency residency);  // "auto", "true", "false"
+
 struct MemorySpec {
   bool ideal = false;  // true: unlimited DRAM bandwidth, no memory stalls
   DramSpec dram;
+  // Layer fusion and on-chip hand-off (mapping/fusion.hpp): a layer's output that only the
+  // next layer reads stays on chip instead of going to DRAM and back.
+  bool fuse_layers = true;
+  WeightResidency weights_resident = WeightResidency::Auto;
+  config::Location weights_resident_location;  // of the key, for the check against the network
 };
 
 // How the cost model prices actions: absolute pJ from the technology table, or the Eyeriss

@@ -1,5 +1,6 @@
 #pragma once
-// One name table per closed set of the architecture (dataflow, cost style, mapper objective): the YAML spelling of each value is written once, here, and to_string(), the
+// One name table per closed set of the architecture (dataflow, cost style, mapper objective,
+// weight residency): the YAML spelling of each value is written once, here, and to_string(), the
 // loader's "expected one of ..." list and parsing all read it.
 
 #include "arch/arch_spec.hpp"
@@ -23,6 +24,9 @@ inline constexpr NameTable<CostStyle, 2> kCostStyleNames{
     {{CostStyle::Absolute, "absolute"}, {CostStyle::EyerissNormalized, "eyeriss_normalized"}}};
 inline constexpr NameTable<MapperObjective, 3> kMapperObjectiveNames{
     {{MapperObjective::Cycles, "cycles"}, {MapperObjective::Energy, "energy"}, {MapperObjective::Edp, "edp"}}};
+inline constexpr NameTable<WeightResidency, 3> kWeightResidencyNames{{{WeightResidency::Auto, "auto"},
+                                                                      {WeightResidency::Resident, "true"},
+                                                                      {WeightResidency::Streamed, "false"}}};
 
 inline constexpr NameTable<Tensor, 3> kTensorNames{
     {{Tensor::Weight, "weight"}, {Tensor::Input, "input"}, {Tensor::Output, "output"}}};

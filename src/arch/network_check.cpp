@@ -5,8 +5,46 @@
 
 namespace qarch::arch {
 
+WeightFootprint weight_footprint(const ArchSpec& arch, const workload::Network& network) {
+  WeightFootprint f;
+  for (const auto& layer : network.layers) {
+    if (!layer.has_weights()) continue;
+    const int bits = resolve_formats(arch, layer).weight.bits();
+    f.weight_bytes += (layer.weight_elements() * bits + 7) / 8;
+  }
+  const BufferSpec& buffer = arch.weight_buffer;
+  // Weights in the shared global buffer cannot be pinned: the mapper splits it per layer.
+  f.buffer_bytes = arch.served_by_global(Tensor::Weight) ? 0
+                   : buffer.double_buffered               ? buffer.size_bytes() / 2
+                                                          : buffer.size_bytes();
+  return f;
+}
+
+bool weights_resident(const ArchSpec& arch, const workload::Network& network) {
+  switch (arch.memory.weights_resident) {
+    case WeightResidency::Resident: return true;
+    case WeightResidency::Streamed: return false;
+    case WeightResidency::Auto: return weight_footprint(arch, network).fits();
+  }
+  return false;
+}
+
 void check_network(const ArchSpec& arch, const workload::Network& network) {
   config::Diagnostics diagnostics;
+  if (arch.memory.weights_resident == WeightResidency::Resident) {
+    const WeightFootprint f = weight_footprint(arch, network);
+    if (!f.fits()) {
+      diagnostics.add(arch.memory.weights_resident_location, "memory.weights_resident",
+                      "true, but the weights of " + network.name + " (" + std::to_string(f.weight_bytes) +
+                          " bytes) do not fit the weight buffer's usable " + std::to_string(f.buffer_bytes) +
+                          " bytes (buffers.weight.size_kib, half of it when double_buffered" +
+                          (arch.served_by_global(Tensor::Weight)
+                               ? "; weights held by buffers.global, which the mapper splits per layer, are never "
+                                 "resident: give them a buffers.weight of their own"
+                               : "") +
+                          "); use auto or false, or a larger weight buffer");
+    }
+  }
   for (const auto& layer : network.layers) {
     if (layer.macs() == 0) continue;
     const LayerFormats f = resolve_formats(arch, layer);

@@ -44,8 +44,11 @@ LayerActions actions_from(const arch::ArchSpec& arch, const mapping::Mapping& mp
   a.dram_write_bytes = mp.dram_write_bytes;
 
   // DMA traffic into and out of the buffers, as map_layer() moves it.
-  const std::int64_t weight_fill = mp.groups * mp.weights.dram_bytes * mp.weights.dram_fetches;
-  const std::int64_t input_fill = mp.groups * mp.inputs.dram_bytes * mp.inputs.dram_fetches;
+  // Less what the layer keeps on chip (fusion.hpp).
+  const std::int64_t weight_fill =
+      mp.groups * mp.weights.dram_bytes * mp.weights.dram_fetches - mp.on_chip.weight_bytes_saved;
+  const std::int64_t input_fill =
+      mp.groups * mp.inputs.dram_bytes * mp.inputs.dram_fetches - mp.on_chip.input_bytes_saved;
   // What else is read from DRAM goes to the output buffer: partial sums spilled between row folds.
   const std::int64_t output_fill = std::max<std::int64_t>(0, mp.dram_read_bytes - weight_fill - input_fill);
   const std::int64_t output_drain = mp.dram_write_bytes;

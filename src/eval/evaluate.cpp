@@ -10,6 +10,8 @@
 #include "cost/mapper_energy.hpp"
 #include "eval/simulated_actions.hpp"
 #include "func/functional_run.hpp"
+#include "arch/network_check.hpp"
+#include "mapping/fusion.hpp"
 #include "mapping/mapping.hpp"
 #include "report/make_result.hpp"
 #include "sim/simulate.hpp"
@@ -62,6 +64,7 @@ void add_simulation_and_cost(report::NetworkResult& result, const workload::Netw
     l.dram_write_bytes = s.dram_write_bytes;
     l.dram_row_hits = s.dram_row_hits;
     l.dram_row_misses = s.dram_row_misses;
+    l.fused_into = run.mappings[i].on_chip.fused_into;
     std::int64_t gated = 0;
     if (functional != nullptr && functional->images > 0) {
       const func::LayerValueStats& v = functional->layers.at(i);
@@ -90,6 +93,17 @@ void add_simulation_and_cost(report::NetworkResult& result, const workload::Netw
   result.peak_tops = cost::peak_tops(arch);
   result.tops_per_mm2 = cost::tops_per_mm2(model);
   result.cost_style = std::string(arch::to_string(arch.cost_style));
+  const mapping::OnChipSummary on_chip = mapping::summarize_on_chip(arch, network, run.mappings);
+  const arch::WeightFootprint weights = arch::weight_footprint(arch, network);
+  report::OnChipResult& o = result.on_chip.emplace();
+  o.fuse_layers = arch.memory.fuse_layers;
+  o.fused_outputs = on_chip.fused_outputs;
+  o.fusion_dram_bytes_saved = on_chip.fusion_bytes_saved;
+  o.fusion_dram_bytes_possible = on_chip.fusion_bytes_possible;
+  o.weights_resident = arch::weights_resident(arch, network);
+  o.weights_resident_setting = std::string(arch::to_string(arch.memory.weights_resident));
+  o.weight_buffer_bytes = weights.buffer_bytes;
+  o.weight_dram_bytes_saved = on_chip.weight_bytes_saved;
   if (functional != nullptr) {
     result.top1 = functional->top1;
     result.images = functional->images;
@@ -147,9 +161,11 @@ std::string describe_mappings(const arch::ArchSpec& arch, const workload::Networ
       << arch.pe_array.cols << " " << arch::to_string(arch.pe_array.dataflow)
       << (arch.memory.ideal ? ", ideal memory" : "") << ", mapper objective "
       << arch::to_string(arch.mapper.objective) << "\n";
-  for (const workload::Layer& layer : network.layers) {
+  const std::vector<mapping::Mapping> mappings = mapping::map_network(arch, network, mapper);
+  for (std::size_t i = 0; i < network.layers.size(); ++i) {
+    const workload::Layer& layer = network.layers[i];
     if (!only_layer.empty() && layer.name != only_layer) continue;
-    out << mapping::describe(mapping::map_layer(arch, layer, mapper));
+    out << mapping::describe(mappings[i]);
     if (top_candidates > 0) {
       out << mapping::describe_search(mapping::search_layer(arch, layer, mapper),
                                       static_cast<std::size_t>(top_candidates));

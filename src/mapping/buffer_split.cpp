@@ -1,5 +1,7 @@
 #include "mapping/buffer_split.hpp"
 
+#include <algorithm>
+
 namespace qarch::mapping {
 
 namespace {
@@ -38,23 +40,29 @@ std::vector<BufferSplit> buffer_splits(const arch::ArchSpec& arch) {
   return splits;
 }
 
-std::vector<BufferSplit> residency_splits(const arch::ArchSpec& arch, const std::array<std::int64_t, 3>& reuse_bytes) {
+std::vector<BufferSplit> residency_splits(const arch::ArchSpec& arch, const std::array<std::int64_t, 3>& reuse_bytes,
+                                         const std::array<std::int64_t, 3>& tile_bytes) {
   const std::vector<int> served = served_tensors(arch);
   const std::int64_t total = arch.global_buffer.size_bytes();
   const std::int64_t halves = arch.global_buffer.double_buffered ? 2 : 1;  // a share is double-buffered too
   std::vector<BufferSplit> splits;
-  for (unsigned subset = 1; subset < (1u << served.size()); ++subset) {
+  // Each served tensor gets its reuse set, its tile, or a part of what the others leave.
+  std::size_t combos = 1;
+  for (std::size_t i = 0; i < served.size(); ++i) combos *= 3;
+  for (std::size_t combo = 1; combo < combos; ++combo) {
     BufferSplit split{};
     std::int64_t used = 0;
     std::vector<std::size_t> rest;
-    for (std::size_t i = 0; i < served.size(); ++i) {
+    std::size_t code = combo;
+    for (std::size_t i = 0; i < served.size(); ++i, code /= 3) {
       const auto t = static_cast<std::size_t>(served[i]);
-      if (subset >> i & 1u) {
-        split[t] = reuse_bytes[t] * halves;
-        used += split[t];
-      } else {
+      const std::size_t need = code % 3;  // 0: the rest, 1: reuse set, 2: tile
+      if (need == 0) {
         rest.push_back(t);
+        continue;
       }
+      split[t] = (need == 1 ? reuse_bytes[t] : tile_bytes[t]) * halves;
+      used += split[t];
     }
     if (used > total || (!rest.empty() && used == total)) continue;
     if (rest.empty()) {  // what is left goes to the first of them
@@ -64,7 +72,7 @@ std::vector<BufferSplit> residency_splits(const arch::ArchSpec& arch, const std:
       for (std::size_t i = 0; i < rest.size(); ++i)
         split[rest[i]] = (total - used) / n + (i == 0 ? (total - used) % n : 0);
     }
-    splits.push_back(split);
+    if (std::find(splits.begin(), splits.end(), split) == splits.end()) splits.push_back(split);
   }
   return splits;
 }

@@ -42,6 +42,12 @@ std::string describe(const Mapping& mp) {
   describe_tile(out, "outputs", mp.outputs);
   if (mp.psum_spill) out << "  partial sums spill to DRAM between the folds of their reduction\n";
   mp.flow->describe_choice(mp, out);
+  const OnChip& c = mp.on_chip;
+  if (c.weights) out << "  weights resident: " << c.weight_bytes_saved << " B of weight loads left out\n";
+  if (c.input_end > c.input_begin) {
+    out << "  input from " << c.input_from << " on chip: " << c.input_bytes_saved << " B of loads left out\n";
+  }
+  if (c.output) out << "  output on chip for " << c.fused_into << ": " << c.output_bytes_saved << " B of stores left out\n";
   out << "  estimate: " << mp.estimate.total_cycles << " total cycles = " << mp.estimate.compute_cycles
       << " compute + " << mp.estimate.stall_cycles << " stall (DRAM busy " << mp.estimate.dram_cycles
       << " cycles)\n";

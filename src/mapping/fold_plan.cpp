@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "mapping/fusion.hpp"
 #include "mapping/packing.hpp"
 
 namespace qarch::mapping {
@@ -48,6 +49,7 @@ FoldWork fold_work(const Mapping& mapping, std::int64_t fold_index) {
   w.group = fold_index / mapping.folds_per_group;
   w.fold = fold_index % mapping.folds_per_group;
   mapping.flow->fold_work(mapping, w);
+  drop_on_chip(mapping.on_chip, w);
   EdgeDemand demand;
   mapping.flow->edge_demand(mapping, w, demand);
   w.sram_stall_cycles = mapping.ports.stall_cycles(demand);

@@ -41,7 +41,8 @@ struct FoldWork {
   TransferList stores;              // after it ends
 };
 
-// fold_index in [0, mapping.folds()), groups outermost.
+// fold_index in [0, mapping.folds()), groups outermost. Transfers the mapping keeps on chip
+// (Mapping::on_chip, fusion.hpp) are left out.
 FoldWork fold_work(const Mapping& mapping, std::int64_t fold_index);
 
 // For the dataflows' fold_work. The DRAM region of an operand (partial sums have their own).

@@ -1,6 +1,8 @@
 #include "mapping/mapping.hpp"
 
 #include "arch/layer_formats.hpp"
+#include "mapping/fusion.hpp"
+#include "mapping/packing.hpp"
 
 #include <optional>
 
@@ -91,7 +93,13 @@ Mapping map_layer(const arch::ArchSpec& arch, const workload::Layer& layer, cons
   for (const BufferSplit& split : splits) consider(split);
   const std::array<std::int64_t, 3> reuse = {best->weights.reuse_bytes, best->inputs.reuse_bytes,
                                              best->outputs.reuse_bytes};
-  for (const BufferSplit& split : residency_splits(arch, reuse)) consider(split);
+  const auto tile = [&](const BufferTile& t, const arch::BufferSpec& b) {
+    return t.tile_words * ceil_div(b.word_bits, 8);
+  };
+  const std::array<std::int64_t, 3> tiles = {tile(best->weights, arch.global_buffer),
+                                             tile(best->inputs, arch.global_buffer),
+                                             tile(best->outputs, arch.global_buffer)};
+  for (const BufferSplit& split : residency_splits(arch, reuse, tiles)) consider(split);
   return std::move(*best);
 }
 
@@ -100,6 +108,8 @@ std::vector<Mapping> map_network(const arch::ArchSpec& arch, const workload::Net
   std::vector<Mapping> mappings;
   mappings.reserve(network.layers.size());
   for (const workload::Layer& layer : network.layers) mappings.push_back(map_layer(arch, layer, options));
+  const std::vector<OnChip> on_chip = plan_on_chip(arch, network, mappings, on_chip_choice(arch, network));
+  for (std::size_t i = 0; i < mappings.size(); ++i) keep_on_chip(arch, mappings[i], on_chip[i]);
   return mappings;
 }
 

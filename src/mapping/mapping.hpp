@@ -18,6 +18,7 @@
 #include "mapping/estimate.hpp"
 #include "mapping/fold_accesses.hpp"
 #include "mapping/mapper.hpp"
+#include "mapping/on_chip.hpp"
 #include "workload/layer.hpp"
 #include "workload/network.hpp"
 
@@ -56,6 +57,9 @@ struct Mapping {
   std::int64_t dram_read_bytes = 0;
   std::int64_t dram_write_bytes = 0;
   Estimate estimate;  // the mapper's analytic estimate of total and stall cycles (estimate.hpp)
+  // What stays on chip instead of going through DRAM (fusion.hpp; map_network sets it, map_layer
+  // keeps nothing). fold_work and the DRAM totals above already leave those transfers out.
+  OnChip on_chip;
 
   std::int64_t folds() const { return groups * folds_per_group; }
   std::string_view unit() const { return flow->unit(); }
@@ -76,7 +80,8 @@ Mapping map_layer(const arch::ArchSpec& arch, const workload::Layer& layer,
                   const MapperOptions& options = {});
 
 // Every layer of `network`, mapped once with `options`, in layer order: the mappings that the
-// simulator, the cost model and functional execution all share (eval/evaluate.hpp).
+// simulator, the cost model and functional execution all share (eval/evaluate.hpp). Then what
+// stays on chip between layers (memory.fuse_layers, memory.weights_resident; fusion.hpp).
 std::vector<Mapping> map_network(const arch::ArchSpec& arch, const workload::Network& network,
                                  const MapperOptions& options = {});
 

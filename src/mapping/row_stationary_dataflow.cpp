@@ -146,7 +146,11 @@ class RowStationary final : public Dataflow {
     const std::int64_t pass_inputs =
         p.channels * ((plan.set_w - 1) * p.stride_h + plan.set_h) * plan.ifmap_row_values;
     mp.inputs = make_tile(arch.input_buffer, ab, pass_inputs, e.inputs, ab, e.inputs);
-    mp.inputs.dram_fetches = mp.inputs.resident ? 1 : plan.r_folds * plan.item_rounds;
+    // Item rounds of one (filter-row fold, output-row fold) read the same ifmap rows: when a
+    // pass's rows fit, they stay across the rounds (as Eyeriss's GLB keeps them) and each
+    // filter-row fold reads the ifmap once; otherwise every round reads them again.
+    const bool rows_stay = sram_bytes_for(pass_inputs, ab, arch.input_buffer.word_bits) <= mp.inputs.capacity_bytes;
+    mp.inputs.dram_fetches = mp.inputs.resident ? 1 : rows_stay ? plan.r_folds : plan.r_folds * plan.item_rounds;
     const std::int64_t pass_outputs = plan.sets * plan.set_w * p.out_w;
     mp.outputs = make_tile(arch.output_buffer, cb, pass_outputs, pass_outputs, ab, e.outputs);
     double used_pes = 0;

@@ -59,6 +59,8 @@ const std::vector<Column>& layer_columns() {
        [](const LayerResult& r) { return Cell(r.input_bytes); }},
       {"output_bytes", "output activations at their bit-width, whole batch",
        [](const LayerResult& r) { return Cell(r.output_bytes); }},
+      {"fused_into", "the layer taking this output on chip (empty: to DRAM)",
+       [](const LayerResult& r) { return Cell(r.fused_into); }},
   };
   for (auto [name, description, field] :
        {std::tuple{"zero_weight_operands", "MACs with a zero weight (functional, all images)", &LayerResult::zero_weight_operands},

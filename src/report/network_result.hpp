@@ -51,7 +51,24 @@ struct LayerResult {
   std::optional<std::int64_t> overflowed_accumulations;
   std::optional<double> sqnr_db;  // against float32; empty when not finite
 
+  // The layer that takes this layer's output on chip (fusion or hand-off); empty when the
+  // output goes to DRAM.
+  std::string fused_into;
+
   std::optional<double> pj_per_mac() const;
+};
+
+// What stayed on chip instead of going through DRAM (memory.fuse_layers,
+// memory.weights_resident; mapping/fusion.hpp), whole batch.
+struct OnChipResult {
+  bool fuse_layers = false;
+  std::int64_t fused_outputs = 0;               // layers whose output stayed on chip
+  std::int64_t fusion_dram_bytes_saved = 0;     // DRAM bytes fusion removed (0 when off)
+  std::int64_t fusion_dram_bytes_possible = 0;  // what it removes, or would remove when off
+  bool weights_resident = false;                // weights loaded once, not per inference
+  std::string weights_resident_setting;         // "auto", "true" or "false"
+  std::int64_t weight_buffer_bytes = 0;         // usable, what the weights are checked against
+  std::int64_t weight_dram_bytes_saved = 0;     // weight loads left out per batch
 };
 
 struct NetworkResult {
@@ -74,6 +91,7 @@ struct NetworkResult {
   std::optional<double> peak_tops;                   // 2 ops per PE per cycle
   std::optional<double> tops_per_mm2;                // peak TOPS / area
   std::string cost_style;                            // "absolute" or "eyeriss_normalized"
+  std::optional<OnChipResult> on_chip;               // when a mapping made the run
 
   // Functional runs: top-1 accuracy over `images` test images, and that of float32 arithmetic.
   std::optional<double> top1;

@@ -57,6 +57,17 @@ std::string render_json(const NetworkResult& r) {
   summary["peak_tops"] = optional_json(r.peak_tops);
   summary["tops_per_w"] = optional_json(r.tops_per_w());
   summary["tops_per_mm2"] = optional_json(r.tops_per_mm2);
+  if (r.on_chip) {  // what stayed on chip instead of going through DRAM
+    const OnChipResult& o = *r.on_chip;
+    summary["fuse_layers"] = o.fuse_layers;
+    summary["fused_layers"] = o.fused_outputs;
+    summary["fusion_dram_bytes_saved"] = o.fusion_dram_bytes_saved;
+    summary["fusion_dram_bytes_possible"] = o.fusion_dram_bytes_possible;
+    summary["weights_resident"] = o.weights_resident;
+    summary["weights_resident_setting"] = o.weights_resident_setting;
+    summary["weight_buffer_bytes"] = o.weight_buffer_bytes;
+    summary["weight_dram_bytes_saved"] = o.weight_dram_bytes_saved;
+  }
   if (r.top1) {  // functional runs only
     summary["top1"] = *r.top1;
     summary["images"] = optional_json(r.images);

@@ -63,8 +63,29 @@ std::string si(double value, const std::string& unit) {
 }
 
 // (label, value) lines shared by the terminal summary and report.md.
+// What stayed on chip: fusion, and whether weights are loaded once or every inference.
+std::string fusion_line(const OnChipResult& o) {
+  if (!o.fuse_layers) {
+    return "off: every layer's output goes to DRAM and back; on it would save " +
+           grouped(o.fusion_dram_bytes_possible) + " DRAM bytes (memory.fuse_layers)";
+  }
+  return "on: " + std::to_string(o.fused_outputs) + " layer outputs stay on chip, " +
+         grouped(o.fusion_dram_bytes_saved) + " DRAM bytes saved";
+}
+
+std::string weights_line(const NetworkResult& r, const OnChipResult& o) {
+  const std::string why =
+      o.weights_resident_setting == "auto"
+          ? "auto: " + grouped(r.weight_bytes()) + (o.weights_resident ? " <= " : " > ") +
+                grouped(o.weight_buffer_bytes) + " usable weight buffer bytes"
+          : "memory.weights_resident: " + o.weights_resident_setting;
+  if (!o.weights_resident) return "streamed from DRAM every inference (" + why + ")";
+  return "resident (" + why + "): loaded once, before the first inference; per-inference DRAM bytes and "
+         "energy count no weight reads (" + grouped(o.weight_dram_bytes_saved) + " bytes left out)";
+}
+
 std::vector<std::pair<std::string, std::string>> summary_lines(const NetworkResult& r) {
-  return {
+  std::vector<std::pair<std::string, std::string>> lines = {
       {"design point", r.arch_name + " (" + r.arch_file + ")"},
       {"array", std::to_string(r.pe_rows) + "x" + std::to_string(r.pe_cols) + " " + r.dataflow +
                     " at " + format_number(r.clock_ghz) + " GHz"},
@@ -91,6 +112,11 @@ std::vector<std::pair<std::string, std::string>> summary_lines(const NetworkResu
                              " images (float32: " + format_number(r.reference_top1.value_or(0)) + ")"
                        : "- (not a functional run)"},
   };
+  if (r.on_chip) {
+    lines.emplace_back("fusion", fusion_line(*r.on_chip));
+    lines.emplace_back("weights", weights_line(r, *r.on_chip));
+  }
+  return lines;
 }
 
 }  // namespace

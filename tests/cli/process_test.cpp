@@ -325,3 +325,96 @@ TEST(Process, UnwritableOutputIsAUserError) {
 
 }  // namespace
 }  // namespace qarch::cli
+
+namespace qarch::cli {
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+std::int64_t total_dram_bytes(const nlohmann::json& summary) {
+  std::int64_t sum = 0;
+  for (const auto& l : summary["layers"]) {
+    sum += l["dram_read_bytes"].get<std::int64_t>() + l["dram_write_bytes"].get<std::int64_t>();
+  }
+  return sum;
+}
+
+// memory.fuse_layers and memory.weights_resident round-trip through --set, and summary.json,
+// report.md and layers.csv say what was assumed.
+TEST(ProcessRun, FusionAndWeightResidencyAreReported) {
+  const std::string int8 = source_path("configs/int8.yaml");
+  const std::string base = scratch_dir("fusion");
+  const auto on = run_process({"run", "--arch", int8, "--workload", kLenet, "--out", base + "/on"});
+  ASSERT_EQ(on.status, 0) << on.err;
+  const auto off = run_process({"run", "--arch", int8, "--workload", kLenet, "--out", base + "/off", "--set",
+                                "memory.fuse_layers=false", "--set", "memory.weights_resident=false"});
+  ASSERT_EQ(off.status, 0) << off.err;
+  const auto s_on = nlohmann::json::parse(read_file(base + "/on/summary.json"));
+  const auto s_off = nlohmann::json::parse(read_file(base + "/off/summary.json"));
+  // LeNet-5: conv1 -> relu1 -> pool1 -> conv2 -> relu2 -> pool2 -> fc1 -> relu3 -> fc2 -> relu4
+  // -> fc3, every output read only by the next layer, each small enough to hand off.
+  EXPECT_EQ(s_on["fuse_layers"], true);
+  EXPECT_EQ(s_on["fused_layers"], 10);
+  EXPECT_GT(s_on["fusion_dram_bytes_saved"].get<std::int64_t>(), 0);
+  EXPECT_EQ(s_on["fusion_dram_bytes_possible"], s_on["fusion_dram_bytes_saved"]);
+  // 61,470 weight bytes fit half of the 256 KiB weight buffer.
+  EXPECT_EQ(s_on["weights_resident"], true);
+  EXPECT_EQ(s_on["weights_resident_setting"], "auto");
+  EXPECT_EQ(s_on["weight_buffer_bytes"], 128 * 1024);
+  EXPECT_EQ(s_on["weight_dram_bytes_saved"], 61470);
+  EXPECT_EQ(s_off["fuse_layers"], false);
+  EXPECT_EQ(s_off["fused_layers"], 0);
+  EXPECT_EQ(s_off["fusion_dram_bytes_saved"], 0);
+  EXPECT_EQ(s_off["fusion_dram_bytes_possible"], s_on["fusion_dram_bytes_saved"]);
+  EXPECT_EQ(s_off["weights_resident"], false);
+  EXPECT_EQ(s_off["weights_resident_setting"], "false");
+  EXPECT_EQ(s_off["weight_dram_bytes_saved"], 0);
+  // What the layers move differs by exactly what was saved; only the last layer writes.
+  EXPECT_EQ(total_dram_bytes(s_off) - total_dram_bytes(s_on),
+            s_on["fusion_dram_bytes_saved"].get<std::int64_t>() + 61470);
+  EXPECT_LT(s_on["energy_pj"].get<double>(), s_off["energy_pj"].get<double>());
+  const auto& layers = s_on["layers"];
+  EXPECT_EQ(layers[0]["fused_into"], "relu1");
+  EXPECT_EQ(layers[0]["dram_write_bytes"], 0);
+  EXPECT_EQ(layers[1]["dram_read_bytes"], 0);
+  EXPECT_EQ(layers[10]["fused_into"], "");
+  EXPECT_EQ(layers[10]["dram_write_bytes"], 10);
+  EXPECT_EQ(s_off["layers"][0]["fused_into"], "");
+  EXPECT_NE(read_file(base + "/on/layers.csv").find(",relu1,"), std::string::npos);
+  const std::string md_on = read_file(base + "/on/report.md");
+  const std::string md_off = read_file(base + "/off/report.md");
+  EXPECT_NE(md_on.find("| fusion | on: 10 layer outputs stay on chip"), std::string::npos) << md_on;
+  EXPECT_NE(md_on.find("| weights | resident (auto: 61,470 <= 131,072 usable weight buffer bytes)"),
+            std::string::npos) << md_on;
+  EXPECT_NE(md_off.find("| fusion | off: every layer's output goes to DRAM and back; on it would save"),
+            std::string::npos) << md_off;
+  EXPECT_NE(md_off.find("| weights | streamed from DRAM every inference (memory.weights_resident: false)"),
+            std::string::npos) << md_off;
+}
+
+TEST(Process, FusionAndResidencyKeysAreValidated) {
+  const std::string int8 = source_path("configs/int8.yaml");
+  const auto check = [&](const std::vector<std::string>& extra, const std::vector<std::string>& expect) {
+    std::vector<std::string> args = {"validate", "--arch", int8};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto o = run_process(args);
+    EXPECT_EQ(o.status, 2) << o.err;
+    EXPECT_TRUE(starts_with(o.err, "error:")) << o.err;
+    for (const auto& e : expect) EXPECT_NE(o.err.find(e), std::string::npos) << e << " in " << o.err;
+  };
+  check({"--set", "memory.fuse_layers=3"}, {"memory.fuse_layers", "true or false"});
+  check({"--set", "memory.weights_resident=maybe"}, {"memory.weights_resident", "auto", "true", "false"});
+  check({"--set", "memory.fuse_layer=true"}, {"memory.fuse_layer", "did you mean 'fuse_layers'"});
+  // ResNet-50's 25.5 MB of int8 weights do not fit 128 KiB.
+  check({"--workload", source_path("workloads/resnet50.yaml"), "--set", "memory.weights_resident=true"},
+        {"memory.weights_resident", "25502912 bytes", "131072 bytes"});
+  const auto ok = run_process({"validate", "--arch", int8, "--workload", kLenet, "--set",
+                               "memory.weights_resident=true", "--set", "memory.fuse_layers=false"});
+  EXPECT_EQ(ok.status, 0) << ok.err;
+}
+
+}  // namespace
+}  // namespace qarch::cli

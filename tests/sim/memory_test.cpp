@@ -106,9 +106,12 @@ TEST(Memory, MapperTilesInsteadOfSpillingOnATpuLikePointWithASmallOutputBuffer) 
   // configs/tpu-like.yaml with a 256 KiB output buffer (128 KiB usable): SCALE-Sim's nest keeps
   // m x 32 int32 partial sums per column fold (1.6 MB for conv1) and spills them between row
   // folds; the mapper tiles m (or reorders the folds) so they stay on chip. The first 12 layers
-  // of ResNet-50 (conv1 to layer1_1), simulated both ways.
+  // of ResNet-50 (conv1 to layer1_1), simulated both ways; each layer through DRAM, as
+  // map_layer maps it (no fusion, and their weights, which would fit, not resident).
   const auto a = arch::load_arch(std::string(QARCH_SOURCE_DIR) + "/configs/tpu-like.yaml",
-                                 {config::Override::parse("buffers.output.size_kib=256")});
+                                 {config::Override::parse("buffers.output.size_kib=256"),
+                                  config::Override::parse("memory.fuse_layers=false"),
+                                  config::Override::parse("memory.weights_resident=false")});
   auto net = workload::load_network(std::string(QARCH_SOURCE_DIR) + "/workloads/resnet50.yaml");
   net.layers.resize(12);
   const auto r = simulate_jobs({Job{a, net, Engine::Fast, mapping::MapperOptions::scalesim_nest_only()},

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
 #include "mapping/buffer_ports.hpp"
@@ -135,22 +136,29 @@ TEST(BufferSplit, EverySplitInEighthsOfTheServedTensors) {
   }
 }
 
-TEST(BufferSplit, ResidencySplitsGiveASetOfTensorsExactlyItsReuseSet) {
+TEST(BufferSplit, ResidencySplitsGiveTensorsExactlyTheirReuseSetOrTile) {
   arch::ArchSpec a = port_arch(1, 1, 64);
   a.global_buffer = a.input_buffer;
   a.global_buffer.size_kib = 100;
   a.global_buffer.double_buffered = false;
   a.global_serves = {true, true, true};
-  const std::int64_t total = 100 * 1024;
-  // Weights 90 KiB, inputs 60 KiB, outputs 4 KiB: {w}, {i}, {o}, {w, o}, {i, o} fit; {w, i} not.
-  const auto splits = residency_splits(a, {90 * 1024, 60 * 1024, 4 * 1024});
-  ASSERT_EQ(splits.size(), 5u);
-  EXPECT_EQ(splits[0], (BufferSplit{90 * 1024, 5 * 1024, 5 * 1024}));  // {w}: the rest halved
-  EXPECT_EQ(splits[2], (BufferSplit{48 * 1024, 48 * 1024, 4 * 1024}));  // {o}
-  EXPECT_EQ(splits[3], (BufferSplit{90 * 1024, 6 * 1024, 4 * 1024}));   // {w, o}: the rest to i
-  for (const BufferSplit& s : splits) EXPECT_EQ(s[0] + s[1] + s[2], total);
+  const std::int64_t total = 100 * 1024, k = 1024;
+  // Reuse sets: weights 90 KiB, inputs 60 KiB, outputs 4 KiB; tiles 2, 30 and 1 KiB.
+  const auto splits = residency_splits(a, {90 * k, 60 * k, 4 * k}, {2 * k, 30 * k, 1 * k});
+  const auto has = [&](const BufferSplit& s) { return std::find(splits.begin(), splits.end(), s) != splits.end(); };
+  EXPECT_TRUE(has({90 * k, 5 * k, 5 * k}));    // weights resident, the rest halved
+  EXPECT_TRUE(has({48 * k, 48 * k, 4 * k}));   // outputs resident
+  EXPECT_TRUE(has({90 * k, 6 * k, 4 * k}));    // weights and outputs resident, the rest to inputs
+  EXPECT_TRUE(has({69 * k, 30 * k, 1 * k}));   // the input and output tiles, weights the rest
+  EXPECT_TRUE(has({2 * k, 60 * k, 38 * k}));   // weight tile, inputs resident, outputs the rest
+  EXPECT_FALSE(has({90 * k, 60 * k, 0}));      // weights and inputs together do not fit
+  for (const BufferSplit& s : splits) {
+    EXPECT_EQ(s[0] + s[1] + s[2], total);
+    EXPECT_EQ(std::count(splits.begin(), splits.end(), s), 1);
+  }
   a.global_buffer.double_buffered = true;  // each share holds its reuse set in one half
-  EXPECT_EQ(residency_splits(a, {40 * 1024, 30 * 1024, 2 * 1024})[0][0], 80 * 1024);
+  const auto doubled = residency_splits(a, {40 * k, 30 * k, 2 * k}, {k, k, k});
+  EXPECT_NE(std::find(doubled.begin(), doubled.end(), BufferSplit{80 * k, 10 * k, 10 * k}), doubled.end());
 }
 
 TEST(BufferSplit, TheMapperKeepsTheSplitWithTheBestEstimate) {
