@@ -157,6 +157,35 @@ TEST(ProcessRun, NarrowerWeightsMoveFewerDramBytesAndStallLess) {
   EXPECT_EQ(int4["macs"], int8["macs"]);
 }
 
+// Issue 16's done-when: on a layer bound by its buffers' bandwidth (int16 inputs, 64-bit
+// words), the simulated stalls rise when the input and output buffers lose half their ports or
+// banks, and the SRAM share of the stalls is reported.
+TEST(ProcessRun, HalvingBufferPortsOrBanksRaisesTheSimulatedStalls) {
+  const auto run = [](int banks, int ports) {
+    std::vector<std::string> args = {"run", "--arch", kArch, "--workload", source_path("workloads/lenet5.yaml"),
+                                     "--format", "json", "--set", "pe_array.activation_format=int16"};
+    for (const char* b : {"input", "output"}) {
+      for (const std::string& kv : {std::string("word_bits=64"), "banks=" + std::to_string(banks),
+                                    "ports=" + std::to_string(ports)}) {
+        args.push_back("--set");
+        args.push_back(std::string("buffers.") + b + "." + kv);
+      }
+    }
+    const auto o = run_process(args);
+    EXPECT_EQ(o.status, 0) << o.err;
+    return nlohmann::json::parse(o.out);
+  };
+  const auto full = run(8, 2), half_ports = run(8, 1), half_banks = run(4, 2);
+  const auto sram = [](const nlohmann::json& s) { return s["sram_stall_cycles"].get<std::int64_t>(); };
+  const auto stall = [](const nlohmann::json& s) { return s["stall_cycles"].get<std::int64_t>(); };
+  EXPECT_GT(sram(half_ports), sram(full));
+  EXPECT_GT(sram(half_banks), sram(full));
+  EXPECT_GT(stall(half_ports), stall(full));
+  EXPECT_GT(stall(half_banks), stall(full));
+  EXPECT_LE(sram(half_ports), stall(half_ports));
+  EXPECT_EQ(full["macs"], half_ports["macs"]);
+}
+
 // mapper.objective: on ResNet-50 the energy objective's simulated energy is lower than the cycles
 // objective's and its cycles are not; explain and functional mode follow the same mapping.
 TEST(ProcessRun, MapperObjectiveEnergyLowersTheSimulatedEnergy) {

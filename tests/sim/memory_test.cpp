@@ -19,6 +19,15 @@ workload::Network small_cnn() {
                               testing::fc_layer("fc", 128 * 7 * 7, 100)});
 }
 
+// Buffers whose ports never hold the array: the stalls these tests compare are DRAM's.
+arch::ArchSpec with_wide_ports(arch::ArchSpec a) {
+  for (arch::BufferSpec* b : {&a.weight_buffer, &a.input_buffer, &a.output_buffer}) {
+    b->banks = 16;
+    b->ports = 4;
+  }
+  return a;
+}
+
 std::int64_t total(const std::vector<LayerStats>& s, std::int64_t LayerStats::*field) {
   std::int64_t sum = 0;
   for (const auto& l : s) sum += l.*field;
@@ -26,8 +35,8 @@ std::int64_t total(const std::vector<LayerStats>& s, std::int64_t LayerStats::*f
 }
 
 TEST(Memory, HalvingOperandWidthLowersDramBytesAndStalls) {
-  auto a8 = testing::make_arch(16, 16, arch::Dataflow::WeightStationary, false, "int8", "int8");
-  auto a4 = testing::make_arch(16, 16, arch::Dataflow::WeightStationary, false, "int4", "int4");
+  auto a8 = with_wide_ports(testing::make_arch(16, 16, arch::Dataflow::WeightStationary, false, "int8", "int8"));
+  auto a4 = with_wide_ports(testing::make_arch(16, 16, arch::Dataflow::WeightStationary, false, "int4", "int4"));
   for (auto* a : {&a8, &a4}) {
     a->input_buffer.size_kib = a->weight_buffer.size_kib = 32;
     a->output_buffer.size_kib = 512;          // int32 partial sums never spill
@@ -50,7 +59,7 @@ TEST(Memory, HalvingOperandWidthLowersDramBytesAndStalls) {
 }
 
 TEST(Memory, DoubleBufferingHidesLoadsBehindCompute) {
-  auto with = testing::make_arch(16, 16, arch::Dataflow::WeightStationary, false);
+  auto with = with_wide_ports(testing::make_arch(16, 16, arch::Dataflow::WeightStationary, false));
   auto without = with;
   for (auto* b : {&without.weight_buffer, &without.input_buffer, &without.output_buffer}) {
     b->double_buffered = false;

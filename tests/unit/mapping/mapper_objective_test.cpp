@@ -42,7 +42,7 @@ TEST(MapperObjective, ChoiceMinimizesEnergyOrEdpOverEveryCandidate) {
   const MapperOptions options = priced(linear_price(20.0, 3.0));
   int layers = 0, differ = 0;
   for (int i = 0; i < 300; ++i) {
-    arch::ArchSpec a = testing::random_arch(rng, false, false);
+    arch::ArchSpec a = testing::random_arch(rng, false, false, false);  // no global buffer: one split
     const workload::Layer layer = testing::random_layer(rng, i);
     if (layer.gemm.groups == 0) continue;
     const MapperObjective objective = i % 2 == 0 ? MapperObjective::Energy : MapperObjective::Edp;
@@ -69,7 +69,7 @@ TEST(MapperObjective, ChoiceMinimizesEnergyOrEdpOverEveryCandidate) {
 TEST(MapperObjective, PricingOnlyCyclesChoosesWhatTheCyclesObjectiveChooses) {
   std::mt19937_64 rng(12);
   for (int i = 0; i < 200; ++i) {
-    arch::ArchSpec a = testing::random_arch(rng, false, false);
+    arch::ArchSpec a = testing::random_arch(rng, false, false, false);  // no global buffer: one split
     const workload::Layer layer = testing::random_layer(rng, i);
     if (layer.gemm.groups == 0) continue;
     const Mapping by_cycles = map_layer(a, layer);

@@ -153,7 +153,9 @@ inline workload::Layer random_layer(std::mt19937_64& rng, int index) {
 // A small random design point: array shape, dataflow, formats and buffer sizes (some too small
 // to hold the reuse sets, so refetches and partial-sum spills happen). The dataflow is any of
 // them, or without any_dataflow one of ws, os and is.
-inline arch::ArchSpec random_arch(std::mt19937_64& rng, bool ideal, bool any_dataflow = true) {
+// With `global_buffer`, one point in four has a buffers.global serving some of the tensors.
+inline arch::ArchSpec random_arch(std::mt19937_64& rng, bool ideal, bool any_dataflow = true,
+                                  bool global_buffer = true) {
   static const arch::Dataflow kFlows[] = {arch::Dataflow::WeightStationary,
                                           arch::Dataflow::OutputStationary,
                                           arch::Dataflow::InputStationary,
@@ -176,7 +178,7 @@ inline arch::ArchSpec random_arch(std::mt19937_64& rng, bool ideal, bool any_dat
     b->banks = static_cast<int>(uniform(rng, 1, 4));
     b->ports = static_cast<int>(uniform(rng, 1, 2));
   }
-  if (uniform(rng, 0, 3) == 0) {  // a global buffer serving some of the tensors
+  if (uniform(rng, 0, 3) == 0 && global_buffer) {  // a global buffer serving some of the tensors
     a.global_buffer = a.input_buffer;
     a.global_buffer.size_kib = static_cast<double>(uniform(rng, 2, 24)) / 8.0;
     const std::int64_t serves = uniform(rng, 1, 7);
