@@ -85,6 +85,11 @@ std::int64_t BufferPorts::cycles(const EdgeCycle& cycle) const {
 std::int64_t BufferPorts::stall_cycles(const EdgeDemand& demand) const {
   std::int64_t stall = 0;
   if (unbounded_) return 0;
+  // Most folds never exceed the ports: price the busiest cycle of each kind first.
+  EdgeCycle peak;
+  for (const EdgeRun& run : demand.runs)
+    for (std::size_t op = 0; op < kEdgeOps; ++op) peak.elements[op] = std::max(peak.elements[op], run.cycle.elements[op]);
+  if (cycles(peak) == 1) return 0;
   for (const EdgeRun& run : demand.runs) stall += (cycles(run.cycle) - 1) * run.cycles;
   return stall;
 }
