@@ -8,6 +8,7 @@
 #include <optional>
 #include <sstream>
 
+#include "numerics/block_format.hpp"
 #include "numerics/codec.hpp"
 #include "numerics/format.hpp"
 #include "numerics/mac.hpp"
@@ -148,6 +149,25 @@ void describe(const nm::Format& f, std::ostream& out) {
   }
 }
 
+void describe(const nm::BlockFormat& f, std::ostream& out) {
+  out << f.to_string() << ": ";
+  switch (f.kind) {
+    case nm::BlockKind::Mx:
+      out << "MX, " << (f.element == "int8" ? "int8 x 2^-6" : f.element) << " elements, one E8M0 scale per " << f.block;
+      break;
+    case nm::BlockKind::Nvfp4: out << "NVFP4, e2m1 elements, one e4m3 scale per 16 and an fp32 tensor scale"; break;
+    case nm::BlockKind::GroupInt:
+      out << "group-wise " << f.element << ", one " << (f.fp16_scale ? "fp16" : "fp32") << " scale per " << f.block;
+      break;
+  }
+  out << ", " << f.bits_per_element() << " bits per element with scales";
+  if (f.kind == nm::BlockKind::Mx) out << ", element max " << format_number(f.minifloat().max_norm);
+  out << ", range +-" << format_number(f.max_value()) << "\n";
+}
+
+// A value as the float32 a tensor would hold.
+float as_float32(double value) { return static_cast<float>(value); }
+
 }  // namespace
 
 int run_formats(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -159,7 +179,17 @@ int run_formats(const std::vector<std::string>& args, std::ostream& out, std::os
     std::vector<std::string> names = values_of(vm);
     const bool everything = names.empty();
     if (everything) names = nm::format_examples();
-    for (const std::string& name : names) describe(nm::Format::parse(name), out);
+    for (const std::string& name : names) {
+      if (const auto block = nm::BlockFormat::parse(name)) {
+        describe(*block, out);
+      } else {
+        describe(nm::Format::parse(name), out);
+      }
+    }
+    if (everything) {
+      out << "\nblock-scaled formats (MX block size: append _b<N>, e.g. mxfp4_e2m1_b16):\n";
+      for (const std::string& name : nm::block_format_names()) describe(*nm::BlockFormat::parse(name), out);
+    }
     if (!everything) return 0;
     out << "\nforms: " << nm::accepted_format_forms() << "\n";
     out << "\nmultiplier styles:\n"
@@ -186,11 +216,42 @@ int run_quantize(const std::vector<std::string>& args, std::istream& in, std::os
         "nearest_even, toward_zero or stochastic")(
         "overflow", po::value<std::string>(), "saturate, wrap or infinity (default per format)")(
         "seed", po::value<std::uint64_t>()->default_value(0), "seed of stochastic rounding")(
-        "scale", po::value<double>()->default_value(1.0), "value = scale x decode(code)");
+        "scale", po::value<double>()->default_value(1.0), "value = scale x decode(code)")(
+        "scale-rule", po::value<std::string>(), "block formats (MX): floor (default), ceil or rceil");
     po::variables_map vm;
-    if (!parse("qarch quantize --format F [--rounding R] [VALUE...]", options, args, vm, out)) {
+    if (!parse("qarch quantize --format F [--rounding R] [--scale-rule floor|ceil|rceil] [VALUE...]", options,
+               args, vm, out)) {
       return 0;
     }
+    if (const auto block = nm::BlockFormat::parse(vm["format"].as<std::string>())) {
+      // Consecutive blocks of float32 values; rounding nearest_even or nearest_away.
+      for (const char* scalar_only : {"overflow", "seed"})
+        if (vm.count(scalar_only) && !vm[scalar_only].defaulted())
+          throw UsageError{std::string("--") + scalar_only + " does not apply to block format " + block->to_string()};
+      if (!vm["scale"].defaulted()) throw UsageError{"--scale does not apply to block format " + block->to_string() + ": it has its own scales"};
+      const auto tie = nm::parse_tie_rule(vm["rounding"].as<std::string>());
+      if (!tie) {
+        throw UsageError{"--rounding " + vm["rounding"].as<std::string>() + ": block formats round nearest_even or nearest_away"};
+      }
+      nm::ScaleRule rule = nm::ScaleRule::Floor;
+      if (vm.count("scale-rule")) {
+        const auto parsed = nm::parse_scale_rule(vm["scale-rule"].as<std::string>());
+        if (!parsed) throw UsageError{"--scale-rule " + vm["scale-rule"].as<std::string>() + ": expected floor, ceil or rceil"};
+        if (block->kind != nm::BlockKind::Mx) throw UsageError{"--scale-rule applies to MX formats, not " + block->to_string()};
+        rule = *parsed;
+      }
+      std::vector<std::string> tokens = values_of(vm);
+      if (tokens.empty()) {
+        for (std::string token; in >> token;) tokens.push_back(token);
+      }
+      std::vector<float> values;
+      for (const std::string& token : tokens) values.push_back(as_float32(parse_number(token)));
+      std::ostringstream result;
+      for (double v : nm::quantize_blocks(*block, values, rule, *tie)) result << format_number(v) << "\n";
+      out << result.str();
+      return 0;
+    }
+    if (vm.count("scale-rule")) throw UsageError{"--scale-rule applies to block formats (mxfp8_e4m3, ...)"};
     const nm::Format format = nm::Format::parse(vm["format"].as<std::string>());
     if (!format.is_storage_format()) {
       throw UsageError{format.to_string() + " is an accumulator format; quantize to posit<n,es>"};

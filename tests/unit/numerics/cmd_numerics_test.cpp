@@ -79,6 +79,33 @@ TEST(CliQuantize, UserErrorsAreOneLineAndExitTwo) {
   EXPECT_NE(quantize({"--help"}).out.find("--rounding"), std::string::npos);
 }
 
+// Block formats: values as consecutive blocks, the last one padded. Expected values by hand from
+// the OCP rules: amax 6 -> E8M0 exponent 0 (floor(log2 6) - 2 = 0), elements on E2M1's grid.
+TEST(CliQuantize, BlockFormatsQuantizeConsecutiveBlocks) {
+  EXPECT_EQ(quantize({"--format", "mxfp4", "6", "0.25", "0.75", "2.5", "-5"}).out, "6\n0\n1\n2\n-4\n");
+  EXPECT_EQ(quantize({"--format", "mxfp4_e2m1", "--rounding", "nearest_away", "6", "0.25", "0.75", "2.5", "-5"}).out,
+            "6\n0.5\n1\n3\n-6\n");
+  // Block size 2: each pair has its own scale (amax 1 -> exponent -2, amax 24 -> exponent 2).
+  EXPECT_EQ(quantize({"--format", "mxfp4_e2m1_b2", "1", "0.3", "24", "3"}).out, "1\n0.25\n24\n4\n");
+  // CEIL: the smallest exponent with amax <= 6 x 2^e: 7 -> e = 1, so 7 -> 8 (E2M1 4 x 2).
+  EXPECT_EQ(quantize({"--format", "mxfp4", "--scale-rule", "ceil", "7"}).out, "8\n");
+  EXPECT_EQ(quantize({"--format", "mxfp4", "--scale-rule", "floor", "7"}).out, "6\n");
+  EXPECT_EQ(quantize({"--format", "mxfp8_e4m3", "1", "inf"}).out, "nan\nnan\n");  // a NaN block
+  EXPECT_EQ(quantize({"--format", "int4_g32", "7", "-7", "3.5", "2.5"}).out, "7\n-7\n4\n2\n");  // scale 1, ties even
+  EXPECT_EQ(quantize({"--format", "nvfp4", "2688", "1"}).out, "2688\n0\n");
+  for (const auto& bad : std::vector<std::vector<std::string>>{
+           {"--format", "mxfp4", "--rounding", "toward_zero", "1"},
+           {"--format", "mxfp4", "--scale", "2", "1"},
+           {"--format", "mxfp4", "--scale-rule", "round", "1"},
+           {"--format", "nvfp4", "--scale-rule", "ceil", "1"},
+           {"--format", "int8", "--scale-rule", "ceil", "1"}}) {
+    const Result r = quantize(bad);
+    EXPECT_EQ(r.code, 2) << bad[1] << " " << bad[2];
+    EXPECT_EQ(r.out, "");
+    EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << r.err;
+  }
+}
+
 TEST(CliMultiply, PrintsTheStylesProduct) {
   EXPECT_EQ(multiply({"--style", "exact", "--a-format", "int8", "--b-format", "int8", "3", "-3"}).out,
             "-9\n");
