@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "numerics/block_dot.hpp"
 #include "numerics/codec.hpp"
 #include "numerics/mac.hpp"
 #include "numerics/quantizer.hpp"
@@ -30,6 +31,28 @@ void BM_Quantize(benchmark::State& state, const char* format_name) {
   }
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(values.size()));
 }
+
+// The MX block dot product (numerics/block_dot.hpp): two 4096-long vectors, 128 blocks of 32,
+// summed exactly per block and accumulated in fp32. Items are MACs.
+void BM_BlockDot(benchmark::State& state, const char* format_name) {
+  const nm::BlockFormat f = *nm::BlockFormat::parse(format_name);
+  nm::Rng rng(3);
+  std::vector<float> x(4096), y(4096);
+  for (float& v : x) v = static_cast<float>(rng.uniform() - 0.5);
+  for (float& v : y) v = static_cast<float>((rng.uniform() - 0.5) * 4);
+  std::vector<nm::QuantizedBlock> qx, qy;
+  for (std::size_t b = 0; b < x.size(); b += 32) {
+    qx.push_back(nm::quantize_mx(f, x.data() + b, 32, nm::ScaleRule::Floor, nm::TieRule::Even));
+    qy.push_back(nm::quantize_mx(f, y.data() + b, 32, nm::ScaleRule::Floor, nm::TieRule::Even));
+  }
+  const nm::BlockOperand a(f, qx), b(f, qy);
+  for (auto _ : state) benchmark::DoNotOptimize(nm::block_dot_fp32(a, b));
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(x.size()));
+}
+BENCHMARK_CAPTURE(BM_BlockDot, mxfp8_e4m3, "mxfp8_e4m3");
+BENCHMARK_CAPTURE(BM_BlockDot, mxfp8_e5m2, "mxfp8_e5m2");
+BENCHMARK_CAPTURE(BM_BlockDot, mxfp4_e2m1, "mxfp4_e2m1");
+BENCHMARK_CAPTURE(BM_BlockDot, mxint8, "mxint8");
 
 void BM_MatMul64(benchmark::State& state, const char* style, const char* weight,
                  const char* activation, const char* accumulator) {
