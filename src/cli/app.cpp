@@ -47,6 +47,8 @@ const std::map<std::string, Command>& commands() {
                     "quantize values to a format and print what they decode to"}},
       {"multiply", {[](const auto& a, auto&, auto& o, auto& e) { return run_multiply(a, o, e); },
                     "multiply two values as a multiplier style does"}},
+      {"dot", {[](const auto& a, auto&, auto& o, auto& e) { return run_dot(a, o, e); },
+               "an MX block dot product: exact per-block sums, fp32 accumulation"}},
   };
   return table;
 }

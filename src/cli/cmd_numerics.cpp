@@ -8,6 +8,7 @@
 #include <optional>
 #include <sstream>
 
+#include "numerics/block_dot.hpp"
 #include "numerics/block_format.hpp"
 #include "numerics/codec.hpp"
 #include "numerics/format.hpp"
@@ -314,6 +315,65 @@ int run_multiply(const std::vector<std::string>& args, std::ostream& out, std::o
     } else {
       out << format_number(mac.product(a, b).to_double()) << "\n";
     }
+    return 0;
+  });
+}
+
+int run_dot(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  return guarded(err, [&] {
+    po::options_description options("options");
+    options.add_options()("help", "print this help")(
+        "a-format", po::value<std::string>()->required(), "MX format of A, e.g. mxfp8_e4m3")(
+        "b-format", po::value<std::string>()->required(), "MX format of B, e.g. mxfp4")(
+        "a", po::value<std::string>()->required(), "A's values, space-separated")(
+        "b", po::value<std::string>()->required(), "B's values, as many as A's")(
+        "scale-rule", po::value<std::string>()->default_value("floor"), "floor, ceil or rceil")(
+        "blocks", "print every block pair too");
+    po::variables_map vm;
+    if (!parse("qarch dot --a-format F --b-format G --a \"V ...\" --b \"V ...\" [--scale-rule R] [--blocks]",
+               options, args, vm, out)) {
+      return 0;
+    }
+    const auto format_of = [&](const char* key) {
+      const std::string name = vm[key].as<std::string>();
+      const auto f = nm::BlockFormat::parse(name);
+      if (!f || f->kind != nm::BlockKind::Mx)
+        throw UsageError{std::string("--") + key + " " + name + ": expected an MX format (mxfp8_e4m3, mxfp8_e5m2, "
+                                                                "mxfp6_e3m2, mxfp6_e2m3, mxfp4_e2m1, mxint8)"};
+      return *f;
+    };
+    const nm::BlockFormat fa = format_of("a-format"), fb = format_of("b-format");
+    if (fa.block != fb.block) throw UsageError{"--a-format and --b-format must have the same block size"};
+    const auto rule = nm::parse_scale_rule(vm["scale-rule"].as<std::string>());
+    if (!rule) throw UsageError{"--scale-rule " + vm["scale-rule"].as<std::string>() + ": expected floor, ceil or rceil"};
+    const auto values = [&](const char* key) {
+      std::vector<float> v;
+      std::istringstream in(vm[key].as<std::string>());
+      for (std::string token; in >> token;) v.push_back(as_float32(parse_number(token)));
+      return v;
+    };
+    const std::vector<float> a = values("a"), b = values("b");
+    if (a.size() != b.size() || a.empty())
+      throw UsageError{"--a and --b need the same number of values, got " + std::to_string(a.size()) + " and " +
+                       std::to_string(b.size())};
+    const auto blocks = [&](const nm::BlockFormat& f, const std::vector<float>& x) {
+      std::vector<nm::QuantizedBlock> q;
+      const auto size = static_cast<std::size_t>(f.block);
+      for (std::size_t i = 0; i < x.size(); i += size)
+        q.push_back(nm::quantize_mx(f, x.data() + i, std::min(size, x.size() - i), *rule, nm::TieRule::Even));
+      return q;
+    };
+    const nm::BlockOperand oa(fa, blocks(fa, a)), ob(fb, blocks(fb, b));
+    std::ostringstream result;
+    if (vm.count("blocks")) {
+      for (std::size_t k = 0; k < oa.blocks(); ++k) {
+        result << "block " << k << ": 2^" << oa.exponent(k) << " x 2^" << ob.exponent(k) << ", sum "
+               << format_number(oa.nan(k) || ob.nan(k) ? std::nan("") : static_cast<double>(nm::block_pair_fp32(oa, ob, k)))
+               << "\n";
+      }
+    }
+    result << format_number(static_cast<double>(nm::block_dot_fp32(oa, ob))) << "\n";
+    out << result.str();
     return 0;
   });
 }

@@ -24,4 +24,9 @@ int run_quantize(const std::vector<std::string>& args, std::istream& in, std::os
 // printed (%.17g); with --accumulator, the product after adding it to a zeroed accumulator.
 int run_multiply(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
+// qarch dot --a-format F --b-format G --a "V V ..." --b "V V ..." [--blocks]: the MX block dot
+// product of the two vectors (numerics/block_dot.hpp), %.17g of the fp32 result; --blocks also
+// prints each block pair's shared exponents and its exactly summed, once-rounded value.
+int run_dot(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
 }  // namespace qarch::cli

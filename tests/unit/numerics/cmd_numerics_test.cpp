@@ -23,6 +23,13 @@ Result quantize(const std::vector<std::string>& args, const std::string& input =
   return {code, out.str(), err.str()};
 }
 
+Result dot(const std::vector<std::string>& args) {
+  std::ostringstream out;
+  std::ostringstream err;
+  const int code = run_dot(args, out, err);
+  return {code, out.str(), err.str()};
+}
+
 Result multiply(const std::vector<std::string>& args) {
   std::ostringstream out;
   std::ostringstream err;
@@ -102,6 +109,24 @@ TEST(CliQuantize, BlockFormatsQuantizeConsecutiveBlocks) {
     const Result r = quantize(bad);
     EXPECT_EQ(r.code, 2) << bad[1] << " " << bad[2];
     EXPECT_EQ(r.out, "");
+    EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << r.err;
+  }
+}
+
+TEST(CliDot, BlockDotProductOfTwoMxVectors) {
+  // 1 x 0.5 + 2 x 0.5 + 3 x -1 + 4 x 6, every value exact in its format.
+  EXPECT_EQ(dot({"--a-format", "mxfp8_e4m3", "--b-format", "mxfp4", "--a", "1 2 3 4", "--b", "0.5 0.5 -1 6"}).out,
+            "22.5\n");
+  // Two blocks of 2: A's blocks get exponents 2^-7 (amax 2) and 2^-6 (amax 4), B's 2^-3 (amax 0.5) and 2^0 (amax 6).
+  EXPECT_EQ(dot({"--a-format", "mxfp8_e4m3_b2", "--b-format", "mxfp4_e2m1_b2", "--a", "1 2 3 4", "--b", "0.5 0.5 -1 6",
+                 "--blocks"}).out,
+            "block 0: 2^-7 x 2^-3, sum 1.5\nblock 1: 2^-6 x 2^0, sum 21\n22.5\n");
+  for (const auto& bad : std::vector<std::vector<std::string>>{
+           {"--a-format", "nvfp4", "--b-format", "mxfp4", "--a", "1", "--b", "1"},
+           {"--a-format", "mxfp4", "--b-format", "mxfp4_e2m1_b16", "--a", "1", "--b", "1"},
+           {"--a-format", "mxfp4", "--b-format", "mxfp4", "--a", "1 2", "--b", "1"}}) {
+    const Result r = dot(bad);
+    EXPECT_EQ(r.code, 2);
     EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << r.err;
   }
 }
