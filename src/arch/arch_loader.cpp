@@ -6,6 +6,7 @@
 #include "arch/dram_fields.hpp"
 #include "config/map_reader.hpp"
 #include "config/suggest.hpp"
+#include "numerics/block_format.hpp"
 
 namespace qarch::arch {
 namespace {
@@ -37,6 +38,11 @@ std::optional<numerics::Format> read_format(MapReader& r, const std::string& key
   try {
     if (!value) return fallback.empty() ? std::nullopt : std::optional(numerics::Format::parse(fallback));
     if (!value->is_scalar()) throw numerics::FormatError("expected a format name such as int8");
+    if (numerics::BlockFormat::parse(value->scalar())) {
+      throw numerics::FormatError(value->scalar() + " is a block-scaled format: qarch quantize, qarch dot and "
+                                  "qarch_dse.blockquant take it, but the PE array does not run block formats yet "
+                                  "(element formats such as fp8_e4m3, fp<2,1> or int4 do)");
+    }
     return numerics::Format::parse(value->scalar());
   } catch (const numerics::FormatError& e) {
     r.diagnostics().add(value ? value->location() : r.value().location(), r.path_of(key), e.what());

@@ -181,6 +181,11 @@ TEST(ArchLoader, GlobalBufferMistakesNameTheKey) {
                            "buffers.input: missing required key"));
 }
 
+TEST(ArchLoader, BlockFormatsSayTheArrayDoesNotRunThemYet) {
+  EXPECT_TRUE(any_contains(load_problems(kValidArch, {"pe_array.weight_format=mxfp4"}),
+                           "pe_array.weight_format: mxfp4 is a block-scaled format"));
+}
+
 TEST(ArchLoader, MisspelledKey) {
   const auto p = load_problems(replace(kValidArch, "  rows: 16", "  rowz: 16"));
   ASSERT_EQ(p.size(), 2u);
