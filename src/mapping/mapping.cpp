@@ -1,10 +1,10 @@
 #include "mapping/mapping.hpp"
 
+#include <optional>
+
 #include "arch/layer_formats.hpp"
 #include "mapping/fusion.hpp"
 #include "mapping/packing.hpp"
-
-#include <optional>
 
 namespace qarch::mapping {
 
@@ -93,12 +93,9 @@ Mapping map_layer(const arch::ArchSpec& arch, const workload::Layer& layer, cons
   for (const BufferSplit& split : splits) consider(split);
   const std::array<std::int64_t, 3> reuse = {best->weights.reuse_bytes, best->inputs.reuse_bytes,
                                              best->outputs.reuse_bytes};
-  const auto tile = [&](const BufferTile& t, const arch::BufferSpec& b) {
-    return t.tile_words * ceil_div(b.word_bits, 8);
-  };
-  const std::array<std::int64_t, 3> tiles = {tile(best->weights, arch.global_buffer),
-                                             tile(best->inputs, arch.global_buffer),
-                                             tile(best->outputs, arch.global_buffer)};
+  const std::int64_t word_bytes = ceil_div(arch.global_buffer.word_bits, 8);
+  const std::array<std::int64_t, 3> tiles = {best->weights.tile_words * word_bytes, best->inputs.tile_words * word_bytes,
+                                             best->outputs.tile_words * word_bytes};
   for (const BufferSplit& split : residency_splits(arch, reuse, tiles)) consider(split);
   return std::move(*best);
 }

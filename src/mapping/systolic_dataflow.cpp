@@ -276,6 +276,7 @@ Mapping map_layer_with(const arch::ArchSpec& arch, const workload::Layer& layer,
   Mapping mp = base_mapping(arch, layer);
   if (dynamic_cast<const Systolic*>(mp.flow) == nullptr) return map_layer(arch, layer);
   apply_nest(arch, problem_of(arch, mp, group_tensors(layer)), nest, mp);
+  mp.ports = BufferPorts(arch, mp);
   return mp;
 }
 
