@@ -344,7 +344,7 @@ QuantizedBlock quantize_group(const BlockFormat& f, const float* x, std::size_t 
   for (std::size_t i = 0; i < n; ++i) {
     std::int64_t k = 0;
     const bool negative = std::signbit(x[i]);
-    if (s > 0) k = std::min(nearest_integer(std::fabs(static_cast<double>(x[i])), s, TieRule::Even), qmax + (negative ? 1 : 0));
+    if (s > 0 && std::isfinite(x[i])) k = std::min(nearest_integer(std::fabs(static_cast<double>(x[i])), s, TieRule::Even), qmax + (negative ? 1 : 0));
     const std::int64_t signed_k = negative ? -k : k;
     q.codes[i] = static_cast<std::uint32_t>(signed_k) & mask;
     q.values[i] = static_cast<double>(signed_k) * s;
