@@ -45,7 +45,7 @@ BlockOperand::BlockOperand(const BlockFormat& format, const std::vector<Quantize
     for (std::size_t i = 0; i < q.values.size() && i < static_cast<std::size_t>(block_); ++i) {
       // The element alone: the decoded value without its block's scale, in units of 2^unit.
       const double element = std::ldexp(q.values[i], -q.scale_exp - unit_);
-      const auto n = static_cast<std::int32_t>(element);
+      const auto n = static_cast<std::int64_t>(element);
       elements_[b * static_cast<std::size_t>(block_) + i] = n;
       max_ = std::max<std::int64_t>(max_, std::abs(n));
     }
@@ -53,13 +53,13 @@ BlockOperand::BlockOperand(const BlockFormat& format, const std::vector<Quantize
 }
 
 float block_pair_fp32(const BlockOperand& a, const BlockOperand& b, std::size_t block) {
-  const std::int32_t* x = a.elements(block);
-  const std::int32_t* y = b.elements(block);
+  const std::int64_t* x = a.elements(block);
+  const std::int64_t* y = b.elements(block);
   const int n = a.block_size();
   Int128 sum = 0;
-  if (a.max_element() * b.max_element() < (std::int64_t{1} << 62) / n) {  // fits 64 bits
+  if (static_cast<Int128>(a.max_element()) * b.max_element() * n < (Int128{1} << 62)) {  // fits 64 bits
     std::int64_t s = 0;
-    for (int i = 0; i < n; ++i) s += static_cast<std::int64_t>(x[i]) * y[i];
+    for (int i = 0; i < n; ++i) s += x[i] * y[i];
     sum = s;
   } else {
     for (int i = 0; i < n; ++i) sum += static_cast<Int128>(x[i]) * y[i];

@@ -23,13 +23,13 @@ class BlockOperand {
   int unit_exponent() const { return unit_; }  // the element integers' unit, 2^unit
   bool nan(std::size_t b) const { return nan_[b] != 0; }
   int exponent(std::size_t b) const { return exponents_[b]; }
-  const std::int32_t* elements(std::size_t b) const { return &elements_[b * static_cast<std::size_t>(block_)]; }
+  const std::int64_t* elements(std::size_t b) const { return &elements_[b * static_cast<std::size_t>(block_)]; }
   std::int64_t max_element() const { return max_; }
 
  private:
   int block_ = 32, unit_ = 0;
   std::int64_t max_ = 0;
-  std::vector<std::int32_t> elements_;  // zero-padded to whole blocks
+  std::vector<std::int64_t> elements_;  // zero-padded to whole blocks (E5M2: up to 57344 x 2^16)
   std::vector<int> exponents_;
   std::vector<char> nan_;
 };

@@ -58,6 +58,24 @@ TEST(BlockDot, MatchesExactBlockSumsOnRandomVectors) {
   EXPECT_EQ(cases, 500);
 }
 
+// E5M2's element integers reach 57344 x 2^16 (32 bits), so its products need 128-bit block sums.
+// Values within one octave keep the long-double reference exact (few significant bits each).
+TEST(BlockDot, E5m2BlocksSumInWideIntegers) {
+  std::mt19937_64 rng(9);
+  std::uniform_real_distribution<float> mantissa(1.0f, 2.0f);
+  const BlockFormat e5m2 = *BlockFormat::parse("mxfp8_e5m2"), e4m3 = *BlockFormat::parse("mxfp8_e4m3");
+  for (int trial = 0; trial < 50; ++trial) {
+    std::vector<float> x(96), y(96);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      x[i] = (i % 3 == 0 ? -1.0f : 1.0f) * std::ldexp(mantissa(rng), trial - 25);
+      y[i] = std::ldexp(mantissa(rng), 10 - trial);
+    }
+    const auto qx = quantize_all(e5m2, x), qy = quantize_all(e5m2, y), qz = quantize_all(e4m3, y);
+    EXPECT_EQ(block_dot_fp32(BlockOperand(e5m2, qx), BlockOperand(e5m2, qy)), reference(qx, qy)) << trial;
+    EXPECT_EQ(block_dot_fp32(BlockOperand(e5m2, qx), BlockOperand(e4m3, qz)), reference(qx, qz)) << trial;
+  }
+}
+
 // A block that sequential fp32 products would get wrong: 256 x 256 and 31 products of 2^-12,
 // each below half an ulp of 65536 (2^-8) but together 31 x 2^-12 > 2^-8.
 TEST(BlockDot, SumsEachBlockExactlyBeforeRounding) {
