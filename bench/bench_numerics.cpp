@@ -40,12 +40,8 @@ void BM_BlockDot(benchmark::State& state, const char* format_name) {
   std::vector<float> x(4096), y(4096);
   for (float& v : x) v = static_cast<float>(rng.uniform() - 0.5);
   for (float& v : y) v = static_cast<float>((rng.uniform() - 0.5) * 4);
-  std::vector<nm::QuantizedBlock> qx, qy;
-  for (std::size_t b = 0; b < x.size(); b += 32) {
-    qx.push_back(nm::quantize_mx(f, x.data() + b, 32, nm::ScaleRule::Floor, nm::TieRule::Even));
-    qy.push_back(nm::quantize_mx(f, y.data() + b, 32, nm::ScaleRule::Floor, nm::TieRule::Even));
-  }
-  const nm::BlockOperand a(f, qx), b(f, qy);
+  const nm::BlockOperand a(f, nm::quantize_into_blocks(f, x, nm::ScaleRule::Floor, nm::TieRule::Even));
+  const nm::BlockOperand b(f, nm::quantize_into_blocks(f, y, nm::ScaleRule::Floor, nm::TieRule::Even));
   for (auto _ : state) benchmark::DoNotOptimize(nm::block_dot_fp32(a, b));
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(x.size()));
 }

@@ -356,14 +356,8 @@ int run_dot(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (a.size() != b.size() || a.empty())
       throw UsageError{"--a and --b need the same number of values, got " + std::to_string(a.size()) + " and " +
                        std::to_string(b.size())};
-    const auto blocks = [&](const nm::BlockFormat& f, const std::vector<float>& x) {
-      std::vector<nm::QuantizedBlock> q;
-      const auto size = static_cast<std::size_t>(f.block);
-      for (std::size_t i = 0; i < x.size(); i += size)
-        q.push_back(nm::quantize_mx(f, x.data() + i, std::min(size, x.size() - i), *rule, nm::TieRule::Even));
-      return q;
-    };
-    const nm::BlockOperand oa(fa, blocks(fa, a)), ob(fb, blocks(fb, b));
+    const nm::BlockOperand oa(fa, nm::quantize_into_blocks(fa, a, *rule, nm::TieRule::Even));
+    const nm::BlockOperand ob(fb, nm::quantize_into_blocks(fb, b, *rule, nm::TieRule::Even));
     std::ostringstream result;
     if (vm.count("blocks")) {
       for (std::size_t k = 0; k < oa.blocks(); ++k) {

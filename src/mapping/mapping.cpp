@@ -1,5 +1,6 @@
 #include "mapping/mapping.hpp"
 
+#include <functional>
 #include <optional>
 
 #include "arch/layer_formats.hpp"
@@ -49,25 +50,18 @@ Search single_candidate(const arch::ArchSpec& arch, const workload::Layer& layer
 
 namespace {
 
-// Orders the plans of one layer under different global-buffer splits by the mapper's
-// objective; ties go to fewer DRAM bytes (then to the earlier split).
-bool better(const arch::ArchSpec& arch, const workload::Layer& layer, const MapperOptions& options,
-            const Mapping& a, const Mapping& b) {
-  const std::int64_t bytes_a = a.estimate.dram_bytes, bytes_b = b.estimate.dram_bytes;
-  const double cycles_a = static_cast<double>(a.estimate.total_cycles);
-  const double cycles_b = static_cast<double>(b.estimate.total_cycles);
-  if (arch.mapper.objective != arch::MapperObjective::Cycles && options.price_layer) {
-    const auto price = options.price_layer(layer);
-    double ea = price(a, a.estimate.total_cycles), eb = price(b, b.estimate.total_cycles);
-    if (arch.mapper.objective == arch::MapperObjective::Edp) {
-      ea *= cycles_a;
-      eb *= cycles_b;
-    }
-    if (ea != eb) return ea < eb;
-  } else if (cycles_a != cycles_b) {
-    return cycles_a < cycles_b;
-  }
-  return bytes_a < bytes_b;
+// The mapper's objective for the plans of one layer under different global-buffer splits, lower
+// is better: estimated cycles, or the priced energy (times cycles for edp). The layer's price is
+// made once, as MapperOptions::price_layer intends.
+std::function<double(const Mapping&)> objective_of(const arch::ArchSpec& arch, const workload::Layer& layer,
+                                                   const MapperOptions& options) {
+  if (arch.mapper.objective == arch::MapperObjective::Cycles || !options.price_layer)
+    return [](const Mapping& mp) { return static_cast<double>(mp.estimate.total_cycles); };
+  const bool edp = arch.mapper.objective == arch::MapperObjective::Edp;
+  return [price = options.price_layer(layer), edp](const Mapping& mp) {
+    const double energy = price(mp, mp.estimate.total_cycles);
+    return edp ? energy * static_cast<double>(mp.estimate.total_cycles) : energy;
+  };
 }
 
 // The layer planned against `view` (the architecture, or a split of its global buffer).
@@ -85,10 +79,18 @@ Mapping plan_with(const arch::ArchSpec& arch, const arch::ArchSpec& view, const 
 Mapping map_layer(const arch::ArchSpec& arch, const workload::Layer& layer, const MapperOptions& options) {
   const std::vector<BufferSplit> splits = buffer_splits(arch);
   if (splits.empty()) return plan_with(arch, arch, layer, options, BufferSplit{});
+  // The best split by the objective; ties go to fewer DRAM bytes, then to the earlier split.
+  const auto objective = objective_of(arch, layer, options);
   std::optional<Mapping> best;
+  double best_score = 0;
   const auto consider = [&](const BufferSplit& split) {
     Mapping mp = plan_with(arch, tiling_view(arch, split), layer, options, split);
-    if (!best || better(arch, layer, options, mp, *best)) best = std::move(mp);
+    const double score = objective(mp);
+    if (!best || score < best_score ||
+        (score == best_score && mp.estimate.dram_bytes < best->estimate.dram_bytes)) {
+      best_score = score;
+      best = std::move(mp);
+    }
   };
   for (const BufferSplit& split : splits) consider(split);
   const std::array<std::int64_t, 3> reuse = {best->weights.reuse_bytes, best->inputs.reuse_bytes,

@@ -356,24 +356,31 @@ QuantizedBlock quantize_group(const BlockFormat& f, const float* x, std::size_t 
   return q;
 }
 
-std::vector<double> quantize_blocks(const BlockFormat& f, const std::vector<float>& values, ScaleRule rule,
-                                    TieRule tie) {
-  std::vector<double> out;
-  out.reserve(values.size());
+std::vector<QuantizedBlock> quantize_into_blocks(const BlockFormat& f, const std::vector<float>& values,
+                                                 ScaleRule rule, TieRule tie) {
   float st = 1;
   if (f.kind == BlockKind::Nvfp4) {
     float amax = 0;  // a NaN or infinity anywhere makes the tensor scale NaN
     for (float v : values) amax = std::isfinite(v) ? std::max(amax, std::fabs(v)) : std::numeric_limits<float>::quiet_NaN();
     st = nvfp4_tensor_scale(amax);
   }
+  std::vector<QuantizedBlock> blocks;
   const auto block = static_cast<std::size_t>(f.block);
   for (std::size_t b = 0; b < values.size(); b += block) {
     const std::size_t n = std::min(block, values.size() - b);  // zero padding changes no scale
-    const QuantizedBlock q = f.kind == BlockKind::Mx      ? quantize_mx(f, values.data() + b, n, rule, tie)
-                             : f.kind == BlockKind::Nvfp4 ? quantize_nvfp4(values.data() + b, n, st)
-                                                          : quantize_group(f, values.data() + b, n);
-    out.insert(out.end(), q.values.begin(), q.values.end());
+    blocks.push_back(f.kind == BlockKind::Mx      ? quantize_mx(f, values.data() + b, n, rule, tie)
+                     : f.kind == BlockKind::Nvfp4 ? quantize_nvfp4(values.data() + b, n, st)
+                                                  : quantize_group(f, values.data() + b, n));
   }
+  return blocks;
+}
+
+std::vector<double> quantize_blocks(const BlockFormat& f, const std::vector<float>& values, ScaleRule rule,
+                                    TieRule tie) {
+  std::vector<double> out;
+  out.reserve(values.size());
+  for (const QuantizedBlock& q : quantize_into_blocks(f, values, rule, tie))
+    out.insert(out.end(), q.values.begin(), q.values.end());
   return out;
 }
 

@@ -82,7 +82,11 @@ QuantizedBlock quantize_nvfp4(const float* x, std::size_t n, float tensor_scale)
 QuantizedBlock quantize_group(const BlockFormat& format, const float* x, std::size_t n);
 
 // `values` as consecutive blocks of `format` (the last one zero-padded; NVFP4's tensor scale
-// from all of them): the decoded value of each. For `qarch quantize`.
+// from all of them), in order.
+std::vector<QuantizedBlock> quantize_into_blocks(const BlockFormat& format, const std::vector<float>& values,
+                                                 ScaleRule rule, TieRule tie);
+
+// The decoded value of each of `values`, quantized as quantize_into_blocks does. For `qarch quantize`.
 std::vector<double> quantize_blocks(const BlockFormat& format, const std::vector<float>& values, ScaleRule rule,
                                     TieRule tie);
 

@@ -13,11 +13,7 @@ namespace qarch::numerics {
 namespace {
 
 std::vector<QuantizedBlock> quantize_all(const BlockFormat& f, const std::vector<float>& x) {
-  std::vector<QuantizedBlock> blocks;
-  for (std::size_t b = 0; b < x.size(); b += static_cast<std::size_t>(f.block))
-    blocks.push_back(quantize_mx(f, x.data() + b, std::min<std::size_t>(static_cast<std::size_t>(f.block), x.size() - b),
-                                 ScaleRule::Floor, TieRule::Even));
-  return blocks;
+  return quantize_into_blocks(f, x, ScaleRule::Floor, TieRule::Even);
 }
 
 float reference(const std::vector<QuantizedBlock>& a, const std::vector<QuantizedBlock>& b) {
