@@ -38,11 +38,6 @@ std::optional<numerics::Format> read_format(MapReader& r, const std::string& key
   try {
     if (!value) return fallback.empty() ? std::nullopt : std::optional(numerics::Format::parse(fallback));
     if (!value->is_scalar()) throw numerics::FormatError("expected a format name such as int8");
-    if (numerics::BlockFormat::parse(value->scalar())) {
-      throw numerics::FormatError(value->scalar() + " is a block-scaled format: qarch quantize, qarch dot and "
-                                  "qarch_dse.blockquant take it, but the PE array does not run block formats yet "
-                                  "(element formats such as fp8_e4m3, fp<2,1> or int4 do)");
-    }
     return numerics::Format::parse(value->scalar());
   } catch (const numerics::FormatError& e) {
     r.diagnostics().add(value ? value->location() : r.value().location(), r.path_of(key), e.what());
@@ -57,7 +52,8 @@ void read_pe_array(MapReader& r, PeArraySpec& pe) {
   const auto weight = read_format(r, "weight_format");
   const auto activation = read_format(r, "activation_format");
   // Integer operands accumulate exactly in int32 by default; anything else in fp32.
-  const bool integer = weight && activation && weight->is_integer_like() && activation->is_integer_like();
+  const bool integer = weight && activation && weight->is_integer_like() && activation->is_integer_like() &&
+                       !weight->is_block_scaled() && !activation->is_block_scaled();
   const auto accumulator = read_format(r, "accumulator_format", integer ? "int32" : "fp32");
   std::optional<numerics::MultiplierStyle> multiplier;
   const auto style = r.child("multiplier", false);
@@ -83,6 +79,11 @@ void read_pe_array(MapReader& r, PeArraySpec& pe) {
     files.finish();
   }
   pe.zero_gating = r.boolean("zero_gating", false);
+  pe.block_scale_rule = numerics::parse_scale_rule(r.choice("block_scale_rule", {"floor", "ceil", "rceil"}, "floor"))
+                            .value_or(numerics::ScaleRule::Floor);
+  pe.block_rounding =
+      numerics::parse_tie_rule(r.choice("block_rounding", {"nearest_even", "nearest_away"}, "nearest_even"))
+          .value_or(numerics::TieRule::Even);
   if (weight) pe.weight_format = *weight;
   if (activation) pe.activation_format = *activation;
   if (accumulator) pe.accumulator_format = *accumulator;
@@ -90,6 +91,8 @@ void read_pe_array(MapReader& r, PeArraySpec& pe) {
   if (weight && activation && accumulator && multiplier) {
     if (const auto why = numerics::check_mac(*multiplier, *weight, *activation, *accumulator)) {
       r.error("multiplier", *why);
+    } else if (const auto layout = check_block_layout(pe, *weight, *activation)) {
+      r.error(weight->is_block_scaled() ? "weight_format" : "activation_format", *layout);
     }
   }
   r.finish();

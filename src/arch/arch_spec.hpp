@@ -102,7 +102,20 @@ struct PeArraySpec {
   RegisterFileSpec input_rf;
   RegisterFileSpec output_rf;  // partial sums
   bool zero_gating = false;    // a PE skips the multiply (and its energy) when an operand is zero
+  // How block-scaled operands are quantized in functional mode (numerics/block_format.hpp).
+  numerics::ScaleRule block_scale_rule = numerics::ScaleRule::Floor;
+  numerics::TieRule block_rounding = numerics::TieRule::Even;
 };
+
+// Elements of the reduction axis that the array sums spatially before a partial sum is kept:
+// rows for ws, is and adder_tree; 0 when the reduction runs in time inside a PE (os). Block
+// boundaries must fall on these sums, so a block format's block size must divide it.
+int spatial_reduction_width(const PeArraySpec& pe);
+
+// Empty when the array can run weights and activations of these formats with their blocks
+// along its reduction; otherwise why not, naming the key to change.
+std::optional<std::string> check_block_layout(const PeArraySpec& pe, const numerics::Format& weight,
+                                              const numerics::Format& activation);
 
 // memory.weights_resident: whether every weight of the network stays in the weight buffer
 // across inferences (loaded once, not per inference). Auto: when they all fit

@@ -9,8 +9,7 @@ WeightFootprint weight_footprint(const ArchSpec& arch, const workload::Network& 
   WeightFootprint f;
   for (const auto& layer : network.layers) {
     if (!layer.has_weights()) continue;
-    const int bits = resolve_formats(arch, layer).weight.bits();
-    f.weight_bytes += (layer.weight_elements() * bits + 7) / 8;
+    f.weight_bytes += (numerics::stored_bits(resolve_formats(arch, layer).weight, layer.weight_elements()) + 7) / 8;
   }
   const BufferSpec& buffer = arch.weight_buffer;
   // Weights in the shared global buffer cannot be pinned: the mapper splits it per layer.
@@ -51,6 +50,8 @@ void check_network(const ArchSpec& arch, const workload::Network& network) {
     if (const auto why = numerics::check_mac(f.multiplier, f.weight, f.activation, f.accumulator)) {
       diagnostics.add(layer.where, layer.name,
                       "cannot run on " + arch.name + " (" + arch.source_file + "): " + *why);
+    } else if (const auto layout = check_block_layout(arch.pe_array, f.weight, f.activation)) {
+      diagnostics.add(layer.where, layer.name, "cannot run on " + arch.name + " (" + arch.source_file + "): " + *layout);
     }
   }
   diagnostics.throw_if_any();

@@ -18,7 +18,7 @@ const char* to_string(Store store) {
 namespace {
 
 // Bits a buffer moves for `elements` values of `value_bits`: whole words.
-std::int64_t word_bits_for(std::int64_t elements, int value_bits, const arch::BufferSpec& buffer) {
+std::int64_t word_bits_for(std::int64_t elements, const mapping::Storage& value_bits, const arch::BufferSpec& buffer) {
   return mapping::words_for(elements, value_bits, buffer.word_bits) * buffer.word_bits;
 }
 
@@ -37,7 +37,7 @@ LayerActions actions_from(const arch::ArchSpec& arch, const mapping::Mapping& mp
   a.activation_format = formats.activation;
   a.accumulator_format = formats.accumulator;
   a.multiplier = formats.multiplier;
-  const int wb = mp.weight_bits, ab = mp.activation_bits;
+  const mapping::Storage wb = mp.weight_storage, ab = mp.activation_storage;
   const mapping::FoldAccesses& x = mp.accesses;
   a.cycles = mp.compute_cycles + 1;
   a.dram_read_bytes = mp.dram_read_bytes;
@@ -53,7 +53,8 @@ LayerActions actions_from(const arch::ArchSpec& arch, const mapping::Mapping& mp
   const std::int64_t output_fill = std::max<std::int64_t>(0, mp.dram_read_bytes - weight_fill - input_fill);
   const std::int64_t output_drain = mp.dram_write_bytes;
 
-  const int ob = mp.output_bits;  // accumulators from the array, activations from the vector unit
+  // Accumulators from the array, activations from the vector unit.
+  const mapping::Storage ob = mp.vector ? mp.activation_storage : mapping::Storage(mp.output_bits);
   a.macs = mp.macs;
   if (mp.vector) a.vector_ops = x.input_reads;
   a.buffer(Store::Weight).read_bits = word_bits_for(x.weight_reads, wb, arch.weight_buffer);

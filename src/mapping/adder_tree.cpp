@@ -100,7 +100,8 @@ class AdderTree final : public Dataflow {
     p.lane_folds = ceil_div(n, p.lanes);
     const std::int64_t lanes = std::min(n, p.lanes);  // of a full lane fold
     const GroupTensors e = group_tensors(layer);
-    const int wb = mp.weight_bits, ab = mp.activation_bits, cb = mp.accumulator_bits;
+    const Storage wb = mp.weight_storage, ab = mp.activation_storage;
+    const int cb = mp.accumulator_bits;
     // k tiles: as many chunks of Tn as a lane fold's weights fit the weight buffer; at least one.
     const std::int64_t fit = usable_values(arch.weight_buffer, wb) / lanes / p.width * p.width;
     p.k_tile = fit >= k ? k : std::max(p.width, fit);

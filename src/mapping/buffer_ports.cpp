@@ -65,7 +65,7 @@ BufferPorts::BufferPorts(const arch::ArchSpec& arch, const Mapping& mp) : unboun
   buffer_of_[static_cast<std::size_t>(EdgeOp::InputRead)] = own_or_global(arch::Tensor::Input, 1);
   buffer_of_[static_cast<std::size_t>(EdgeOp::OutputWrite)] = own_or_global(arch::Tensor::Output, 2);
   buffer_of_[static_cast<std::size_t>(EdgeOp::PsumRead)] = own_or_global(arch::Tensor::Output, 2);
-  value_bits_ = {mp.weight_bits, mp.activation_bits, mp.output_bits, mp.output_bits};
+  value_bits_ = {mp.weight_storage, mp.activation_storage, Storage(mp.output_bits), Storage(mp.output_bits)};
 }
 
 std::int64_t BufferPorts::cycles(const EdgeCycle& cycle) const {

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "arch/arch_spec.hpp"
+#include "mapping/packing.hpp"
 
 namespace qarch::mapping {
 
@@ -78,7 +79,7 @@ class BufferPorts {
   };
   std::array<Buffer, 4> buffers_{};       // weight, input, output, global
   std::array<int, kEdgeOps> buffer_of_{};  // EdgeOp -> index into buffers_
-  std::array<int, kEdgeOps> value_bits_{};
+  std::array<Storage, kEdgeOps> value_bits_{};  // scales cross the edge with their block
   bool unbounded_ = true;  // memory.ideal (or no mapping yet): no memory stalls at all
 };
 

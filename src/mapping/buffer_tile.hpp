@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "arch/arch_spec.hpp"
+#include "mapping/packing.hpp"
 
 namespace qarch::mapping {
 
@@ -13,6 +14,7 @@ enum class Operand { Weight, Input, Output };
 // One operand's use of its buffer, for one group.
 struct BufferTile {
   int value_bits = 0;                 // bits per value held (accumulator bits for partial sums)
+  Storage storage;                    // value_bits and the block scales held with the values
   int values_per_word = 0;            // packing into the buffer's word_bits
   std::int64_t tile_elements = 0;     // working set of one fold
   std::int64_t tile_words = 0;
@@ -27,12 +29,12 @@ struct BufferTile {
 // Usable bytes: a double-buffered SRAM fills one half while the array reads the other.
 std::int64_t usable_bytes(const arch::BufferSpec& buffer);
 
-// Values of `value_bits` the usable bytes hold, in whole words (packing.hpp).
-std::int64_t usable_values(const arch::BufferSpec& buffer, int value_bits);
+// Values of `storage` the usable bytes hold, in whole words with their scales (packing.hpp).
+std::int64_t usable_values(const arch::BufferSpec& buffer, const Storage& storage);
 
-// A tile of `value_bits` values in `buffer`, read `dram_fetches = 1` time from a DRAM tensor of
-// `dram_elements` values of `dram_bits`.
-BufferTile make_tile(const arch::BufferSpec& buffer, int value_bits, std::int64_t tile_elements,
-                     std::int64_t reuse_elements, int dram_bits, std::int64_t dram_elements);
+// A tile of `storage` values in `buffer`, read `dram_fetches = 1` time from a DRAM tensor of
+// `dram_elements` values stored as `dram_storage`.
+BufferTile make_tile(const arch::BufferSpec& buffer, const Storage& storage, std::int64_t tile_elements,
+                     std::int64_t reuse_elements, const Storage& dram_storage, std::int64_t dram_elements);
 
 }  // namespace qarch::mapping

@@ -102,7 +102,7 @@ std::vector<OnChip> plan_on_chip(const arch::ArchSpec& arch, const workload::Net
       keep = true;
     } else if (consumer.macs() > 0 && consumer.inputs.size() == 1) {
       // The consumer's input buffer as its mapping has it (its share of a global buffer).
-      keep = consumer.input_elements() <= usable_values(tiling_view(arch, mp.split).input_buffer, mp.activation_bits);
+      keep = consumer.input_elements() <= usable_values(tiling_view(arch, mp.split).input_buffer, mp.activation_storage);
     }
     if (!keep) continue;
     plan[i].output = true;

@@ -20,6 +20,8 @@ Mapping base_mapping(const arch::ArchSpec& arch, const workload::Layer& layer) {
   const arch::LayerFormats formats = arch::resolve_formats(arch, layer);
   mp.weight_bits = formats.weight.bits();
   mp.activation_bits = formats.activation.bits();
+  mp.weight_storage = Storage::of(formats.weight);
+  mp.activation_storage = Storage::of(formats.activation);
   mp.accumulator_bits = formats.accumulator.bits();
   mp.output_bits = mp.accumulator_bits;
   mp.multiplier = formats.multiplier.to_string();

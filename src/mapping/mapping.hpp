@@ -14,6 +14,7 @@
 #include "mapping/buffer_ports.hpp"
 #include "mapping/buffer_split.hpp"
 #include "mapping/buffer_tile.hpp"
+#include "mapping/packing.hpp"
 #include "mapping/dataflow.hpp"
 #include "mapping/estimate.hpp"
 #include "mapping/fold_accesses.hpp"
@@ -33,6 +34,8 @@ struct Mapping {
   bool vector = false;                        // no MACs: the vector unit runs it
   int rows = 0, cols = 0;
   int weight_bits = 0, activation_bits = 0, accumulator_bits = 0;
+  // How weights and activations are stored: their bits and, in block formats, their scales.
+  Storage weight_storage, activation_storage;
   int output_bits = 0;  // what the unit writes to the output buffer: accumulators, or activations
   std::string multiplier;  // MAC style, e.g. "exact"
 

@@ -11,19 +11,28 @@ int values_per_word(int value_bits, int word_bits) {
   return value_bits >= word_bits ? 1 : word_bits / value_bits;
 }
 
-std::int64_t words_for(std::int64_t elements, int value_bits, int word_bits) {
+namespace {
+
+std::int64_t plain_words(std::int64_t elements, int value_bits, int word_bits) {
   if (elements <= 0) return 0;
   if (value_bits > word_bits) return elements * ceil_div(value_bits, word_bits);
   return ceil_div(elements, values_per_word(value_bits, word_bits));
 }
 
-std::int64_t sram_bytes_for(std::int64_t elements, int value_bits, int word_bits) {
-  return words_for(elements, value_bits, word_bits) * ceil_div(word_bits, 8);
+}  // namespace
+
+std::int64_t words_for(std::int64_t elements, const Storage& storage, int word_bits) {
+  return plain_words(elements, storage.bits, word_bits) +
+         plain_words(storage.scales(elements), storage.scale_bits, word_bits);
 }
 
-std::int64_t dram_bytes_for(std::int64_t elements, int value_bits) {
+std::int64_t sram_bytes_for(std::int64_t elements, const Storage& storage, int word_bits) {
+  return words_for(elements, storage, word_bits) * ceil_div(word_bits, 8);
+}
+
+std::int64_t dram_bytes_for(std::int64_t elements, const Storage& storage) {
   if (elements <= 0) return 0;
-  return ceil_div(elements * value_bits, 8);
+  return ceil_div(storage.stored_bits(elements), 8);
 }
 
 std::int64_t mul_div(std::int64_t a, std::int64_t b, std::int64_t c) {

@@ -139,7 +139,8 @@ class RowStationary final : public Dataflow {
     mp.cycles_per_fold = plan.cycles_per_pass;
     mp.loop_order = "group > filter_row_fold > output_row_fold > item_round(batch, filter) > channel";
     const GroupTensors e = group_tensors(layer);
-    const int wb = mp.weight_bits, ab = mp.activation_bits, cb = mp.accumulator_bits;
+    const Storage wb = mp.weight_storage, ab = mp.activation_storage;
+    const int cb = mp.accumulator_bits;
     const std::int64_t pass_weights = plan.sets * p.channels * plan.set_h * p.filter_w;
     mp.weights = make_tile(arch.weight_buffer, wb, pass_weights, e.weights, wb, e.weights);
     mp.weights.dram_fetches = mp.weights.resident ? 1 : plan.e_folds;

@@ -23,8 +23,8 @@ SystolicProblem problem_of(const arch::ArchSpec& arch, const Mapping& mp, const 
   p.groups = mp.groups;
   const auto w = static_cast<int>(Operand::Weight), i = static_cast<int>(Operand::Input),
              o = static_cast<int>(Operand::Output);
-  p.value_bits[w] = p.dram_bits[w] = mp.weight_bits;
-  p.value_bits[i] = p.dram_bits[i] = p.dram_bits[o] = mp.activation_bits;
+  p.value_bits[w] = p.dram_bits[w] = mp.weight_storage;
+  p.value_bits[i] = p.dram_bits[i] = p.dram_bits[o] = mp.activation_storage;
   p.value_bits[o] = mp.accumulator_bits;
   p.elements[w] = e.weights;
   p.elements[i] = e.inputs;

@@ -32,8 +32,8 @@ struct SystolicProblem {
   SystolicShape shape;
   FoldGrid grid;
   std::int64_t groups = 1;
-  int value_bits[3] = {0, 0, 0};        // by Operand, in the buffer (outputs: accumulator bits)
-  int dram_bits[3] = {0, 0, 0};         // by Operand, in DRAM (outputs: activation bits)
+  Storage value_bits[3];                // by Operand, in the buffer (outputs: accumulator bits)
+  Storage dram_bits[3];                 // by Operand, in DRAM (outputs: activations)
   std::int64_t elements[3] = {0, 0, 0};  // by Operand, one group's tensor (outputs: m x n)
   arch::BufferSpec buffers[3];           // by Operand
   std::int64_t psum_bytes = 0;           // m x n partial sums at accumulator width, one group

@@ -86,7 +86,7 @@ class VectorUnit final : public Dataflow {
     v.input_elements = layer.input_elements();
     v.output_elements = layer.output_elements();
     mp.plan = plan;
-    const int ab = mp.activation_bits;
+    const Storage ab = mp.activation_storage;
     const auto& ibuf = arch.input_buffer;
     v.chunk_elements = std::max<std::int64_t>(v.lanes, usable_values(ibuf, ab));
     mp.folds_per_group = ceil_div(v.input_elements, v.chunk_elements);
@@ -96,7 +96,7 @@ class VectorUnit final : public Dataflow {
     const std::int64_t chunk_outputs =
         share_of(v.output_elements, 0, std::min(v.chunk_elements, v.input_elements), v.input_elements);
     mp.outputs = make_tile(arch.output_buffer, ab, chunk_outputs, chunk_outputs, ab, v.output_elements);
-    mp.weights = make_tile(arch.weight_buffer, mp.weight_bits, 0, 0, mp.weight_bits, 0);
+    mp.weights = make_tile(arch.weight_buffer, mp.weight_storage, 0, 0, mp.weight_storage, 0);
     mp.accesses.input_reads = v.ops;
     mp.accesses.output_writes = v.output_elements;
     std::int64_t cycles = 0;

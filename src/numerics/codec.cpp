@@ -105,6 +105,10 @@ void check_overflow_mode(const Format& format, Overflow overflow) {
   if (!format.is_storage_format()) {
     throw FormatError(format.to_string() + " is an accumulator format and has no codes");
   }
+  if (format.is_block_scaled()) {  // its codes mean nothing without their block's scale
+    throw FormatError(format.to_string() + " is block-scaled: it quantizes blocks of values (block_format.hpp), "
+                      "not one value");
+  }
   if (overflow == Overflow::Wrap && !format.is_integer_like()) {
     throw FormatError("overflow mode 'wrap' applies to intN, uintN and fixedN_F only, not " +
                       format.to_string());

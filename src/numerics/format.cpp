@@ -56,7 +56,9 @@ std::string accepted_format_forms() {
   return "intN or uintN (N = 1..32), fixedN_F (N = 1..32 bits, F = 0..N fractional), fp16, "
          "bf16, fp32, fp<e,m> (e = 2..8, m >= 1, 1+e+m <= 32), fp8_e4m3, fp8_e5m2, "
          "posit<n,es> or positN_ES (n = 2..32, es = 0..4), pow2_B (B = 2..8), binary, ternary, "
-         "or the accumulator quire<n,es> / quireN_ES";
+         "the accumulator quire<n,es> / quireN_ES, or a block-scaled format (mxfp8_e4m3, mxfp8_e5m2, "
+         "mxfp6_e3m2, mxfp6_e2m3, mxfp4_e2m1 or mxfp4, mxint8, with _b<N> for N-element blocks; nvfp4; "
+         "int<b>_g<G> and int<b>_g<G>_fp16)";
 }
 
 std::vector<std::string> format_examples() {
@@ -121,7 +123,37 @@ Format Format::make_quire(int posit_bits, int es) {
   return Format(FormatKind::Quire, bits, posit_bits, es, false, Spelling::Angle);
 }
 
+Format Format::make_block(const BlockFormat& block) {
+  Format f = make_int(block.element_bits);
+  if (block.kind != BlockKind::GroupInt && block.element != "int8") {
+    const MiniFloat m = block.minifloat();
+    f = Format(FormatKind::Float, block.element_bits, m.exponent_bits, m.mantissa_bits, true, Spelling::Plain);
+  }
+  f.block_kind_ = block.kind;
+  f.block_ = block.block;
+  f.fp16_scale_ = block.fp16_scale;
+  return f;
+}
+
+std::optional<BlockFormat> Format::block_format() const {
+  if (block_ == 0) return std::nullopt;
+  BlockFormat b;
+  b.kind = block_kind_;
+  b.element = kind_ == FormatKind::Int ? "int" + std::to_string(bits_) : "e" + std::to_string(p1_) + "m" + std::to_string(p2_);
+  b.element_bits = bits_;
+  b.block = block_;
+  b.fp16_scale = fp16_scale_;
+  return b;
+}
+
+int Format::scale_bits() const { return block_ == 0 ? 0 : block_format()->scale_bits(); }
+
 Format Format::parse(std::string_view text) {
+  if (const auto block = BlockFormat::parse(text)) {
+    Format f = make_block(*block);
+    if (text == "mxfp4") f.spelling_ = Spelling::Named;  // the alias of mxfp4_e2m1, kept as written
+    return f;
+  }
   // Named floats first: they share prefixes with the general forms.
   if (text == "fp16" || text == "bf16" || text == "fp32" || text == "fp8_e5m2") {
     Format f = text == "fp16" ? make_float(5, 10)
@@ -170,6 +202,7 @@ Format Format::parse(std::string_view text) {
 }
 
 std::string Format::to_string() const {
+  if (block_ > 0) return spelling_ == Spelling::Named ? "mxfp4" : block_format()->to_string();
   const std::string a = std::to_string(p1_);
   const std::string b = std::to_string(p2_);
   switch (kind_) {

@@ -6,10 +6,13 @@
 // docs/numerics.md gives the exact semantics of every kind.
 
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "numerics/block_format.hpp"
 
 namespace qarch::numerics {
 
@@ -50,6 +53,11 @@ class Format {
   static Format make_binary();
   static Format make_ternary();
   static Format make_quire(int posit_bits, int es);
+  // A block-scaled format (block_format.hpp) as a PE operand: kind() and bits() are those of its
+  // element (mxfp4: a 4-bit float, e = 2, m = 1; mxint8, int4_g32: integers); the shared scale
+  // per block_size() elements along the reduction axis is extra storage. Codes of such a format
+  // are not scalar values: codec.hpp refuses them, block_dot.hpp executes them.
+  static Format make_block(const BlockFormat& block);
 
   // The spelling this format was parsed from (or the canonical one for factories):
   // to_string(parse(s)) == s for every accepted s.
@@ -64,6 +72,13 @@ class Format {
   bool is_signed() const;          // everything but uint
   bool is_storage_format() const { return kind_ != FormatKind::Quire; }  // has codes
 
+  bool is_block_scaled() const { return block_ > 0; }
+  std::optional<BlockFormat> block_format() const;  // empty for scalar formats
+  int block_size() const { return block_; }          // elements per shared scale; 0 when scalar
+  int scale_bits() const;                            // bits of one shared scale; 0 when scalar
+  // Storage bits per element including its share of the scale (mxfp4 4.25, nvfp4 4.5).
+  double bits_per_element() const { return block_ > 0 ? bits_ + static_cast<double>(scale_bits()) / block_ : bits_; }
+
   int fraction_bits() const;  // fixed: F; int/uint: 0; others: 0
   int exponent_bits() const;  // float: e; pow2: B-1; others: 0
   int mantissa_bits() const;  // float: m; others: 0
@@ -72,7 +87,7 @@ class Format {
   int posit_es() const;       // posit and quire: es; others: 0
   bool has_infinity() const;  // IEEE-style floats
   bool has_nan() const;       // floats (NaN) and posits (NaR)
-  bool is_ocp_e4m3() const { return kind_ == FormatKind::Float && finite_only_; }
+  bool is_ocp_e4m3() const { return kind_ == FormatKind::Float && finite_only_ && block_ == 0; }
 
   // Mask of the low bits() bits (storage formats only).
   std::uint32_t code_mask() const;
@@ -82,7 +97,8 @@ class Format {
   // Same value set and encoding; the spelling is ignored (fp16 == fp<5,10>).
   friend bool operator==(const Format& a, const Format& b) {
     return a.kind_ == b.kind_ && a.bits_ == b.bits_ && a.p1_ == b.p1_ && a.p2_ == b.p2_ &&
-           a.finite_only_ == b.finite_only_;
+           a.finite_only_ == b.finite_only_ && a.block_kind_ == b.block_kind_ && a.block_ == b.block_ &&
+           a.fp16_scale_ == b.fp16_scale_;
   }
   friend bool operator!=(const Format& a, const Format& b) { return !(a == b); }
 
@@ -98,9 +114,20 @@ class Format {
   int bits_;
   int p1_;  // fixed: F; float: e; posit/quire: n; pow2: B-1
   int p2_;  // float: m; posit/quire: es
-  bool finite_only_;  // fp8_e4m3: no infinities, NaN only at S.1111.111
+  bool finite_only_;  // fp8_e4m3 and block-format float elements: no infinities
   Spelling spelling_;
+  BlockKind block_kind_ = BlockKind::Mx;  // meaningful when block_ > 0
+  int block_ = 0;
+  bool fp16_scale_ = false;
 };
+
+// Bits that `elements` values of `format` occupy densely packed, with one scale per block of a
+// block-scaled format (the last block's scale counted whole).
+inline std::int64_t stored_bits(const Format& format, std::int64_t elements) {
+  if (elements <= 0) return 0;
+  const std::int64_t scales = format.block_size() > 0 ? (elements + format.block_size() - 1) / format.block_size() : 0;
+  return elements * format.bits() + scales * format.scale_bits();
+}
 
 // Example spellings for help texts and "did you mean" suggestions.
 std::vector<std::string> format_examples();

@@ -79,6 +79,7 @@ ExactValue Mac::generic_product(std::uint32_t w, std::uint32_t a) const {
     case MultiplierKind::Plam:
       return mitchell_product(decode(weight_, w), decode(activation_, a), 0);
     case MultiplierKind::Exact:
+    case MultiplierKind::BlockDot:  // element products are exact; block_dot.hpp scales them
     case MultiplierKind::ShiftAdd: break;  // a shift of the activation is the exact product
   }
   return multiply(ExactValue::from_double(decode(weight_, w)),

@@ -26,7 +26,7 @@ std::string name(const Format& f) { return f.to_string(); }
 constexpr std::pair<MultiplierKind, std::string_view> kKindNames[] = {
     {MultiplierKind::Exact, "exact"},       {MultiplierKind::ShiftAdd, "shift_add"},
     {MultiplierKind::XnorPopcount, "xnor_popcount"}, {MultiplierKind::Mitchell, "mitchell"},
-    {MultiplierKind::Plam, "plam"}};
+    {MultiplierKind::Plam, "plam"}, {MultiplierKind::BlockDot, "block_dot"}};
 
 std::string_view kind_name(MultiplierKind kind) {
   for (const auto& [k, n] : kKindNames)
@@ -71,7 +71,7 @@ MultiplierStyle MultiplierStyle::parse(std::string_view text) {
   }
   throw FormatError("unknown multiplier style '" + std::string(text) +
                     "': expected exact, shift_add, xnor_popcount, mitchell, mitchell_w<k> "
-                    "(e.g. mitchell_w6) or plam" +
+                    "(e.g. mitchell_w6), plam or block_dot" +
                     did_you_mean(text, multiplier_names()));
 }
 
@@ -89,6 +89,13 @@ std::optional<std::string> check_operands(const MultiplierStyle& style, const Fo
     }
   }
   const std::string s = style.to_string();
+  if (style.kind() != MultiplierKind::BlockDot) {
+    for (const Format* f : {&weight, &activation}) {
+      if (f->is_block_scaled()) {
+        return s + " multiplies scalar operands; " + name(*f) + " is block-scaled: use multiplier block_dot";
+      }
+    }
+  }
   switch (style.kind()) {
     case MultiplierKind::Exact: return std::nullopt;
     case MultiplierKind::ShiftAdd:
@@ -120,6 +127,25 @@ std::optional<std::string> check_operands(const MultiplierStyle& style, const Fo
                name(activation);
       }
       return std::nullopt;
+    case MultiplierKind::BlockDot:
+      if (!weight.is_block_scaled() && !activation.is_block_scaled()) {
+        return s + " needs a block-scaled operand (mxfp8_e4m3, mxfp4, mxint8, nvfp4, int4_g32, ...), got " +
+               name(weight) + " and " + name(activation);
+      }
+      if (weight.is_block_scaled() && activation.is_block_scaled() && weight.block_size() != activation.block_size()) {
+        return s + " pairs blocks of one size: " + name(weight) + " has " + std::to_string(weight.block_size()) +
+               " elements per scale, " + name(activation) + " " + std::to_string(activation.block_size());
+      }
+      for (const Format* f : {&weight, &activation}) {
+        if (!f->is_block_scaled() && !f->is_integer_like() && f->kind() != FormatKind::Float) {
+          return s + " pairs a block-scaled operand with an integer, fixed-point or floating-point one, got " +
+                 name(*f);
+        }
+        if (!f->is_block_scaled() && f->bits() > 16) {
+          return s + " takes scalar operands of up to 16 bits beside a block-scaled one, got " + name(*f);
+        }
+      }
+      return std::nullopt;
   }
   return std::nullopt;
 }
@@ -127,6 +153,13 @@ std::optional<std::string> check_operands(const MultiplierStyle& style, const Fo
 std::optional<std::string> check_accumulator(const Format& weight, const Format& activation,
                                              const Format& accumulator) {
   const std::string acc = "a " + name(accumulator) + " accumulator";
+  if (accumulator.is_block_scaled()) return name(accumulator) + " is block-scaled and cannot be an accumulator";
+  if ((weight.is_block_scaled() || activation.is_block_scaled()) && accumulator.kind() != FormatKind::Float &&
+      accumulator.kind() != FormatKind::Fixed) {
+    return acc + " cannot take block-scaled products; use a float (fp32) or a wide fixed point (fixedN_F)";
+  }
+  // Scaled block sums are rounded into the accumulator once per block (block_dot.hpp).
+  if (weight.is_block_scaled() || activation.is_block_scaled()) return std::nullopt;
   switch (accumulator.kind()) {
     case FormatKind::Int:
     case FormatKind::UInt:

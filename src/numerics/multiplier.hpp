@@ -19,12 +19,14 @@ enum class MultiplierKind {
   XnorPopcount,  // binary x binary: XNOR of the sign bits, counted
   Mitchell,      // Mitchell's logarithmic approximation (optionally truncated: mitchell_w<k>)
   Plam,          // posit multiplication with Mitchell's approximation on the fractions
+  BlockDot,      // block-scaled operands: exact element products summed exactly per block, then
+                 // scaled by the two blocks' scales and accumulated (block_dot.hpp)
 };
 
 class MultiplierStyle {
  public:
   // "exact", "shift_add", "xnor_popcount", "mitchell", "mitchell_w<k>" written as e.g.
-  // "mitchell_w6" (k = 1..31), "plam". Throws FormatError naming the accepted names.
+  // "mitchell_w6" (k = 1..31), "plam", "block_dot". Throws FormatError naming the accepted names.
   static MultiplierStyle parse(std::string_view text);
   static MultiplierStyle make(MultiplierKind kind, int truncation_bits = 0);
 

@@ -8,6 +8,10 @@ std::int64_t packed_bytes(std::int64_t elements, int bits) {
   return (elements * bits + 7) / 8;
 }
 
+std::int64_t packed_bytes(std::int64_t elements, const numerics::Format& format) {
+  return (numerics::stored_bits(format, elements) + 7) / 8;
+}
+
 NetworkResult make_result(const arch::ArchSpec& arch, const workload::Network& network) {
   NetworkResult r;
   r.arch_name = arch.name;
@@ -31,9 +35,9 @@ NetworkResult make_result(const arch::ArchSpec& arch, const workload::Network& n
     l.accumulator_format = layer.macs() > 0 ? f.accumulator.to_string() : "";
     l.multiplier = layer.macs() > 0 ? f.multiplier.to_string() : "";
     l.macs = layer.macs();
-    l.weight_bytes = packed_bytes(layer.weight_elements(), f.weight.bits());
-    l.input_bytes = packed_bytes(layer.input_elements(), f.activation.bits());
-    l.output_bytes = packed_bytes(layer.output_elements(), f.activation.bits());
+    l.weight_bytes = packed_bytes(layer.weight_elements(), f.weight);
+    l.input_bytes = packed_bytes(layer.input_elements(), f.activation);
+    l.output_bytes = packed_bytes(layer.output_elements(), f.activation);
     r.layers.push_back(std::move(l));
   }
   return r;

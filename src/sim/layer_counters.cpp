@@ -18,15 +18,16 @@ std::int64_t byte_words(std::int64_t bytes, int word_bits) {
 }
 
 BufferCounts buffer_counts(const arch::BufferSpec& buffer, std::int64_t read_elements,
-                           int read_bits, std::int64_t write_elements, int write_bits,
+                           const mapping::Storage& read_bits, std::int64_t write_elements,
+                           const mapping::Storage& write_bits,
                            std::int64_t fill_bytes, std::int64_t drain_bytes) {
   BufferCounts b;
   b.read_words = words_for(read_elements, read_bits, buffer.word_bits) +
                  byte_words(drain_bytes, buffer.word_bits);
-  b.read_bits = read_elements * read_bits + drain_bytes * 8;
+  b.read_bits = read_bits.stored_bits(read_elements) + drain_bytes * 8;
   b.write_words = words_for(write_elements, write_bits, buffer.word_bits) +
                   byte_words(fill_bytes, buffer.word_bits);
-  b.write_bits = write_elements * write_bits + fill_bytes * 8;
+  b.write_bits = write_bits.stored_bits(write_elements) + fill_bytes * 8;
   return b;
 }
 
@@ -57,8 +58,9 @@ LayerStats make_layer_stats(const arch::ArchSpec& arch, const mapping::Mapping& 
   s.weight_reads_elements = a.weight_reads;
   s.output_writes_elements = a.output_writes;
   s.psum_reads_elements = a.psum_reads;
-  const int wb = mp.weight_bits, ab = mp.activation_bits;
-  const int ob = mp.output_bits;  // the vector unit writes activations, the array sums
+  const mapping::Storage wb = mp.weight_storage, ab = mp.activation_storage;
+  // The vector unit writes activations, the array sums.
+  const mapping::Storage ob = mp.vector ? mp.activation_storage : mapping::Storage(mp.output_bits);
   const auto fill = [&](Operand o) { return c.fill_bytes[static_cast<int>(o)]; };
   s.weight_buffer = buffer_counts(arch.weight_buffer, a.weight_reads, wb, 0, wb, fill(Operand::Weight), 0);
   s.input_buffer = buffer_counts(arch.input_buffer, a.input_reads, ab, 0, ab, fill(Operand::Input), 0);

@@ -142,8 +142,8 @@ TEST(ArchLoader, SetOverridesAnyKeyWithTheSameValidation) {
   const auto typo = load_problems(kValidArch, {"pe_array.rowz=8"});
   ASSERT_EQ(typo.size(), 1u);
   EXPECT_EQ(typo[0], "--set pe_array.rowz=8: pe_array.rowz: unknown key (did you mean 'rows'?); known "
-                     "keys here: accumulator_format, activation_format, cols, dataflow, multiplier, "
-                     "register_files, rows, weight_format or zero_gating");
+                     "keys here: accumulator_format, activation_format, block_rounding, block_scale_rule, "
+                     "cols, dataflow, multiplier, register_files, rows, weight_format or zero_gating");
 }
 
 // One test per class of mistake: the message names the file, line, column and key path.
@@ -181,9 +181,69 @@ TEST(ArchLoader, GlobalBufferMistakesNameTheKey) {
                            "buffers.input: missing required key"));
 }
 
-TEST(ArchLoader, BlockFormatsSayTheArrayDoesNotRunThemYet) {
+ArchSpec load_with(const std::vector<std::string>& sets) {
+  std::vector<config::Override> overrides;
+  for (const auto& s : sets) overrides.push_back(config::Override::parse(s));
+  return load_arch(testing::write_temp(kValidArch), overrides);
+}
+
+TEST(ArchLoader, BlockFormatsRunOnABlockDotArray) {
+  const ArchSpec a = load_with({"pe_array.weight_format=mxfp4", "pe_array.activation_format=mxfp8_e4m3",
+                                "pe_array.multiplier=block_dot", "pe_array.block_scale_rule=rceil",
+                                "pe_array.block_rounding=nearest_away"});
+  EXPECT_EQ(a.pe_array.weight_format.to_string(), "mxfp4");  // the alias as written
+  EXPECT_EQ(a.pe_array.weight_format.block_size(), 32);
+  EXPECT_EQ(a.pe_array.activation_format.bits(), 8);
+  EXPECT_EQ(a.pe_array.accumulator_format.to_string(), "fp32");  // not int32: MXINT8 blocks are fractional
+  EXPECT_EQ(a.pe_array.block_scale_rule, numerics::ScaleRule::Rceil);
+  EXPECT_EQ(a.pe_array.block_rounding, numerics::TieRule::Away);
+  // Group-wise int4 weights beside fp16 activations (W4A16) and a wide fixed-point accumulator.
+  const ArchSpec w4 = load_with({"pe_array.weight_format=int4_g128_fp16", "pe_array.activation_format=fp16",
+                                 "pe_array.accumulator_format=fixed32_16", "pe_array.multiplier=block_dot"});
+  EXPECT_EQ(w4.pe_array.weight_format.scale_bits(), 16);
+}
+
+TEST(ArchLoader, BlockFormatsNeedTheBlockDotStyle) {
   EXPECT_TRUE(any_contains(load_problems(kValidArch, {"pe_array.weight_format=mxfp4"}),
-                           "pe_array.weight_format: mxfp4 is a block-scaled format"));
+                           "pe_array.multiplier: exact multiplies scalar operands; mxfp4 is block-scaled: use "
+                           "multiplier block_dot"));
+  EXPECT_TRUE(any_contains(load_problems(kValidArch, {"pe_array.multiplier=block_dot"}),
+                           "block_dot needs a block-scaled operand"));
+  EXPECT_TRUE(any_contains(load_problems(kValidArch, {"pe_array.weight_format=mxfp4", "pe_array.multiplier=block_dot",
+                                                      "pe_array.activation_format=mxfp4_e2m1_b16"}),
+                           "block_dot pairs blocks of one size"));
+  EXPECT_TRUE(any_contains(load_problems(kValidArch, {"pe_array.weight_format=mxint8", "pe_array.multiplier=block_dot",
+                                                      "pe_array.accumulator_format=int32"}),
+                           "a int32 accumulator cannot take block-scaled products; use a float (fp32) or a wide "
+                           "fixed point (fixedN_F)"));
+  EXPECT_TRUE(any_contains(load_problems(kValidArch, {"pe_array.weight_format=mxint8", "pe_array.multiplier=block_dot",
+                                                      "pe_array.accumulator_format=mxint8"}),
+                           "mxint8 is block-scaled and cannot be an accumulator"));
+}
+
+TEST(ArchLoader, ABlockMustDivideTheArraysSpatialReduction) {
+  const std::vector<std::string> mx = {"pe_array.weight_format=mxfp4", "pe_array.activation_format=mxfp4",
+                                       "pe_array.multiplier=block_dot"};
+  auto with = [&](std::vector<std::string> extra) {
+    extra.insert(extra.begin(), mx.begin(), mx.end());
+    return load_problems(kValidArch, extra);
+  };
+  EXPECT_NO_THROW(load_with(mx));  // os reduces in time: any block size
+  const auto ws = with({"pe_array.dataflow=ws"});  // 16 rows, blocks of 32
+  ASSERT_EQ(ws.size(), 1u);
+  EXPECT_NE(ws[0].find("pe_array.weight_format: mxfp4 has blocks of 32 elements, which do not divide the 16 rows "
+                       "that ws sums at once (pe_array.rows); block sizes that do: 1, 2, 4, 8, 16 (e.g. "
+                       "mxfp4_e2m1_b16, or a multiple of 32 rows)"),
+            std::string::npos)
+      << ws[0];
+  EXPECT_NO_THROW(load_with({"pe_array.weight_format=mxfp4", "pe_array.activation_format=mxfp4",
+                             "pe_array.multiplier=block_dot", "pe_array.dataflow=ws", "pe_array.rows=64"}));
+  EXPECT_NO_THROW(load_with({"pe_array.weight_format=mxfp4_e2m1_b8", "pe_array.activation_format=mxfp4_e2m1_b8",
+                             "pe_array.multiplier=block_dot", "pe_array.dataflow=is"}));
+  EXPECT_TRUE(any_contains(with({"pe_array.dataflow=rs"}), "block formats run on ws, os, is and adder_tree"));
+  EXPECT_TRUE(any_contains(load_problems(kValidArch, {"pe_array.weight_format=nvfp4", "pe_array.multiplier=block_dot",
+                                                      "pe_array.dataflow=adder_tree", "pe_array.rows=8"}),
+                           "nvfp4's blocks are always 16 elements: use a multiple of 16 rows"));
 }
 
 TEST(ArchLoader, MisspelledKey) {
