@@ -8,8 +8,9 @@ namespace qarch::mapping {
 namespace {
 
 void describe_tile(std::ostream& out, const char* name, const BufferTile& t) {
-  out << "  " << std::left << std::setw(8) << name << std::right << t.value_bits << "-bit, "
-      << t.values_per_word << "/word; tile " << t.tile_elements << " values = " << t.tile_words
+  out << "  " << std::left << std::setw(8) << name << std::right << t.value_bits << "-bit";
+  if (t.storage.block > 0) out << " + " << t.storage.scale_bits << "-bit scale per " << t.storage.block;
+  out << ", " << t.values_per_word << "/word; tile " << t.tile_elements << " values = " << t.tile_words
       << " words; reuse set " << t.reuse_bytes << " B of " << t.capacity_bytes << " B usable ("
       << (t.resident ? "resident" : "streamed") << "); DRAM " << t.dram_bytes << " B x "
       << t.dram_fetches << "\n";
@@ -25,8 +26,11 @@ std::string describe(const Mapping& mp) {
   mp.flow->describe(mp, out);
   out << "  loop order: " << mp.loop_order << "\n";
   if (!mp.vector) {
-    out << "  formats: weights " << mp.weight_bits << "-bit, activations " << mp.activation_bits
-        << "-bit, accumulators " << mp.accumulator_bits << "-bit, multiplier " << mp.multiplier
+    const auto scaled = [&](const Storage& s) {
+      return s.block > 0 ? " (+" + std::to_string(s.scale_bits) + "/" + std::to_string(s.block) + " scale)" : std::string();
+    };
+    out << "  formats: weights " << mp.weight_bits << "-bit" << scaled(mp.weight_storage) << ", activations "
+        << mp.activation_bits << "-bit" << scaled(mp.activation_storage) << ", accumulators " << mp.accumulator_bits << "-bit, multiplier " << mp.multiplier
         << "\n";
     describe_tile(out, "weights", mp.weights);
   }

@@ -57,5 +57,65 @@ TEST(Packing, NarrowActivationsFitWhereWideOnesAreRefetched) {
   EXPECT_LT(m4.dram_read_bytes * 4, m8.dram_read_bytes);  // far more than the 2x of width alone
 }
 
+Storage storage_of(const char* format) { return Storage::of(numerics::Format::parse(format)); }
+
+TEST(Packing, BlockScalesAreStoredBesideTheirElements) {
+  // Bits per element with the scales, as the formats define them.
+  const std::int64_t n = 32 * 128 * 4;  // a whole number of blocks of every format below
+  EXPECT_EQ(dram_bytes_for(n, storage_of("mxfp4")) * 8, n * 17 / 4);              // 4.25
+  EXPECT_EQ(dram_bytes_for(n, storage_of("nvfp4")) * 8, n * 9 / 2);               // 4.5
+  EXPECT_EQ(dram_bytes_for(n, storage_of("int4_g128")) * 8, n * (4 * 128 + 32) / 128);  // 4 + 32/G
+  EXPECT_EQ(dram_bytes_for(n, storage_of("int4_g32")) * 8, n * 5);
+  EXPECT_EQ(dram_bytes_for(n, storage_of("int4_g128_fp16")) * 8, n * (4 * 128 + 16) / 128);
+  EXPECT_EQ(dram_bytes_for(n, storage_of("mxfp8_e4m3_b16")) * 8, n * (8 * 16 + 8) / 16);
+  // A partial last block still has its scale.
+  EXPECT_EQ(storage_of("mxfp4").scales(33), 2);
+  EXPECT_EQ(dram_bytes_for(33, storage_of("mxfp4")), (33 * 4 + 2 * 8 + 7) / 8);
+  // In SRAM the scales take their own words: 1024 MXFP4 elements in 64-bit words are 64 words
+  // of 16 elements and 4 words of 8 E8M0 scales.
+  EXPECT_EQ(words_for(1024, storage_of("mxfp4"), 64), 64 + 4);
+  EXPECT_EQ(sram_bytes_for(1024, storage_of("mxfp4"), 64), 68 * 8);
+  // Group fp32 scales wider than an 8-bit word take several words each.
+  EXPECT_EQ(words_for(256, storage_of("int4_g128"), 8), 128 + 2 * 4);
+  // A scalar format is its width alone.
+  EXPECT_EQ(storage_of("int4"), Storage(4));
+  EXPECT_EQ(words_for(1024, storage_of("int4"), 64), 64);
+}
+
+TEST(Packing, UsableValuesAreTheMostWhoseWordsFit) {
+  // The largest count whose words (scales included) fit, against a count-up.
+  for (const char* f : {"mxfp4", "nvfp4", "int4_g32", "int8_g128_fp16", "mxfp6_e3m2_b8", "int8", "fp16", "fp32"}) {
+    for (int word_bits : {8, 16, 64}) {
+      for (double kib : {0.0625, 0.25, 1.0}) {
+        arch::BufferSpec b;
+        b.size_kib = kib;
+        b.word_bits = word_bits;
+        b.double_buffered = false;
+        const Storage s = storage_of(f);
+        const std::int64_t words = b.size_bytes() * 8 / word_bits;
+        std::int64_t most = 0;
+        while (words_for(most + 1, s, word_bits) <= words) ++most;
+        EXPECT_EQ(usable_values(b, s), most) << f << " in " << word_bits << "-bit words, " << kib << " KiB";
+      }
+    }
+  }
+}
+
+TEST(Packing, BlockScalesAddToTheTrafficOfAMappedLayer) {
+  // The same 4-bit elements with and without a shared scale per 32: the mapped layer moves
+  // 4.25 / 4 of the weight bytes, and its tiles hold the scales' words too.
+  const auto layer = testing::conv_layer("c", 30, 30, 3, 3, 64, 64, 1);
+  const auto plain = testing::make_arch(32, 16, arch::Dataflow::WeightStationary, true, "fp<2,1>", "int8");
+  const auto mx = testing::make_arch(32, 16, arch::Dataflow::WeightStationary, true, "mxfp4", "int8");
+  const Mapping m4 = map_layer(plain, layer), mx4 = map_layer(mx, layer);
+  const std::int64_t weights = 64 * 64 * 9;
+  EXPECT_EQ(m4.weights.dram_bytes, weights / 2);
+  EXPECT_EQ(mx4.weights.dram_bytes, weights * 17 / 4 / 8);
+  EXPECT_EQ(mx4.dram_read_bytes - m4.dram_read_bytes, mx4.weights.dram_bytes - m4.weights.dram_bytes);
+  EXPECT_EQ(mx4.weights.tile_words, words_for(mx4.weights.tile_elements, storage_of("mxfp4"), 64));
+  EXPECT_GT(mx4.weights.tile_words, m4.weights.tile_words);
+  EXPECT_EQ(mx4.weights.value_bits, 4);  // the element width; the array multiplies elements
+}
+
 }  // namespace
 }  // namespace qarch::mapping
