@@ -25,13 +25,28 @@ struct Coverage {
 // rarely fit and the mapper tiles the stream or reorders the loops.
 void compare_engines(std::uint64_t seed, int points, int layers, bool ideal, bool any_dataflow,
                      bool small_output_buffer = false, Coverage* coverage_out = nullptr,
-                     std::optional<arch::Dataflow> only = std::nullopt) {
+                     std::optional<arch::Dataflow> only = std::nullopt, bool block_formats = false) {
   std::mt19937_64 rng(seed);
   std::vector<Job> jobs;
   int next = 0;
   for (int p = 0; p < points; ++p) {
     arch::ArchSpec a = testing::random_arch(rng, ideal, any_dataflow);
     if (only) a.pe_array.dataflow = *only;
+    if (block_formats) {  // block-scaled operands: their scales are stored, moved and read too
+      static const char* kBlocks[] = {"mxfp4_e2m1_b%d", "mxfp8_e4m3_b%d", "mxint8_b%d", "int4_g%d", "int8_g%d_fp16"};
+      const int block = 1 << testing::uniform(rng, 0, 3);
+      a.pe_array.rows = block * static_cast<int>(testing::uniform(rng, 1, 2));
+      if (a.pe_array.dataflow == arch::Dataflow::RowStationary) a.pe_array.dataflow = arch::Dataflow::OutputStationary;
+      char name[32];
+      std::snprintf(name, sizeof name, kBlocks[testing::uniform(rng, 0, 4)], block);
+      a.pe_array.weight_format = numerics::Format::parse(name);
+      std::snprintf(name, sizeof name, kBlocks[testing::uniform(rng, 0, 2)], block);
+      a.pe_array.activation_format = numerics::Format::parse(name);
+      a.pe_array.accumulator_format = numerics::Format::parse("fp32");
+      a.pe_array.multiplier = numerics::MultiplierStyle::parse("block_dot");
+      if (const auto why = arch::check_block_layout(a.pe_array, a.pe_array.weight_format, a.pe_array.activation_format))
+        FAIL() << *why;
+    }
     if (small_output_buffer) a.output_buffer.size_kib = static_cast<double>(testing::uniform(rng, 1, 4)) / 8.0;
     std::vector<workload::Layer> ls;
     for (int l = 0; l < layers; ++l) {
@@ -98,6 +113,10 @@ void compare_engines(std::uint64_t seed, int points, int layers, bool ideal, boo
 TEST(Engines, AgreeOnRandomLayersWithIdealMemory) { compare_engines(1, 40, 5, true, true); }
 
 TEST(Engines, AgreeOnRandomLayersWithDram) { compare_engines(2, 40, 5, false, true); }
+
+TEST(Engines, AgreeWithBlockScaledOperands) {
+  compare_engines(3, 30, 5, false, true, false, nullptr, std::nullopt, /*block_formats=*/true);
+}
 
 // Every registered dataflow on its own, so that none is covered by chance only: each
 // dataflow's per-cycle stepper against its closed form, layer by layer, with DRAM. One
