@@ -90,6 +90,9 @@ struct Layer {
   // fc / matmul
   std::int64_t out_features = 0;  // fc, and matmul against weights
   std::int64_t heads = 1;         // matmul between activations, split into heads
+  // Grouped-query attention: b has kv_heads heads, each shared by heads / kv_heads heads of the
+  // first operand (multi-query: 1). 0: as many as heads (b is not shared).
+  std::int64_t kv_heads = 0;
   bool transpose_b = false;       // matmul: multiply by B^T (attention scores Q.K^T)
 
   // activation: relu, relu6, gelu, sigmoid, tanh, softmax, layernorm

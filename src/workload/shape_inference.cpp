@@ -74,17 +74,18 @@ std::string infer_matmul(Layer& l) {
     return "matmul operands must be token sequences (channels x tokens x 1), got " + a.to_string() +
            " and " + b.to_string();
   }
-  if (a.c % l.heads != 0 || b.c % l.heads != 0) {
-    return "heads (" + std::to_string(l.heads) + ") must divide the channels of both operands (" +
-           std::to_string(a.c) + " and " + std::to_string(b.c) + ")";
+  const std::int64_t kv = l.kv_heads > 0 ? l.kv_heads : l.heads;  // heads of b
+  if (a.c % l.heads != 0 || b.c % kv != 0) {
+    return "heads (" + std::to_string(l.heads) + ") must divide the first operand's channels (" +
+           std::to_string(a.c) + ") and kv_heads (" + std::to_string(kv) + ") b's (" + std::to_string(b.c) + ")";
   }
   const std::int64_t m = a.h;
   const std::int64_t k = a.c / l.heads;
   std::int64_t n = 0;
   if (l.transpose_b) {
-    if (b.c / l.heads != k) {
+    if (b.c / kv != k) {
       return "with transpose_b, both operands need " + std::to_string(k) +
-             " channels per head; b has " + std::to_string(b.c / l.heads);
+             " channels per head; b has " + std::to_string(b.c / kv);
     }
     n = b.h;
   } else {
@@ -92,10 +93,12 @@ std::string infer_matmul(Layer& l) {
       return "the first operand has " + std::to_string(k) + " channels per head, so b needs " +
              std::to_string(k) + " tokens; it has " + std::to_string(b.h);
     }
-    n = b.c / l.heads;
+    n = b.c / kv;
   }
   l.output = Shape{l.heads * n, m, 1};
-  l.gemm = Gemm{l.batch * l.heads, m, k, n};
+  // The heads that share one head of b stack their rows: one product per head of b, with
+  // heads / kv_heads times the rows, so b is read once for all of them.
+  l.gemm = Gemm{l.batch * kv, m * (l.heads / kv), k, n};
   return {};
 }
 

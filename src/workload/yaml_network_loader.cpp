@@ -177,6 +177,12 @@ DeclaredLayer read_layer(const Value& element, Diagnostics& diagnostics) {
         d.refs.push_back(read_ref(r, "b", b_where));
         d.ref_locations.push_back(b_where);
         l.heads = r.integer("heads", 1, kMaxDimension, 1);
+        l.kv_heads = r.integer("kv_heads", 1, kMaxDimension, l.heads);
+        if (l.heads % l.kv_heads != 0) {
+          r.error("kv_heads", "must divide heads (" + std::to_string(l.heads) + "): each of the " +
+                                  std::to_string(l.kv_heads) + " heads of b serves the same number of heads of the "
+                                  "first operand");
+        }
         l.transpose_b = r.boolean("transpose_b", false);
       } else {
         l.out_features = r.integer("out_features", 1, kMaxDimension, 1);

@@ -6,6 +6,7 @@
 #include "mapping/systolic_dataflow.hpp"
 #include "mapping/vector_unit.hpp"
 #include "test_layers.hpp"
+#include "workload/shape_inference.hpp"
 
 namespace qarch::mapping {
 namespace {
@@ -34,6 +35,33 @@ TEST(Grouped, DepthwiseOnWsHasOneColumnAndKTapsPerGroup) {
   EXPECT_EQ(mp.plan_as<SystolicPlan>().grid.col_folds, 1);
   EXPECT_EQ(mp.compute_cycles, 32 * 2 * (2 * 8 + 8 + 196 - 2) - 1);
   EXPECT_DOUBLE_EQ(mp.mapping_efficiency, 9.0 / 16.0 / 8.0);
+}
+
+// Decode-step attention scores: one token's 32 query heads against a 512-token K cache.
+workload::Layer scores_layer(std::int64_t kv_heads) {
+  workload::Layer l;
+  l.name = "scores";
+  l.type = workload::LayerType::Matmul;
+  l.inputs = {"q", "k_cache"};
+  l.input = {32 * 64, 1, 1};
+  l.input_b = {kv_heads * 64, 512, 1};
+  l.heads = 32;
+  l.kv_heads = kv_heads;
+  l.transpose_b = true;
+  EXPECT_EQ(workload::infer_shape(l), "");
+  return l;
+}
+
+TEST(Grouped, GroupedQueryAttentionReadsEachCachedHeadOnce) {
+  const auto a = testing::make_arch(16, 16, arch::Dataflow::WeightStationary, false);
+  const Mapping mha = map_layer(a, scores_layer(32)), gqa = map_layer(a, scores_layer(8));
+  EXPECT_EQ(mha.macs, gqa.macs);
+  EXPECT_EQ(mha.groups, 32);
+  EXPECT_EQ(gqa.groups, 8);
+  // The cache (b, the weights' part) is 4x smaller and read once per cached head.
+  EXPECT_EQ(mha.weights.dram_bytes * mha.groups, 32 * 64 * 512);
+  EXPECT_EQ(gqa.weights.dram_bytes * gqa.groups, 8 * 64 * 512);
+  EXPECT_LT(gqa.dram_read_bytes, mha.dram_read_bytes);
 }
 
 TEST(Grouped, MatmulMapsItsProduct) {

@@ -136,6 +136,43 @@ TEST(InferShape, AttentionMatmuls) {
   EXPECT_EQ(projection.weight_elements(), 768 * 3072);
 }
 
+TEST(InferShape, GroupedQueryAttentionSharesEachHeadOfB) {
+  // Llama-style GQA: 32 query heads of 128 features over 8 cached K/V heads, one new token
+  // against a 1000-token cache.
+  Layer scores;
+  scores.type = LayerType::Matmul;
+  scores.input = {32 * 128, 1, 1};
+  scores.input_b = {8 * 128, 1000, 1};
+  scores.heads = 32;
+  scores.kv_heads = 8;
+  scores.transpose_b = true;
+  ASSERT_EQ(infer_shape(scores), "");
+  EXPECT_EQ(scores.output, (Shape{32 * 1000, 1, 1}));
+  EXPECT_EQ(scores.macs(), 32LL * 1 * 128 * 1000);  // as many MACs as multi-head attention
+  // One product per K/V head with the 4 query heads that share it stacked as rows: each cached
+  // head is one operand, read once for its 4 query heads.
+  EXPECT_EQ(scores.gemm.groups, 8);
+  EXPECT_EQ(scores.gemm.m, 4);
+  EXPECT_EQ(scores.gemm.k, 128);
+  EXPECT_EQ(scores.gemm.n, 1000);
+
+  Layer context;
+  context.type = LayerType::Matmul;
+  context.input = scores.output;
+  context.input_b = {8 * 128, 1000, 1};
+  context.heads = 32;
+  context.kv_heads = 8;
+  ASSERT_EQ(infer_shape(context), "");
+  EXPECT_EQ(context.output, (Shape{32 * 128, 1, 1}));
+  EXPECT_EQ(context.macs(), 32LL * 1000 * 128);
+  EXPECT_EQ(context.gemm.groups, 8);
+
+  context.input_b = {8 * 128 + 4, 1000, 1};  // channels that 8 heads do not divide
+  EXPECT_NE(infer_shape(context).find("kv_heads (8)"), std::string::npos);
+  scores.input_b = {8 * 64, 1000, 1};
+  EXPECT_NE(infer_shape(scores).find("both operands need 128 channels per head; b has 64"), std::string::npos);
+}
+
 TEST(InferShape, AbsurdSizesAreRejectedWithoutOverflow) {
   Layer huge = conv({1 << 20, 1 << 20, 1 << 20}, 1 << 20, 1, 1, 0);
   EXPECT_NE(infer_shape(huge).find("exceeds the limit"), std::string::npos);

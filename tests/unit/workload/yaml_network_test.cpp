@@ -148,6 +148,12 @@ TEST(YamlNetwork, MatmulNeedsExactlyOneOfOutFeaturesAndB) {
   const Network ok = parse(seq + "  - {name: m, type: matmul, b: input, transpose_b: true, heads: 2}\n");
   EXPECT_EQ(ok.layers[0].inputs, (std::vector<std::string>{"input", "input"}));
   EXPECT_EQ(ok.layers[0].macs(), 2 * 4 * 4 * 4);
+  const Network gqa = parse(seq + "  - {name: kv, type: matmul, out_features: 4}\n"
+                                  "  - {name: m, type: matmul, input: input, b: kv, transpose_b: true, heads: 4, kv_heads: 2}\n");
+  EXPECT_EQ(gqa.layers[1].kv_heads, 2);
+  EXPECT_EQ(gqa.layers[1].macs(), 4 * 4 * 2 * 4);  // 4 heads of (4 tokens x 2) . (2 x 4 tokens)
+  EXPECT_TRUE(contains(problems(seq + "  - {name: m, type: matmul, b: input, heads: 4, kv_heads: 3}\n"),
+                       "layers[0].kv_heads: must divide heads (4)"));
 }
 
 TEST(YamlNetwork, AbsurdSizesAreRejectedBeforeAnythingIsAllocated) {
