@@ -19,9 +19,9 @@ std::int64_t vector_ops(const workload::Layer& layer) {
     case LayerType::MaxPool:
     case LayerType::AvgPool:  // every output reads its whole window
       return layer.output_elements() * layer.kernel_h * layer.kernel_w;
-    case LayerType::Activation:  // softmax and layernorm: a reduction pass, then normalization
+    case LayerType::Activation:  // softmax and the norms: a reduction pass, then normalization
       return layer.input_elements() *
-             ((layer.function == "softmax" || layer.function == "layernorm") ? 2 : 1);
+             ((layer.function == "softmax" || layer.function == "layernorm" || layer.function == "rmsnorm") ? 2 : 1);
     default: return layer.input_elements();
   }
 }

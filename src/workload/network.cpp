@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "config/document.hpp"
+#include "workload/decoder.hpp"
 #include "workload/scalesim_csv_loader.hpp"
 #include "workload/yaml_network_loader.hpp"
 
@@ -28,7 +29,12 @@ Network load_network(const std::string& path) {
   if (lower.size() >= 4 && lower.compare(lower.size() - 4, 4, ".csv") == 0) {
     return load_scalesim_csv(path);
   }
-  return load_yaml_network(config::Document::load(path));
+  const config::Document document = config::Document::load(path);
+  if (is_decoder_file(document)) {
+    const DecoderSpec spec = load_decoder(document);
+    return decoder_network(spec, spec.sequence, 1);
+  }
+  return load_yaml_network(document);
 }
 
 }  // namespace qarch::workload

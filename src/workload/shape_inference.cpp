@@ -140,6 +140,13 @@ std::string infer_shape(Layer& l) {
     case LayerType::Activation:
       l.output = l.input;
       l.gemm = Gemm{};
+      if (l.function == "swiglu") {  // silu(gate) x up over the two halves of the channels
+        if (l.input.c % 2 != 0) {
+          problem = "swiglu gates one half of the channels by the other, so it needs an even number; got " +
+                    l.input.to_string();
+        }
+        l.output.c = l.input.c / 2;
+      }
       break;
   }
   if (!problem.empty()) return problem;

@@ -17,8 +17,8 @@ using config::Value;
 
 constexpr const char* kNetworkInput = "input";
 const std::vector<std::string> kLayerTypes = config::names_in(kLayerTypeNames);
-const std::vector<std::string> kFunctions = {"relu", "relu6",   "gelu",     "sigmoid",
-                                             "tanh", "softmax", "layernorm"};
+const std::vector<std::string> kFunctions = {"relu",    "relu6",     "gelu",    "sigmoid", "tanh",  "softmax",
+                                             "layernorm", "rmsnorm", "silu", "swiglu", "rope"};
 constexpr std::int64_t kMaxWindow = 4096;
 constexpr std::int64_t kMaxBatch = 1 << 16;
 
