@@ -234,6 +234,7 @@ report::NetworkResult evaluate_generation(const arch::ArchSpec& arch_in, const D
   }
   result.energy_pj = energy;
   result.batch = B;
+  if (result.on_chip) result.on_chip->weights_resident_setting = std::string(arch::to_string(arch_in.memory.weights_resident));
 
   const double hz = arch.clock_ghz * 1e9;
   g.phase = to_string(s.phase);

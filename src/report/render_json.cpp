@@ -73,26 +73,22 @@ std::string render_json(const NetworkResult& r) {
     summary["images"] = optional_json(r.images);
     summary["reference_top1"] = optional_json(r.reference_top1);
   }
-  if (r.generation) {  // decoder runs with --phase
+  if (r.generation) {  // decoder runs with --phase (docs/llm.md)
     const GenerationResult& g = *r.generation;
-    Json j;
-    j["phase"] = g.phase;
-    j["prompt_tokens"] = g.prompt_tokens;
-    j["generated_tokens"] = g.generated_tokens;
-    j["batch"] = g.batch;
-    j["blocks"] = g.blocks;
-    j["model_weight_bytes"] = g.model_weight_bytes;
-    j["kv_cache_bytes"] = g.kv_cache_bytes;
-    j["weights_resident"] = g.weights_resident;
-    j["ttft_s"] = optional_json(g.prefill_s);
-    j["prefill_energy_pj"] = optional_json(g.prefill_energy_pj);
-    j["decode_s"] = optional_json(g.decode_s);
-    j["decode_energy_pj"] = optional_json(g.decode_energy_pj);
-    j["tpot_s"] = optional_json(g.time_per_output_token_s());
-    j["tokens_per_s"] = optional_json(g.tokens_per_s());
-    j["energy_per_token_pj"] = optional_json(g.energy_per_token_pj());
-    j["dram_bytes_per_token"] = optional_json(g.dram_bytes_per_token());
-    summary["generation"] = std::move(j);
+    summary["phase"] = g.phase;
+    summary["prompt_tokens"] = g.prompt_tokens;
+    summary["generated_tokens"] = g.generated_tokens;
+    summary["blocks"] = g.blocks;
+    summary["model_weight_bytes"] = g.model_weight_bytes;
+    summary["kv_cache_bytes"] = g.kv_cache_bytes;
+    summary["ttft_s"] = optional_json(g.prefill_s);
+    summary["prefill_energy_pj"] = optional_json(g.prefill_energy_pj);
+    summary["decode_s"] = optional_json(g.decode_s);
+    summary["decode_energy_pj"] = optional_json(g.decode_energy_pj);
+    summary["tpot_s"] = optional_json(g.time_per_output_token_s());
+    summary["tokens_per_s"] = optional_json(g.tokens_per_s());
+    summary["energy_per_token_pj"] = optional_json(g.energy_per_token_pj());
+    summary["dram_bytes_per_token"] = optional_json(g.dram_bytes_per_token());
   }
   Json layers = Json::array();
   for (const auto& layer : r.layers) {
