@@ -41,6 +41,8 @@ const std::map<std::string, Command>& commands() {
                  "run every design point of a sweep spec, in parallel and resumable"}},
       {"pareto", {[](const auto& a, auto&, auto& o, auto& e) { return run_pareto(a, o, e); },
                   "the Pareto front of a sweep's results.csv"}},
+      {"best", {[](const auto& a, auto&, auto& o, auto& e) { return run_best(a, o, e); },
+                "the best point of a results.csv under constraints (e.g. an accuracy floor)"}},
       {"formats", {[](const auto& a, auto&, auto& o, auto& e) { return run_formats(a, o, e); },
                    "list number formats and multiplier styles"}},
       {"quantize", {[](const auto& a, auto& i, auto& o, auto& e) { return run_quantize(a, i, o, e); },

@@ -1,5 +1,8 @@
 #include "dse/csv.hpp"
 
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 
@@ -12,6 +15,14 @@ std::optional<std::size_t> CsvTable::column(const std::string& name) const {
     if (header[i] == name) return i;
   }
   return std::nullopt;
+}
+
+bool parse_number(const std::string& text, double& value) {
+  if (text.empty()) return false;
+  char* end = nullptr;
+  errno = 0;
+  value = std::strtod(text.c_str(), &end);
+  return end == text.c_str() + text.size() && errno != ERANGE && std::isfinite(value);
 }
 
 std::string csv_field(const std::string& text) {

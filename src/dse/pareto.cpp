@@ -49,18 +49,6 @@ std::vector<std::size_t> pareto_front(const std::vector<std::vector<double>>& va
   return front;
 }
 
-namespace {
-
-bool parse_double(const std::string& text, double& value) {
-  if (text.empty()) return false;
-  char* end = nullptr;
-  errno = 0;
-  value = std::strtod(text.c_str(), &end);
-  return end == text.c_str() + text.size() && errno != ERANGE && std::isfinite(value);
-}
-
-}  // namespace
-
 FrontResult pareto_front(const CsvTable& table, const std::vector<Objective>& objectives,
                          const std::string& file) {
   config::Diagnostics problems;
@@ -97,7 +85,7 @@ FrontResult pareto_front(const CsvTable& table, const std::vector<Objective>& ob
     std::vector<double> v(objectives.size());
     bool complete = true;
     for (std::size_t k = 0; k < objectives.size(); ++k) {
-      if (!parse_double(row[columns[k]], v[k])) {
+      if (!parse_number(row[columns[k]], v[k])) {
         ++missing[k];
         complete = false;
       }
