@@ -34,12 +34,17 @@ void write_result(const po::variables_map& vm, const report::NetworkResult& resu
   if (format == "md") out << report::render_markdown(result);
 }
 
+bool is_decoder_workload(const std::string& path) {
+  if (path.size() >= 4 && path.compare(path.size() - 4, 4, ".csv") == 0) return false;
+  return workload::is_decoder_file(config::Document::load(path));
+}
+
 // qarch run --phase: a decoder's prefill and/or decode steps (eval/llm.hpp).
 int run_generation(const po::variables_map& vm, const arch::ArchSpec& arch, std::ostream& out, std::ostream& err) {
-  const std::string phase_text = vm["phase"].as<std::string>();
+  const std::string phase_text = vm.count("phase") ? vm["phase"].as<std::string>() : "prefill";
   const std::optional<eval::Phase> phase = eval::parse_phase(phase_text);
   if (!phase) throw po::error("--phase must be prefill, decode or generate, got '" + phase_text + "'");
-  if (vm.count("functional") || vm.count("dram-trace")) throw po::error("--phase runs without --functional and --dram-trace");
+  if (vm.count("functional") || vm.count("dram-trace")) throw po::error("decoder workloads run without --functional and --dram-trace (docs/llm.md)");
   const std::string path = vm["workload"].as<std::string>();
   const config::Document document = config::Document::load(path);
   if (!workload::is_decoder_file(document)) {
@@ -100,7 +105,8 @@ int run_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     throw po::error("--format must be table, csv, json or md, got '" + format + "'");
   }
   const auto arch = arch::load_arch(vm["arch"].as<std::string>(), overrides_from(vm), vm["models"].as<std::string>());
-  if (vm.count("phase")) return run_generation(vm, arch, out, err);
+  // A decoder runs step by step (block rows stand for every block): a prefill unless --phase.
+  if (vm.count("phase") || is_decoder_workload(vm["workload"].as<std::string>())) return run_generation(vm, arch, out, err);
   if (vm.count("prompt-tokens") || !vm["generate-tokens"].defaulted() || !vm["batch"].defaulted()) {
     throw po::error("--prompt-tokens, --generate-tokens and --batch need --phase");
   }

@@ -36,6 +36,13 @@ std::int64_t row_macs(const json& summary, const std::string& row) {
   return -1;
 }
 
+// A decoder without --phase is its prefill of decoder.sequence tokens.
+TEST(Generation, ADecoderRunsItsPrefillByDefault) {
+  const json s = run_json({"--arch", source_path("configs/int8.yaml"), "--workload", source_path(kGpt2)});
+  EXPECT_EQ(s["phase"], "prefill");
+  EXPECT_EQ(s["prompt_tokens"].get<std::int64_t>(), gpt2().sequence);
+}
+
 // Prefill rows sum every block: the MACs are the whole model's on P tokens, and the scores row
 // is heads x P x P x head_dim per block.
 TEST(Generation, PrefillRowsSumEveryBlock) {
@@ -108,7 +115,8 @@ TEST(Generation, BadSettingsAreUserErrors) {
       {{"--workload", source_path("workloads/lenet5.yaml"), "--phase", "decode"}, "needs a decoder workload"},
       {{"--workload", source_path(kGpt2), "--phase", "sample"}, "--phase must be prefill, decode or generate"},
       {{"--workload", source_path(kGpt2), "--phase", "decode", "--batch", "0"}, "--batch must be at least 1"},
-      {{"--workload", source_path(kGpt2), "--batch", "2"}, "need --phase"},
+      {{"--workload", source_path("workloads/lenet5.yaml"), "--batch", "2"}, "need --phase"},
+      {{"--workload", source_path(kGpt2), "--functional"}, "without --functional"},
       {{"--workload", source_path(kGpt2), "--phase", "generate", "--prompt-tokens", "1000", "--generate-tokens",
         "100"},
        "beyond the model's max_context 1024"},
