@@ -128,6 +128,9 @@ int run_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   if (vm.count("dram-trace")) {
     trace_path = vm["dram-trace"].as<std::string>();
     trace_temp = trace_path + ".partial";
+    // Whatever is at the temporary's name (a planted symbolic link) goes, not what it points to.
+    std::error_code ignored;
+    std::filesystem::remove(trace_temp, ignored);
     trace.emplace(trace_temp);
     if (!*trace) throw po::error("--dram-trace: cannot write " + trace_path);
     *trace << "# qarch run --arch " << vm["arch"].as<std::string>() << " --workload "

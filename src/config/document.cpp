@@ -1,5 +1,7 @@
 #include "config/document.hpp"
 
+#include "config/input_file.hpp"
+
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
@@ -118,26 +120,7 @@ Document Document::parse(const std::string& text, const std::string& name) {
   return Document(std::move(data));
 }
 
-Document Document::load(const std::string& path) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  const auto status = fs::status(path, ec);
-  if (ec || !fs::exists(status)) {
-    throw InputError(Diagnostic{Location{path}, "", "no such file"});
-  }
-  if (fs::is_directory(status)) {
-    throw InputError(Diagnostic{Location{path}, "", "is a directory, expected a YAML file"});
-  }
-  std::string text;
-  try {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw InputError(Diagnostic{Location{path}, "", "cannot be read"});
-    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  } catch (const std::ios_base::failure&) {
-    throw InputError(Diagnostic{Location{path}, "", "cannot be read"});
-  }
-  return parse(text, path);
-}
+Document Document::load(const std::string& path) { return parse(read_input_file(path, "a YAML file"), path); }
 
 void Document::apply(const std::vector<Override>& overrides) {
   for (const auto& o : overrides) {

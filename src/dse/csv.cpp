@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include "config/diagnostic.hpp"
+#include "config/input_file.hpp"
 
 namespace qarch::dse {
 
@@ -115,11 +116,6 @@ CsvTable parse_csv(const std::string& text, const std::string& file) {
   return table;
 }
 
-CsvTable read_csv_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw config::InputError(config::Diagnostic{config::Location{path}, "", "no such file or not readable"});
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return parse_csv(text, path);
-}
+CsvTable read_csv_file(const std::string& path) { return parse_csv(config::read_input_file(path, "a CSV file"), path); }
 
 }  // namespace qarch::dse

@@ -2,10 +2,9 @@
 
 #include <charconv>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 
 #include "config/diagnostic.hpp"
+#include "config/input_file.hpp"
 #include "workload/shape_inference.hpp"
 
 namespace qarch::workload {
@@ -163,16 +162,7 @@ Network parse_scalesim_csv(const std::string& text, const std::string& file) {
 }
 
 Network load_scalesim_csv(const std::string& path) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (!fs::exists(path, ec)) throw config::InputError(config::Diagnostic{Location{path}, "", "no such file"});
-  if (fs::is_directory(path, ec)) {
-    throw config::InputError(config::Diagnostic{Location{path}, "", "is a directory, expected a CSV file"});
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw config::InputError(config::Diagnostic{Location{path}, "", "cannot be read"});
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return parse_scalesim_csv(text, path);
+  return parse_scalesim_csv(config::read_input_file(path, "a CSV file"), path);
 }
 
 }  // namespace qarch::workload
