@@ -72,6 +72,10 @@ int dispatch(const std::vector<std::string>& args, std::istream& in, std::ostrea
   }
   const std::string& name = args.front();
   if (name == "--version" || name == "version") {
+    if (args.size() > 1) {
+      err << "error: --version takes no arguments, got '" << args[1] << "'\n";
+      return kExitUsage;
+    }
     out << "qarch " << report::kVersion << "\n";
     return kExitOk;
   }

@@ -97,7 +97,8 @@ std::string render_json(const NetworkResult& r) {
     layers.push_back(std::move(row));
   }
   summary["layers"] = std::move(layers);
-  return summary.dump(2) + "\n";
+  // Names come from the user's files: bytes that are not UTF-8 become U+FFFD, not an exception.
+  return summary.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace qarch::report

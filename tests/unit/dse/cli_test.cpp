@@ -81,6 +81,7 @@ TEST(SweepCommand, BadSpecAndBadOptionsAreUserErrors) {
                      "arch, axes, mode, name, run_args, set, timeout_s, workload or zip");
   }
   EXPECT_THROW(sweep({"--spec", spec, "--jobs", "0"}), boost::program_options::error);
+  EXPECT_THROW(sweep({"--spec", spec, "--jobs", "-1"}), boost::program_options::error);  // not 2^32 - 1
   EXPECT_THROW(sweep({"--spec", spec, "--progress", "fancy"}), boost::program_options::error);
   EXPECT_THROW(sweep({"--spec", dir + "/none.yaml"}), config::InputError);
   const std::string good = dse::testing::write_fake_spec(dir, "[8]", "[8]");
