@@ -102,7 +102,13 @@ Document Document::parse(const std::string& text, const std::string& name) {
   data->file = name;
   data->directory = std::filesystem::path(name).parent_path().string();
   try {
-    data->root = YAML::Load(text);
+    // Every document of the stream: a second one would otherwise be ignored without a word.
+    const std::vector<YAML::Node> documents = YAML::LoadAll(text);
+    if (documents.size() > 1) {
+      throw InputError(Diagnostic{mark_location(name, documents[1].Mark()), "",
+                                  "a second YAML document (after '---'); a file holds one"});
+    }
+    if (!documents.empty()) data->root = documents.front();
   } catch (const YAML::DeepRecursion& e) {
     throw InputError(Diagnostic{mark_location(name, e.mark), "",
                                 "invalid YAML: nested more than " + std::to_string(e.depth()) +

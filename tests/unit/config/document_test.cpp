@@ -60,6 +60,16 @@ TEST(Document, DevicesAndFifosAreRefused) {
   }
 }
 
+TEST(Document, ASecondDocumentIsAnError) {
+  try {
+    Document::parse("a: 1\n---\nb: 2\n", "two.yaml");
+    ADD_FAILURE() << "a second document ignored";
+  } catch (const InputError& e) {
+    EXPECT_EQ(only_message(e), "two.yaml:3:1: a second YAML document (after '---'); a file holds one");
+  }
+  EXPECT_NO_THROW(Document::parse("---\na: 1\n", "one.yaml"));  // a start marker is one document
+}
+
 TEST(Document, SyntaxErrorGivesLineAndColumn) {
   try {
     Document::parse("name: a\npe_array:\n  rows: [1, 2\n", "a.yaml");
