@@ -1,6 +1,11 @@
 #include "dse/sweep_store.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -79,6 +84,10 @@ Json spec_fingerprint(const SweepSpec& spec) {
 
 SweepStore::SweepStore(std::string dir) : dir_(std::move(dir)) {}
 
+SweepStore::~SweepStore() {
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the lock
+}
+
 std::string SweepStore::point_dir(const std::string& id) const {
   return (fs::path(dir_) / "points" / id).string();
 }
@@ -87,6 +96,25 @@ std::string SweepStore::manifest_path() const { return (fs::path(dir_) / "sweep.
 
 void SweepStore::open(const Json& fingerprint, bool restart) {
   make_dirs(dir_);
+  if (lock_fd_ < 0) {
+    const std::string lock = (fs::path(dir_) / "sweep.lock").string();
+    lock_fd_ = ::open(lock.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (lock_fd_ < 0) {
+      throw config::InputError(config::Diagnostic{config::Location{lock}, "", std::string("cannot lock: ") + std::strerror(errno)});
+    }
+    // A POSIX record lock: held by this process only (a forked child does not inherit it) and
+    // released when it exits, however it ends.
+    struct flock whole {};
+    whole.l_type = F_WRLCK;
+    whole.l_whence = SEEK_SET;
+    if (::fcntl(lock_fd_, F_SETLK, &whole) != 0) {
+      ::close(lock_fd_);
+      lock_fd_ = -1;
+      throw config::InputError(config::Diagnostic{
+          config::Location{dir_}, "",
+          "another qarch sweep is running on this directory; wait for it or use another --out"});
+    }
+  }
   bool exists = false;
   const std::string text = read_text(manifest_path(), exists);
   if (exists && !restart) {

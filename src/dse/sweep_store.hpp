@@ -27,13 +27,18 @@ nlohmann::ordered_json spec_fingerprint(const SweepSpec& spec);
 class SweepStore {
  public:
   explicit SweepStore(std::string dir);
+  ~SweepStore();
+  SweepStore(const SweepStore&) = delete;
+  SweepStore& operator=(const SweepStore&) = delete;
 
   const std::string& dir() const { return dir_; }
   std::string point_dir(const std::string& id) const;
   std::string results_path() const;
   std::string manifest_path() const;
 
-  // Creates DIR and checks DIR/sweep.json against `fingerprint`: absent -> written; equal ->
+  // Creates DIR, takes its lock (DIR/sweep.lock, held until the store is destroyed: a second
+  // sweep on DIR is a config::InputError, never a mix of two sweeps' results) and checks
+  // DIR/sweep.json against `fingerprint`: absent -> written; equal ->
   // nothing to do; different -> config::InputError saying what changed, unless `restart`,
   // which discards every finished point and starts over.
   void open(const nlohmann::ordered_json& fingerprint, bool restart);
@@ -51,6 +56,7 @@ class SweepStore {
 
  private:
   std::string dir_;
+  int lock_fd_ = -1;
 };
 
 }  // namespace qarch::dse

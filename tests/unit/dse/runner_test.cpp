@@ -11,6 +11,7 @@
 #include "config/diagnostic.hpp"
 #include "dse/csv.hpp"
 #include "dse/sweep_runner.hpp"
+#include "dse/sweep_store.hpp"
 #include "dse_test_support.hpp"
 
 namespace qarch::dse {
@@ -130,6 +131,43 @@ TEST(Runner, AChangedSpecIsRefusedUnlessRestarted) {
   SweepOptions restart = fake_options(out, 2);
   restart.restart = true;
   EXPECT_EQ(run_sweep(spec, restart).ran, 2u);
+}
+
+// Two sweeps on one directory at once would mix their results: while another process holds
+// the directory's lock a sweep is refused, and it may go once that process has gone (however it
+// ended: the lock is the process's).
+TEST(Runner, ASecondSweepOnTheSameDirectoryIsRefusedWhileTheFirstRuns) {
+  const std::string dir = testing::scratch_dir("locked");
+  const std::string spec = testing::write_fake_spec(dir, "[2]", "[3]");
+  const std::string out = dir + "/out";
+  const nlohmann::ordered_json fingerprint = spec_fingerprint(load_sweep_spec(spec));
+  int ready[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  const pid_t holder = ::fork();
+  ASSERT_GE(holder, 0);
+  if (holder == 0) {  // another sweep's process: takes the lock and waits to be killed
+    SweepStore first(out);
+    first.open(fingerprint, false);
+    const char byte = 1;
+    if (::write(ready[1], &byte, 1) != 1) ::_exit(1);
+    ::pause();
+    ::_exit(0);
+  }
+  char byte = 0;
+  ASSERT_EQ(::read(ready[0], &byte, 1), 1);
+  try {
+    run_sweep(spec, fake_options(out, 1));
+    ADD_FAILURE() << "a second sweep ran beside the first";
+  } catch (const config::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("another qarch sweep is running on this directory"), std::string::npos)
+        << e.what();
+  }
+  ::kill(holder, SIGKILL);
+  int status = 0;
+  ::waitpid(holder, &status, 0);
+  ::close(ready[0]);
+  ::close(ready[1]);
+  EXPECT_EQ(run_sweep(spec, fake_options(out, 1)).ran, 1u);
 }
 
 TEST(Runner, TimeoutsAreRecordedAndTheSweepGoesOn) {
