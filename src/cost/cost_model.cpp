@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "config/suggest.hpp"
+#include "cost/block_dot_cost.hpp"
 #include "cost/blocks.hpp"
 
 namespace qarch::cost {
@@ -214,7 +215,16 @@ std::vector<PricedAction> price(const LayerActions& a, const CostModel& m) {
 
   const double k = m.dynamic_factor;
   const std::string cal = k == 1.0 ? "" : " x calibration " + num(k);
-  bill.push_back({"mac", "MACs", macs, p.mac, operands_text(layer_operands(a.formats())) + " (" + t.name + " blocks)" + cal});
+  const MacOperands ops = layer_operands(a.formats());
+  if (ops.style.kind() == numerics::MultiplierKind::BlockDot) {
+    // The unit's parts, each counted per MAC or per block; their prices add up to p.mac.
+    for (const DotPart& part : block_dot_parts(t, ops)) {
+      bill.push_back({"mac", part.action, macs * part.per_mac, k * part.cost.energy_pj,
+                      part.basis + " (" + t.name + " blocks)" + cal});
+    }
+  } else {
+    bill.push_back({"mac", "MACs", macs, p.mac, operands_text(ops) + " (" + t.name + " blocks)" + cal});
+  }
   bill.push_back({"mac", "gated MACs", gated, p.gated_mac, "gated_mac fraction " + num(gated_fraction) + " of a MAC"});
   bill.push_back({"vector", "element ops", static_cast<double>(a.vector_ops), p.vector_op,
                   "adder at " + a.activation_format.to_string() + cal});

@@ -1,5 +1,7 @@
 #include "cost/mac_styles.hpp"
 
+#include "cost/block_dot_cost.hpp"
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -153,9 +155,12 @@ void register_builtins(MultiplierRegistry& registry) {
   registry.add("xnor_popcount", xnor_cost);
   registry.add("mitchell", mitchell_cost);
   registry.add("plam", plam_cost);
+  registry.add("block_dot", block_dot_multiplier);
 }
 
 BlockCost accumulator_cost(const Technology& t, const MacOperands& mac) {
+  // A block dot-product unit adds into the accumulator once per block, not per product.
+  if (mac.style.kind() == numerics::MultiplierKind::BlockDot) return block_dot_accumulation(t, mac);
   const Format& acc = mac.accumulator;
   switch (acc.kind()) {
     case FormatKind::Float: return fp_adder(t, acc.mantissa_bits());

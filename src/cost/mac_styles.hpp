@@ -37,11 +37,12 @@ class MultiplierRegistry {
   std::map<std::string, MultiplierCost> costs_;
 };
 
-// exact, shift_add, xnor_popcount, mitchell (and mitchell_w<k>), plam.
+// exact, shift_add, xnor_popcount, mitchell (and mitchell_w<k>), plam, block_dot.
 void register_builtins(MultiplierRegistry& registry);
 
 // The adder that adds one product into the accumulator (int/fixed: integer adder; float:
-// floating-point adder; quire: alignment shifter + integer adder; posit: decode, add, encode).
+// floating-point adder; quire: alignment shifter + integer adder; posit: decode, add, encode;
+// block_dot: the accumulator's adder once per block, 1/B per MAC).
 BlockCost accumulator_cost(const Technology& t, const MacOperands& mac);
 
 // Multiplier + accumulator adder.

@@ -1,5 +1,6 @@
 // The validation points of docs/validation.md: DianNao's published area, power and
-// throughput; Eyeriss on AlexNet's conv layers in the normalized hierarchy; Eyeriss's core area.
+// throughput; Eyeriss on AlexNet's conv layers in the normalized hierarchy; Eyeriss's core area;
+// the MX datapath orderings of the SNAX MX array.
 // (The per-MAC orderings and margins are in mac_styles_test.cpp.)
 
 #include <gtest/gtest.h>
@@ -157,6 +158,27 @@ TEST(ValidationEyeriss, RowStationaryBreakdownOnAlexNetConv) {
 TEST(ValidationEyeriss, CoreAreaWithinTenPercentOfPublished) {
   const CostModel m = load_cost_model(models_dir(), preset("eyeriss"));
   EXPECT_NEAR(error(m.area.total_mm2(), 12.25), 0.0, 0.10) << m.area.total_mm2() << " mm2";
+}
+
+// SNAX MX array (Cuyckens et al., ASP-DAC 2026, 8x8, 16 nm): 657 / 1438-1675 / 4065 GOPS/W for
+// MXINT8 / MXFP8-MXFP6 / MXFP4. Per MAC of the block_dot presets (the datapath: ops per pJ), the
+// orderings among the MX floats and MXFP4's lead hold; the ratio is smaller than SNAX's, whose
+// one precision-scalable datapath runs 4x (FP8) and 8x (FP4) the MXINT8 MACs per cycle
+// (docs/validation.md, "Block dot-product unit").
+TEST(ValidationMx, Fp4AboveFp6AboveFp8AndFp4AboveInt8) {
+  const auto gops_per_w = [](const char* name) {
+    const CostModel m = testing::preset_model(name);
+    const arch::PeArraySpec& pe = m.arch.pe_array;
+    return 2.0 / unit_prices({pe.weight_format, pe.activation_format, pe.accumulator_format, pe.multiplier}, m).mac;
+  };
+  const double int8 = gops_per_w("mxint8"), fp8 = gops_per_w("mxfp8"), fp6 = gops_per_w("mxfp6"),
+               fp4 = gops_per_w("mxfp4");
+  EXPECT_GT(fp4, fp6);
+  EXPECT_GT(fp6, fp8);
+  EXPECT_GT(fp6, int8);
+  // SNAX: MXFP4 6.2x MXINT8; a dedicated datapath per format: at least 2x, at most SNAX's.
+  EXPECT_GT(fp4 / int8, 2.0);
+  EXPECT_LT(fp4 / int8, 4065.0 / 657.0);
 }
 
 }  // namespace

@@ -12,7 +12,7 @@ namespace qarch::workload {
 namespace {
 
 DecoderSpec shipped(const std::string& file) {
-  return load_decoder(config::Document::load(std::string(QARCH_SOURCE_DIR) + "/workloads/" + file));
+  return load_decoder(config::Document::load(std::string(QARCH_SOURCE_DIR) + "/workloads/decoders/" + file));
 }
 
 // Norm weights: two per block and the final one, hidden each (RMSNorm; LayerNorm has biases too).
@@ -51,7 +51,7 @@ TEST(Decoder, PrefillMacsAreTheClosedForm) {
       EXPECT_EQ(weights, s.model_weights()) << file;
     }
     // A plain load runs the prefill of `sequence` tokens through every block.
-    const Network plain = load_network(std::string(QARCH_SOURCE_DIR) + "/workloads/" + file);
+    const Network plain = load_network(std::string(QARCH_SOURCE_DIR) + "/workloads/decoders/" + file);
     EXPECT_EQ(plain.macs(), decoder_network(s, s.sequence, 1).macs());
     EXPECT_NE(plain.find("block" + std::to_string(s.layers - 1) + ".down"), nullptr);
   }
