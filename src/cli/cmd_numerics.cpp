@@ -345,12 +345,14 @@ int run_dot(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   return guarded(err, [&] {
     po::options_description options("options");
     options.add_options()("help", "print this help")(
-        "a-format", po::value<std::string>()->required(), "format of A: a block format (mxfp8_e4m3, nvfp4, int4_g32, ...) or a scalar one (int8, fp16, bf16, ...)")(
+        "a-format", po::value<std::string>()->required(),
+        "format of A: a block format (mxfp8_e4m3, nvfp4, int4_g32, ...) or a scalar one (int8, fp16, bf16, ...)")(
         "b-format", po::value<std::string>()->required(), "format of B; at least one of A and B block-scaled")(
         "a", po::value<std::string>()->required(), "A's values, space-separated")(
         "b", po::value<std::string>()->required(), "B's values, as many as A's")(
         "scale-rule", po::value<std::string>()->default_value("floor"), "MX shared exponents: floor, ceil or rceil")(
-        "rounding", po::value<std::string>()->default_value("nearest_even"), "block elements: nearest_even or nearest_away")(
+        "rounding", po::value<std::string>()->default_value("nearest_even"),
+        "block elements: nearest_even or nearest_away")(
         "accumulator", po::value<std::string>()->default_value("fp32"), "fp32, another float, or fixedN_F")(
         "blocks", "print every block pair too");
     po::variables_map vm;
@@ -366,7 +368,8 @@ int run_dot(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     const auto rule = nm::parse_scale_rule(vm["scale-rule"].as<std::string>());
     if (!rule) throw UsageError{"--scale-rule " + vm["scale-rule"].as<std::string>() + ": expected floor, ceil or rceil"};
     const auto tie = nm::parse_tie_rule(vm["rounding"].as<std::string>());
-    if (!tie) throw UsageError{"--rounding " + vm["rounding"].as<std::string>() + ": expected nearest_even or nearest_away"};
+    if (!tie)
+      throw UsageError{"--rounding " + vm["rounding"].as<std::string>() + ": expected nearest_even or nearest_away"};
     const auto values = [&](const char* key) {
       std::vector<double> v;
       std::istringstream in(vm[key].as<std::string>());

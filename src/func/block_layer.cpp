@@ -192,7 +192,8 @@ double BlockLayer::accumulate(std::size_t weight_block, std::size_t activation_b
     parts_.clear();
     for (const mapping::Segment& s : fold.segments) {
       const auto first = static_cast<std::size_t>(s.begin), count = static_cast<std::size_t>(s.end - s.begin);
-      parts_.push_back(accumulator_.dot(weights_, weight_block + first, activations_, activation_block + first, count, 0.0));
+      parts_.push_back(
+          accumulator_.dot(weights_, weight_block + first, activations_, activation_block + first, count, 0.0));
     }
     running = add(running, fold.tree ? tree_sum(parts_, add) : chain_sum(parts_, add));
   }

@@ -213,8 +213,4 @@ float block_dot_fp32(const BlockOperand& a, const BlockOperand& b, float initial
   return static_cast<float>(acc.dot(a, 0, b, 0, a.blocks(), static_cast<double>(initial)));
 }
 
-float block_pair_fp32(const BlockOperand& a, const BlockOperand& b, std::size_t block) {
-  return static_cast<float>(block_pair_exact(a, block, b, block));
-}
-
 }  // namespace qarch::numerics

@@ -40,7 +40,6 @@ class BlockAccumulator {
   double dot(const BlockOperand& a, std::size_t first_a, const BlockOperand& b, std::size_t first_b,
              std::size_t count, double start);
 
-  const Format& format() const { return format_; }
   std::uint64_t overflow_count() const { return overflows_; }
 
  private:
@@ -55,8 +54,5 @@ class BlockAccumulator {
 // in fp32 from `initial`: BlockAccumulator(fp32).dot, without counting. Throws
 // std::invalid_argument for operands of different block sizes or lengths.
 float block_dot_fp32(const BlockOperand& a, const BlockOperand& b, float initial = 0.0f);
-
-// block_pair_exact(a, block, b, block) rounded once to fp32.
-float block_pair_fp32(const BlockOperand& a, const BlockOperand& b, std::size_t block);
 
 }  // namespace qarch::numerics

@@ -48,8 +48,8 @@ BlockOperand::BlockOperand(const Format& scalar, int block_size) : block_(block_
   const FormatKind kind = scalar.kind();
   if (scalar.is_block_scaled() || scalar.bits() > 16 ||
       (kind != FormatKind::Int && kind != FormatKind::UInt && kind != FormatKind::Fixed && kind != FormatKind::Float))
-    throw std::invalid_argument("block_dot: a scalar operand is an integer, fixed-point or float of up to 16 bits, not " +
-                                scalar.to_string());
+    throw std::invalid_argument(
+        "block_dot: a scalar operand is an integer, fixed-point or float of up to 16 bits, not " + scalar.to_string());
   // The smallest step: a float's smallest subnormal, a fixed point's 2^-F.
   unit_ = kind == FormatKind::Float ? 1 - scalar.exponent_bias() - scalar.mantissa_bits() : -scalar.fraction_bits();
   // One unit for all values needs max / min_positive < 2^48 (fp16: 2^40; bf16: 2^261).
@@ -93,7 +93,6 @@ void BlockOperand::add_block(bool nan, int scale_exp, std::uint64_t scale_sig) {
   nan_.push_back(nan ? 1 : 0);
   scale_exp_.push_back(scale_exp);
   scale_sig_.push_back(scale_sig);
-  max_sig_ = std::max(max_sig_, scale_sig);
   elements_.resize(elements_.size() + static_cast<std::size_t>(block_), 0);
   if (floating_) element_exp_.resize(elements_.size(), 0);
 }

@@ -52,8 +52,7 @@ class BlockOperand {
   const std::int32_t* element_exponents(std::size_t b) const {
     return &element_exp_[b * static_cast<std::size_t>(block_)];
   }
-  std::int64_t max_element() const { return max_; }                 // largest |element| so far
-  std::uint64_t max_scale_significand() const { return max_sig_; }  // largest significand so far
+  std::int64_t max_element() const { return max_; }  // largest |element| so far
 
  private:
   void add_block(bool nan, int scale_exp, std::uint64_t scale_sig);
@@ -62,7 +61,6 @@ class BlockOperand {
   bool scalar_ = false, floating_ = false;
   BlockFormat block_format_;
   std::int64_t max_ = 0;
-  std::uint64_t max_sig_ = 1;
   std::vector<std::int64_t> elements_;     // zero-padded to whole blocks
   std::vector<std::int32_t> element_exp_;  // floating operands only
   std::vector<int> scale_exp_;

@@ -140,7 +140,9 @@ int check_pairs(const std::vector<std::pair<std::string, std::string>>& pairs, c
       const double expected = reference(a.values, b.values, acc, expected_overflows);
       BlockAccumulator unit(acc_format);
       const double got = unit.dot(a.operand, 0, b.operand, 0, a.operand.blocks(), 0.0);
-      EXPECT_TRUE(got == expected || (std::isnan(got) && std::isnan(expected))) << got << " != " << expected << ": " << na << " x " << nb << " into " << acc.format << ", trial " << trial << ", n " << n;
+      EXPECT_TRUE(got == expected || (std::isnan(got) && std::isnan(expected)))
+          << got << " != " << expected << ": " << na << " x " << nb << " into " << acc.format << ", trial " << trial
+          << ", n " << n;
       EXPECT_EQ(unit.overflow_count(), expected_overflows) << na << " x " << nb << " trial " << trial;
       ++checked;
     }
