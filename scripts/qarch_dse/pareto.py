@@ -2,6 +2,8 @@
 when it is no worse in every objective and better in one; equal points do not dominate each
 other."""
 
+import math
+
 
 def dominates(a, b, maximize):
     better = False
@@ -16,10 +18,13 @@ def dominates(a, b, maximize):
 
 
 def pareto_indices(values, maximize):
-    """Indices (ascending) of the non-dominated rows of `values` (a list of tuples)."""
+    """Indices (ascending) of the non-dominated rows of `values` (a list of tuples). A row with a
+    NaN objective is never on the front and dominates nothing (NaN compares false, so it would
+    otherwise sort anywhere and hide rows it cannot dominate)."""
     key = lambda i: tuple(-v if up else v for v, up in zip(values[i], maximize))
+    usable = [i for i, row in enumerate(values) if not any(math.isnan(v) for v in row)]
     front = []
-    for i in sorted(range(len(values)), key=key):
+    for i in sorted(usable, key=key):
         if not any(dominates(values[f], values[i], maximize) for f in front):
             front.append(i)
     return sorted(front)

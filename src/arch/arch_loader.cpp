@@ -84,6 +84,14 @@ void read_pe_array(MapReader& r, PeArraySpec& pe) {
   pe.block_rounding =
       numerics::parse_tie_rule(r.choice("block_rounding", {"nearest_even", "nearest_away"}, "nearest_even"))
           .value_or(numerics::TieRule::Even);
+  if (const auto sfu = read_format(r, "special_function_format", "fp32")) {
+    if (sfu->is_block_scaled() || !(sfu->kind() == numerics::FormatKind::Float || sfu->is_integer_like())) {
+      r.error("special_function_format", "the special-function unit computes in a float or an integer/fixed-point "
+                                         "format (fp32, bf16, fp16, int16, fixed16_8, ...), got " + sfu->to_string());
+    } else {
+      pe.special_function_format = *sfu;
+    }
+  }
   if (weight) pe.weight_format = *weight;
   if (activation) pe.activation_format = *activation;
   if (accumulator) pe.accumulator_format = *accumulator;

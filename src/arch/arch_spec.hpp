@@ -105,6 +105,9 @@ struct PeArraySpec {
   // How block-scaled operands are quantized in functional mode (numerics/block_format.hpp).
   numerics::ScaleRule block_scale_rule = numerics::ScaleRule::Floor;
   numerics::TieRule block_rounding = numerics::TieRule::Even;
+  // The vector unit's special-function unit (exp, reciprocal, and the multiplies and adds of
+  // softmax, the norms, GELU, SiLU, RoPE): its number format (cost/special_functions.hpp).
+  numerics::Format special_function_format = numerics::Format::make_float(8, 23);
 };
 
 // Elements of the reduction axis that the array sums spatially before a partial sum is kept:

@@ -41,6 +41,8 @@ const std::map<std::string, Command>& commands() {
                  "run every design point of a sweep spec, in parallel and resumable"}},
       {"pareto", {[](const auto& a, auto&, auto& o, auto& e) { return run_pareto(a, o, e); },
                   "the Pareto front of a sweep's results.csv"}},
+      {"best", {[](const auto& a, auto&, auto& o, auto& e) { return run_best(a, o, e); },
+                "the best point of a results.csv under constraints (e.g. an accuracy floor)"}},
       {"formats", {[](const auto& a, auto&, auto& o, auto& e) { return run_formats(a, o, e); },
                    "list number formats and multiplier styles"}},
       {"quantize", {[](const auto& a, auto& i, auto& o, auto& e) { return run_quantize(a, i, o, e); },
@@ -70,6 +72,10 @@ int dispatch(const std::vector<std::string>& args, std::istream& in, std::ostrea
   }
   const std::string& name = args.front();
   if (name == "--version" || name == "version") {
+    if (args.size() > 1) {
+      err << "error: --version takes no arguments, got '" << args[1] << "'\n";
+      return kExitUsage;
+    }
     out << "qarch " << report::kVersion << "\n";
     return kExitOk;
   }

@@ -10,11 +10,66 @@
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "eval/evaluate.hpp"
+#include "eval/llm.hpp"
 #include "report/output_files.hpp"
 #include "report/render.hpp"
+#include "workload/decoder.hpp"
 #include "workload/network.hpp"
 
 namespace qarch::cli {
+
+namespace {
+
+void write_result(const po::variables_map& vm, const report::NetworkResult& result, std::ostream& out,
+                  std::ostream& err) {
+  if (vm.count("out")) {
+    const std::string dir = vm["out"].as<std::string>();
+    report::write_report_files(dir, result);
+    err << "wrote " << dir << "/layers.csv, summary.json and report.md\n";
+  }
+  const std::string format = vm["format"].as<std::string>();
+  if (format == "table") out << report::render_table(result);
+  if (format == "csv") out << report::render_csv(result);
+  if (format == "json") out << report::render_json(result);
+  if (format == "md") out << report::render_markdown(result);
+}
+
+bool is_decoder_workload(const std::string& path) {
+  if (path.size() >= 4 && path.compare(path.size() - 4, 4, ".csv") == 0) return false;
+  return workload::is_decoder_file(config::Document::load(path));
+}
+
+// qarch run --phase: a decoder's prefill and/or decode steps (eval/llm.hpp).
+int run_generation(const po::variables_map& vm, const arch::ArchSpec& arch, std::ostream& out, std::ostream& err) {
+  const std::string phase_text = vm.count("phase") ? vm["phase"].as<std::string>() : "prefill";
+  const std::optional<eval::Phase> phase = eval::parse_phase(phase_text);
+  if (!phase) throw po::error("--phase must be prefill, decode or generate, got '" + phase_text + "'");
+  if (vm.count("functional") || vm.count("dram-trace")) throw po::error("decoder workloads run without --functional and --dram-trace (docs/llm.md)");
+  const std::string path = vm["workload"].as<std::string>();
+  const config::Document document = config::Document::load(path);
+  if (!workload::is_decoder_file(document)) {
+    throw po::error("--phase needs a decoder workload (a file with a decoder: section, e.g. "
+                    "workloads/decoders/gpt2_small.yaml); " + path + " is a plain network");
+  }
+  const workload::DecoderSpec decoder = workload::load_decoder(document);
+  eval::GenerationSettings settings;
+  settings.phase = *phase;
+  settings.prompt_tokens = vm.count("prompt-tokens") ? vm["prompt-tokens"].as<std::int64_t>() : decoder.sequence;
+  settings.generate_tokens = vm["generate-tokens"].as<std::int64_t>();
+  settings.batch = vm["batch"].as<std::int64_t>();
+  if (settings.prompt_tokens < 1) throw po::error("--prompt-tokens must be at least 1");
+  if (settings.generate_tokens < 1) throw po::error("--generate-tokens must be at least 1");
+  if (settings.batch < 1) throw po::error("--batch must be at least 1");
+  if (*phase == eval::Phase::Prefill && !vm["generate-tokens"].defaulted()) {
+    throw po::error("--generate-tokens needs --phase decode or generate");
+  }
+  eval::Options options;
+  options.models_dir = vm["models"].as<std::string>();
+  write_result(vm, eval::evaluate_generation(arch, decoder, settings, options), out, err);
+  return 0;
+}
+
+}  // namespace
 
 int run_run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   po::options_description options("options");
@@ -35,7 +90,12 @@ int run_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       ("limit", po::value<std::int64_t>()->default_value(10000), "functional: test images to evaluate")
       ("per-channel", "functional: one weight scale per output channel for integer formats")
       ("dram-trace", po::value<std::string>(),
-       "write every simulated DRAM access to this file, in the trace format of qarch dram");
+       "write every simulated DRAM access to this file, in the trace format of qarch dram")
+      ("phase", po::value<std::string>(),
+       "decoder workloads: prefill, decode or generate (prefill then decode); rows sum blocks and steps")
+      ("prompt-tokens", po::value<std::int64_t>(), "--phase: prompt length P (default: the decoder's sequence)")
+      ("generate-tokens", po::value<std::int64_t>()->default_value(128), "--phase decode|generate: decode steps G")
+      ("batch", po::value<std::int64_t>()->default_value(1), "--phase: sequences decoded together");
   po::variables_map vm;
   if (!parse_options("run", "--arch FILE --workload FILE [options]", options, args, vm, out)) {
     return 0;
@@ -45,6 +105,11 @@ int run_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     throw po::error("--format must be table, csv, json or md, got '" + format + "'");
   }
   const auto arch = arch::load_arch(vm["arch"].as<std::string>(), overrides_from(vm), vm["models"].as<std::string>());
+  // A decoder runs step by step (block rows stand for every block): a prefill unless --phase.
+  if (vm.count("phase") || is_decoder_workload(vm["workload"].as<std::string>())) return run_generation(vm, arch, out, err);
+  if (vm.count("prompt-tokens") || !vm["generate-tokens"].defaulted() || !vm["batch"].defaulted()) {
+    throw po::error("--prompt-tokens, --generate-tokens and --batch need --phase");
+  }
   const auto network = workload::load_network(vm["workload"].as<std::string>());
   arch::check_network(arch, network);
 
@@ -63,6 +128,9 @@ int run_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   if (vm.count("dram-trace")) {
     trace_path = vm["dram-trace"].as<std::string>();
     trace_temp = trace_path + ".partial";
+    // Whatever is at the temporary's name (a planted symbolic link) goes, not what it points to.
+    std::error_code ignored;
+    std::filesystem::remove(trace_temp, ignored);
     trace.emplace(trace_temp);
     if (!*trace) throw po::error("--dram-trace: cannot write " + trace_path);
     *trace << "# qarch run --arch " << vm["arch"].as<std::string>() << " --workload "
@@ -82,15 +150,7 @@ int run_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (trace) std::filesystem::remove(trace_temp);
     throw;
   }
-  if (vm.count("out")) {
-    const std::string dir = vm["out"].as<std::string>();
-    report::write_report_files(dir, result);
-    err << "wrote " << dir << "/layers.csv, summary.json and report.md\n";
-  }
-  if (format == "table") out << report::render_table(result);
-  if (format == "csv") out << report::render_csv(result);
-  if (format == "json") out << report::render_json(result);
-  if (format == "md") out << report::render_markdown(result);
+  write_result(vm, result, out, err);
   return 0;
 }
 

@@ -3,6 +3,7 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <iostream>
 #include <set>
@@ -44,7 +45,7 @@ int run_sweep(const std::vector<std::string>& args, std::ostream& out, std::ostr
   options.add_options()
       ("spec", po::value<std::string>()->required(), "sweep spec YAML (configs/sweeps/*.yaml)")
       ("out", po::value<std::string>(), "output directory (default: out/sweeps/<spec name>)")
-      ("jobs,j", po::value<unsigned>(), "design points run at a time (default: available CPUs)")
+      ("jobs,j", po::value<std::int64_t>(), "design points run at a time (default: available CPUs)")
       ("timeout", po::value<double>(), "seconds one point may take before it is killed and "
                                        "recorded as timeout (default: the spec's timeout_s, else none)")
       ("retry-failed", po::bool_switch(), "rerun points recorded as failed or timeout")
@@ -68,7 +69,10 @@ int run_sweep(const std::vector<std::string>& args, std::ostream& out, std::ostr
   if (progress != "auto" && progress != "bar" && progress != "lines" && progress != "none") {
     throw po::error("--progress must be auto, bar, lines or none, got '" + progress + "'");
   }
-  if (vm.count("jobs") && vm["jobs"].as<unsigned>() == 0) throw po::error("--jobs must be at least 1");
+  // Read signed: an unsigned option takes -1 as 4294967295.
+  if (vm.count("jobs") && (vm["jobs"].as<std::int64_t>() < 1 || vm["jobs"].as<std::int64_t>() > 4096)) {
+    throw po::error("--jobs must be from 1 to 4096, got " + std::to_string(vm["jobs"].as<std::int64_t>()));
+  }
   if (vm.count("timeout") && !(vm["timeout"].as<double>() > 0)) {
     throw po::error("--timeout must be a number of seconds above 0");
   }
@@ -85,7 +89,7 @@ int run_sweep(const std::vector<std::string>& args, std::ostream& out, std::ostr
   dse::SweepOptions opts;
   opts.out_dir = vm.count("out") ? vm["out"].as<std::string>()
                                  : (std::filesystem::path("out") / "sweeps" / spec.name).string();
-  opts.jobs = vm.count("jobs") ? vm["jobs"].as<unsigned>() : available_cpus();
+  opts.jobs = vm.count("jobs") ? static_cast<unsigned>(vm["jobs"].as<std::int64_t>()) : available_cpus();
   if (vm.count("timeout")) opts.timeout_s = vm["timeout"].as<double>();
   opts.retry_failed = vm["retry-failed"].as<bool>();
   opts.restart = vm["restart"].as<bool>();

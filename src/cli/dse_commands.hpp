@@ -14,7 +14,13 @@ namespace qarch::cli {
 // 130 when interrupted.
 int run_sweep(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
-// qarch pareto --results FILE --minimize COL --maximize COL ...: the Pareto front as CSV.
+// qarch pareto --results FILE --minimize COL --maximize COL ... [--constraint EXPR]...: the
+// Pareto front of the rows satisfying every constraint, as CSV.
 int run_pareto(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+// qarch best --results FILE --minimize COL | --maximize COL [--constraint EXPR]...: the row
+// that does best under the constraints, one "column: value" line each (or CSV); exit 1 when no
+// row satisfies them.
+int run_best(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace qarch::cli

@@ -1,5 +1,7 @@
 #include "config/document.hpp"
 
+#include "config/input_file.hpp"
+
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
@@ -100,7 +102,13 @@ Document Document::parse(const std::string& text, const std::string& name) {
   data->file = name;
   data->directory = std::filesystem::path(name).parent_path().string();
   try {
-    data->root = YAML::Load(text);
+    // Every document of the stream: a second one would otherwise be ignored without a word.
+    const std::vector<YAML::Node> documents = YAML::LoadAll(text);
+    if (documents.size() > 1) {
+      throw InputError(Diagnostic{mark_location(name, documents[1].Mark()), "",
+                                  "a second YAML document (after '---'); a file holds one"});
+    }
+    if (!documents.empty()) data->root = documents.front();
   } catch (const YAML::DeepRecursion& e) {
     throw InputError(Diagnostic{mark_location(name, e.mark), "",
                                 "invalid YAML: nested more than " + std::to_string(e.depth()) +
@@ -118,26 +126,7 @@ Document Document::parse(const std::string& text, const std::string& name) {
   return Document(std::move(data));
 }
 
-Document Document::load(const std::string& path) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  const auto status = fs::status(path, ec);
-  if (ec || !fs::exists(status)) {
-    throw InputError(Diagnostic{Location{path}, "", "no such file"});
-  }
-  if (fs::is_directory(status)) {
-    throw InputError(Diagnostic{Location{path}, "", "is a directory, expected a YAML file"});
-  }
-  std::string text;
-  try {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw InputError(Diagnostic{Location{path}, "", "cannot be read"});
-    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  } catch (const std::ios_base::failure&) {
-    throw InputError(Diagnostic{Location{path}, "", "cannot be read"});
-  }
-  return parse(text, path);
-}
+Document Document::load(const std::string& path) { return parse(read_input_file(path, "a YAML file"), path); }
 
 void Document::apply(const std::vector<Override>& overrides) {
   for (const auto& o : overrides) {

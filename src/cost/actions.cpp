@@ -56,7 +56,10 @@ LayerActions actions_from(const arch::ArchSpec& arch, const mapping::Mapping& mp
   // Accumulators from the array, activations from the vector unit.
   const mapping::Storage ob = mp.vector ? mp.activation_storage : mapping::Storage(mp.output_bits);
   a.macs = mp.macs;
-  if (mp.vector) a.vector_ops = x.input_reads;
+  if (mp.vector) {
+    a.vector_ops = x.input_reads;
+    a.vector_function = mp.function;
+  }
   a.buffer(Store::Weight).read_bits = word_bits_for(x.weight_reads, wb, arch.weight_buffer);
   a.buffer(Store::Weight).write_bits = word_bits_for_bytes(weight_fill, arch.weight_buffer);
   a.buffer(Store::Input).read_bits = word_bits_for(x.input_reads, ab, arch.input_buffer);

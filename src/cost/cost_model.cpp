@@ -9,6 +9,7 @@
 #include "config/suggest.hpp"
 #include "cost/block_dot_cost.hpp"
 #include "cost/blocks.hpp"
+#include "cost/special_functions.hpp"
 
 namespace qarch::cost {
 
@@ -129,7 +130,7 @@ CostModel load_cost_model(const std::string& models_dir, const arch::ArchSpec& a
   return make_cost_model(load_technology(models_dir, arch.technology), arch);
 }
 
-UnitPrices unit_prices(const arch::LayerFormats& f, const CostModel& m) {
+UnitPrices unit_prices(const arch::LayerFormats& f, const CostModel& m, const std::string& vector_function) {
   const Technology& t = m.tech;
   const double gated_fraction = t.at("gated_mac", "fraction_of_mac");
   UnitPrices p;
@@ -152,7 +153,10 @@ UnitPrices unit_prices(const arch::LayerFormats& f, const CostModel& m) {
   const double k = m.dynamic_factor;
   p.mac = k * cost::mac_cost(m.multipliers, t, layer_operands(f)).energy_pj;
   p.gated_mac = gated_fraction * p.mac;
-  p.vector_op = k * vector_op_cost(t, f.activation).energy_pj;
+  const std::optional<FunctionOps> special = special_function_ops(vector_function);
+  p.vector_op = k * (special ? special_function_cost(t, *special, m.arch.pe_array.special_function_format)
+                             : vector_op_cost(t, f.activation))
+                        .energy_pj;
   for (Store s : kStores) {
     const int i = static_cast<int>(s);
     p.rf_bit[i] = k * register_file_pj_per_bit(t, m.rf_entries[i]);
@@ -180,7 +184,7 @@ double energy_pj(const LayerActions& a, const UnitPrices& p) {
 
 std::vector<PricedAction> price(const LayerActions& a, const CostModel& m) {
   const Technology& t = m.tech;
-  const UnitPrices p = unit_prices(a.formats(), m);
+  const UnitPrices p = unit_prices(a, m);
   const double gated_fraction = t.at("gated_mac", "fraction_of_mac");
   const double macs = static_cast<double>(a.macs - a.gated_macs);
   const double gated = static_cast<double>(a.gated_macs);
@@ -226,8 +230,14 @@ std::vector<PricedAction> price(const LayerActions& a, const CostModel& m) {
     bill.push_back({"mac", "MACs", macs, p.mac, operands_text(ops) + " (" + t.name + " blocks)" + cal});
   }
   bill.push_back({"mac", "gated MACs", gated, p.gated_mac, "gated_mac fraction " + num(gated_fraction) + " of a MAC"});
+  const std::optional<FunctionOps> special = special_function_ops(a.vector_function);
   bill.push_back({"vector", "element ops", static_cast<double>(a.vector_ops), p.vector_op,
-                  "adder at " + a.activation_format.to_string() + cal});
+                  (special ? a.vector_function + " per element read: " + num(special->add) + " add, " +
+                                 num(special->multiply) + " mul, " + num(special->exp) + " exp, " +
+                                 num(special->reciprocal) + " reciprocal in " +
+                                 m.arch.pe_array.special_function_format.to_string()
+                           : "adder at " + a.activation_format.to_string()) +
+                      cal});
   for (Store s : kStores) {
     const int i = static_cast<int>(s);
     const std::string basis = "register file, " + num(m.rf_entries[i]) + " entries" + cal;

@@ -74,7 +74,12 @@ struct UnitPrices {
   double dram_bit = 0;
   double leakage_cycle = 0;
 };
-UnitPrices unit_prices(const arch::LayerFormats& formats, const CostModel& model);
+// `vector_function`: an activation layer's function, whose special-function recipe prices its
+// vector ops (special_functions.hpp); empty or not special: one adder at the activation format.
+UnitPrices unit_prices(const arch::LayerFormats& formats, const CostModel& model, const std::string& vector_function = {});
+inline UnitPrices unit_prices(const LayerActions& actions, const CostModel& model) {
+  return unit_prices(actions.formats(), model, actions.vector_function);
+}
 
 // Sum of count x unit price: the total of price() without its words, for callers that price many
 // candidates of one layer (mapper_energy.hpp).

@@ -1,9 +1,13 @@
 #include "dse/csv.hpp"
 
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 
 #include "config/diagnostic.hpp"
+#include "config/input_file.hpp"
 
 namespace qarch::dse {
 
@@ -12,6 +16,14 @@ std::optional<std::size_t> CsvTable::column(const std::string& name) const {
     if (header[i] == name) return i;
   }
   return std::nullopt;
+}
+
+bool parse_number(const std::string& text, double& value) {
+  if (text.empty()) return false;
+  char* end = nullptr;
+  errno = 0;
+  value = std::strtod(text.c_str(), &end);
+  return end == text.c_str() + text.size() && errno != ERANGE && std::isfinite(value);
 }
 
 std::string csv_field(const std::string& text) {
@@ -104,11 +116,6 @@ CsvTable parse_csv(const std::string& text, const std::string& file) {
   return table;
 }
 
-CsvTable read_csv_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw config::InputError(config::Diagnostic{config::Location{path}, "", "no such file or not readable"});
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return parse_csv(text, path);
-}
+CsvTable read_csv_file(const std::string& path) { return parse_csv(config::read_input_file(path, "a CSV file"), path); }
 
 }  // namespace qarch::dse

@@ -17,6 +17,9 @@ struct CsvTable {
   std::optional<std::size_t> column(const std::string& name) const;
 };
 
+// A field as a finite number (the whole field, strtod's syntax); false when empty or not one.
+bool parse_number(const std::string& text, double& value);
+
 std::string csv_field(const std::string& text);
 std::string csv_row(const std::vector<std::string>& fields);
 std::string render_csv(const CsvTable& table);

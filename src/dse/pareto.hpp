@@ -18,7 +18,7 @@ struct Objective {
 
 // Indices (ascending) of the non-dominated rows of `values` (values[i][k] is objective k of
 // point i; `maximize[k]` says its direction). Every row must have maximize.size() values.
-// O(n log n + n * front size * objectives).
+// O(n log n) for one or two objectives, else O(n log n + n * front size * objectives).
 std::vector<std::size_t> pareto_front(const std::vector<std::vector<double>>& values,
                                       const std::vector<bool>& maximize);
 

@@ -55,7 +55,7 @@ nlohmann::ordered_json metrics_from_summary(const nlohmann::json& summary) {
 std::string cell_text(const nlohmann::ordered_json& value) {
   if (value.is_null()) return "";
   if (value.is_string()) return value.get<std::string>();
-  return value.dump();
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string render_results_csv(const SweepSpec& spec, const std::vector<DesignPoint>& points,

@@ -188,7 +188,7 @@ std::string Sweep::plan_json() const {
                                        {"axes", axes},
                                        {"groups", groups},
                                        {"points", points}};
-  return plan.dump(2) + "\n";
+  return plan.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 SweepReport Sweep::run(std::ostream& log) {

@@ -142,6 +142,13 @@ SweepSpec read_spec(const config::Document& doc) {
   SweepSpec spec;
   spec.file = file;
   spec.name = top.text("name", fs::path(file).stem().string());
+  // The name becomes a directory under out/sweeps/: one plain path component.
+  if (spec.name.empty() || spec.name == "." || spec.name == ".." ||
+      spec.name.find_first_of("/\\") != std::string::npos ||
+      std::any_of(spec.name.begin(), spec.name.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
+    top.error("name", "must be one directory name (no '/', not '.' or '..', no control characters), got '" +
+                          spec.name + "'");
+  }
   spec.arch = top.text("arch");
   spec.workload = top.text("workload");
   spec.arch_where = top.location_of("arch");

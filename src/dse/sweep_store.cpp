@@ -109,7 +109,7 @@ void SweepStore::open(const Json& fingerprint, bool restart) {
     fs::remove_all(fs::path(dir_) / "points", ec);
     fs::remove(results_path(), ec);
   }
-  report::write_file_atomically(manifest_path(), fingerprint.dump(2) + "\n");
+  report::write_file_atomically(manifest_path(), fingerprint.dump(2, ' ', false, Json::error_handler_t::replace) + "\n");
 }
 
 std::map<std::string, PointOutcome> SweepStore::load_outcomes(
@@ -158,7 +158,7 @@ void SweepStore::record(const SweepSpec& spec, const DesignPoint& point,
                        {"metrics", outcome.metrics}};
   make_dirs(point_dir(point.id));
   report::write_file_atomically((fs::path(point_dir(point.id)) / "status.json").string(),
-                                status.dump(2) + "\n");
+                                status.dump(2, ' ', false, Json::error_handler_t::replace) + "\n");
 }
 
 void SweepStore::write_results(const std::string& csv_text) const {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "config/diagnostic.hpp"
+#include "config/input_file.hpp"
 #include "sim/dram_controller.hpp"
 
 namespace qarch::eval {
@@ -19,6 +20,7 @@ namespace {
 }  // namespace
 
 DramReplay replay_trace(const arch::DramSpec& dram, const std::string& trace_path) {
+  config::check_input_file(trace_path, "a DRAM trace");
   std::ifstream in(trace_path);
   if (!in) throw config::InputError(config::Diagnostic{config::Location{trace_path, 0, 0}, "", "cannot read the trace"});
   sim::DramController controller(dram);

@@ -25,6 +25,7 @@ Mapping base_mapping(const arch::ArchSpec& arch, const workload::Layer& layer) {
   mp.accumulator_bits = formats.accumulator.bits();
   mp.output_bits = mp.accumulator_bits;
   mp.multiplier = formats.multiplier.to_string();
+  if (layer.type == workload::LayerType::Activation) mp.function = layer.function;
   mp.groups = layer.gemm.groups;
   mp.m = layer.gemm.m;
   mp.k = layer.gemm.k;

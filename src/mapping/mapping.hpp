@@ -38,6 +38,7 @@ struct Mapping {
   Storage weight_storage, activation_storage;
   int output_bits = 0;  // what the unit writes to the output buffer: accumulators, or activations
   std::string multiplier;  // MAC style, e.g. "exact"
+  std::string function;    // activation layers: workload::Layer::function (the vector unit's work)
 
   // The product of one group; groups run one after another, each with the same folds.
   std::int64_t groups = 1;

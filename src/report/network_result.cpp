@@ -81,6 +81,33 @@ std::optional<double> NetworkResult::power_mw() const {
   return *energy_pj * 1e-12 / *latency * 1e3;
 }
 
+namespace {
+
+// `total` over the batch x G tokens of the decode phase.
+std::optional<double> per_token(const GenerationResult& g, std::optional<double> total) {
+  if (!total || g.generated_tokens <= 0) return std::nullopt;
+  return *total / (static_cast<double>(g.batch) * static_cast<double>(g.generated_tokens));
+}
+
+}  // namespace
+
+std::optional<double> GenerationResult::time_per_output_token_s() const {
+  if (!decode_s || generated_tokens <= 0) return std::nullopt;
+  return *decode_s / static_cast<double>(generated_tokens);
+}
+
+std::optional<double> GenerationResult::tokens_per_s() const {
+  if (!decode_s || *decode_s <= 0 || generated_tokens <= 0) return std::nullopt;
+  return static_cast<double>(batch) * static_cast<double>(generated_tokens) / *decode_s;
+}
+
+std::optional<double> GenerationResult::energy_per_token_pj() const { return per_token(*this, decode_energy_pj); }
+
+std::optional<double> GenerationResult::dram_bytes_per_token() const {
+  if (!decode_dram_bytes) return std::nullopt;
+  return per_token(*this, static_cast<double>(*decode_dram_bytes));
+}
+
 std::optional<double> LayerResult::pj_per_mac() const {
   if (!energy_pj || macs == 0) return std::nullopt;
   return *energy_pj / static_cast<double>(macs);

@@ -71,6 +71,31 @@ struct OnChipResult {
   std::int64_t weight_dram_bytes_saved = 0;     // weight loads left out per batch
 };
 
+// A decoder's generation (qarch run --phase, eval/llm.hpp): the phases' totals and the figures
+// LLM serving is judged by. Rows of NetworkResult::layers then sum a layer over every block and
+// every step of its phase ("prefill.q", "decode.q").
+struct GenerationResult {
+  std::string phase;               // "prefill", "decode" or "generate"
+  std::int64_t prompt_tokens = 0;  // P
+  std::int64_t generated_tokens = 0;  // G: decode steps (0 for prefill)
+  std::int64_t batch = 1;          // sequences decoded together
+  std::int64_t blocks = 0;         // decoder blocks; a block row sums them all
+  std::int64_t model_weight_bytes = 0;  // every weight at its format (LM head included)
+  std::int64_t kv_cache_bytes = 0;      // K and V of every block for P + G tokens, whole batch
+  bool weights_resident = false;
+
+  std::optional<double> prefill_s;           // time to first token: the prefill's latency
+  std::optional<double> prefill_energy_pj;
+  std::optional<double> decode_s;            // all G decode steps
+  std::optional<double> decode_energy_pj;
+  std::optional<std::int64_t> decode_dram_bytes;
+
+  std::optional<double> time_per_output_token_s() const;  // decode_s / G
+  std::optional<double> tokens_per_s() const;              // batch * G / decode_s
+  std::optional<double> energy_per_token_pj() const;       // decode energy / (batch * G)
+  std::optional<double> dram_bytes_per_token() const;      // decode DRAM bytes / (batch * G)
+};
+
 struct NetworkResult {
   std::string arch_name;
   std::string arch_file;
@@ -97,6 +122,8 @@ struct NetworkResult {
   std::optional<double> top1;
   std::optional<std::int64_t> images;
   std::optional<double> reference_top1;
+
+  std::optional<GenerationResult> generation;  // a decoder's prefill/decode run
 
   std::int64_t macs() const;
   std::int64_t weight_bytes() const;

@@ -1,19 +1,45 @@
 #include "report/output_files.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <vector>
 
 #include "report/render.hpp"
 
 namespace qarch::report {
 
+namespace {
+
+// A new file beside `path` that nobody else can have planted: mkstemp creates it with O_EXCL
+// under a random name (never following a symbolic link), then the mode a plain create would have.
+std::FILE* create_temporary(const std::string& path, std::string& temporary) {
+  std::vector<char> name(path.begin(), path.end());
+  for (const char c : std::string(".tmp.XXXXXX")) name.push_back(c);
+  name.push_back('\0');
+  const int fd = ::mkstemp(name.data());
+  if (fd < 0) return nullptr;
+  temporary = name.data();
+  const ::mode_t mask = ::umask(0);
+  ::umask(mask);
+  ::fchmod(fd, 0666 & ~mask);
+  std::FILE* file = ::fdopen(fd, "wb");
+  if (file == nullptr) {
+    ::close(fd);
+    std::remove(temporary.c_str());
+  }
+  return file;
+}
+
+}  // namespace
+
 void write_file_atomically(const std::string& path, const std::string& contents) {
-  const std::string temporary = path + ".tmp." + std::to_string(::getpid());
-  std::FILE* file = std::fopen(temporary.c_str(), "wb");
+  std::string temporary;
+  std::FILE* file = create_temporary(path, temporary);
   if (file == nullptr) {
     throw OutputError("cannot write " + path + ": " + std::strerror(errno));
   }
@@ -25,6 +51,7 @@ void write_file_atomically(const std::string& path, const std::string& contents)
     std::remove(temporary.c_str());
     throw OutputError("cannot write " + path + ": " + why);
   }
+  // rename replaces `path` itself, a symbolic link there included, never the file it points to.
   if (std::rename(temporary.c_str(), path.c_str()) != 0) {
     const std::string why = std::strerror(errno);
     std::remove(temporary.c_str());

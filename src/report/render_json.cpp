@@ -73,6 +73,23 @@ std::string render_json(const NetworkResult& r) {
     summary["images"] = optional_json(r.images);
     summary["reference_top1"] = optional_json(r.reference_top1);
   }
+  if (r.generation) {  // decoder runs with --phase (docs/llm.md)
+    const GenerationResult& g = *r.generation;
+    summary["phase"] = g.phase;
+    summary["prompt_tokens"] = g.prompt_tokens;
+    summary["generated_tokens"] = g.generated_tokens;
+    summary["blocks"] = g.blocks;
+    summary["model_weight_bytes"] = g.model_weight_bytes;
+    summary["kv_cache_bytes"] = g.kv_cache_bytes;
+    summary["ttft_s"] = optional_json(g.prefill_s);
+    summary["prefill_energy_pj"] = optional_json(g.prefill_energy_pj);
+    summary["decode_s"] = optional_json(g.decode_s);
+    summary["decode_energy_pj"] = optional_json(g.decode_energy_pj);
+    summary["tpot_s"] = optional_json(g.time_per_output_token_s());
+    summary["tokens_per_s"] = optional_json(g.tokens_per_s());
+    summary["energy_per_token_pj"] = optional_json(g.energy_per_token_pj());
+    summary["dram_bytes_per_token"] = optional_json(g.dram_bytes_per_token());
+  }
   Json layers = Json::array();
   for (const auto& layer : r.layers) {
     Json row;
@@ -80,7 +97,8 @@ std::string render_json(const NetworkResult& r) {
     layers.push_back(std::move(row));
   }
   summary["layers"] = std::move(layers);
-  return summary.dump(2) + "\n";
+  // Names come from the user's files: bytes that are not UTF-8 become U+FFFD, not an exception.
+  return summary.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace qarch::report

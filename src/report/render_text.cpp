@@ -116,6 +116,20 @@ std::vector<std::pair<std::string, std::string>> summary_lines(const NetworkResu
     lines.emplace_back("fusion", fusion_line(*r.on_chip));
     lines.emplace_back("weights", weights_line(r, *r.on_chip));
   }
+  if (r.generation) {
+    const GenerationResult& g = *r.generation;
+    lines.emplace_back("generation", g.phase + ": " + std::to_string(g.prompt_tokens) + " prompt + " +
+                                         std::to_string(g.generated_tokens) + " generated tokens, batch " +
+                                         std::to_string(g.batch) + ", " + std::to_string(g.blocks) +
+                                         " blocks (a block row sums them all)");
+    lines.emplace_back("TTFT", g.prefill_s ? si(*g.prefill_s, "s") : "-");
+    lines.emplace_back("TPOT", g.time_per_output_token_s() ? si(*g.time_per_output_token_s(), "s") : "-");
+    lines.emplace_back("decode rate", g.tokens_per_s() ? si(*g.tokens_per_s(), "tokens/s") : "-");
+    lines.emplace_back("energy/token", g.energy_per_token_pj() ? si(*g.energy_per_token_pj() * 1e-12, "J") : "-");
+    lines.emplace_back("DRAM/token", g.dram_bytes_per_token() ? grouped(static_cast<std::int64_t>(*g.dram_bytes_per_token())) + " bytes" : "-");
+    lines.emplace_back("model weights", grouped(g.model_weight_bytes) + " bytes" + (g.weights_resident ? " (resident)" : " (streamed from DRAM)"));
+    lines.emplace_back("KV cache", grouped(g.kv_cache_bytes) + " bytes");
+  }
   return lines;
 }
 

@@ -143,20 +143,21 @@ Network start_network(const DecoderSpec& s, std::int64_t tokens, std::int64_t co
   return net;
 }
 
-void add_head(StepBuilder& b, const DecoderSpec& s, const std::string& input) {
-  b.add(vector_op("final_norm", s.norm == Norm::RmsNorm ? "rmsnorm" : "layernorm"), {input});
-  b.add(linear("lm_head", s.vocab), {"final_norm"});
+void add_head(StepBuilder& b, const DecoderSpec& s, const std::string& prefix, const std::string& input) {
+  b.add(vector_op(prefix + "final_norm", s.norm == Norm::RmsNorm ? "rmsnorm" : "layernorm"), {input});
+  b.add(linear(prefix + "lm_head", s.vocab), {prefix + "final_norm"});
 }
 
 }  // namespace
 
-DecoderStep decoder_step(const DecoderSpec& s, std::int64_t tokens, std::int64_t context, std::int64_t batch) {
+DecoderStep decoder_step(const DecoderSpec& s, std::int64_t tokens, std::int64_t context, std::int64_t batch,
+                         const std::string& prefix) {
   DecoderStep step;
   step.network = start_network(s, tokens, context, batch);
   StepBuilder b(step.network);
-  const std::string out = add_block(b, s, "", "input", context);
+  const std::string out = add_block(b, s, prefix, "input", context);
   step.block_layers = step.network.layers.size();
-  add_head(b, s, out);
+  add_head(b, s, prefix, out);
   return step;
 }
 
@@ -165,8 +166,17 @@ Network decoder_network(const DecoderSpec& s, std::int64_t tokens, std::int64_t 
   StepBuilder b(net);
   std::string x = "input";
   for (std::int64_t i = 0; i < s.layers; ++i) x = add_block(b, s, "block" + std::to_string(i) + ".", x, tokens);
-  add_head(b, s, x);
+  add_head(b, s, "", x);
   return net;
+}
+
+bool depends_on_context(const std::string& layer_name) {
+  const auto ends_with = [&](const std::string& suffix) {
+    return layer_name.size() >= suffix.size() &&
+           layer_name.compare(layer_name.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  // add_block's names: only these three see the cache.
+  return ends_with("scores") || ends_with("softmax") || ends_with("context");
 }
 
 bool is_decoder_file(const config::Document& document) {

@@ -50,7 +50,13 @@ struct DecoderStep {
   std::size_t block_layers = 0;
 };
 
-DecoderStep decoder_step(const DecoderSpec& spec, std::int64_t tokens, std::int64_t context, std::int64_t batch);
+// Layer and cache names start with `prefix` (several steps side by side in one simulation).
+DecoderStep decoder_step(const DecoderSpec& spec, std::int64_t tokens, std::int64_t context, std::int64_t batch,
+                         const std::string& prefix = {});
+
+// The layers of a step whose work grows with the context (attention: scores, softmax,
+// context); every other layer of a decode step is the same at every context.
+bool depends_on_context(const std::string& layer_name);
 
 // The whole model on `tokens` tokens (a prefill): every block, its layers named "block<i>.q",
 // ..., its cache "block<i>.kv_cache.k", then the head. What `qarch run` runs for a decoder file.

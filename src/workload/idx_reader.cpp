@@ -1,10 +1,12 @@
 #include "workload/idx_reader.hpp"
 
+#include <sys/stat.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
 #include <climits>
-#include <sys/stat.h>
+#include <vector>
 
 #include "config/diagnostic.hpp"
 
@@ -31,7 +33,24 @@ class GzFile {
   GzFile(const GzFile&) = delete;
   GzFile& operator=(const GzFile&) = delete;
 
-  // Reads exactly `n` bytes; false at a clean end of file before any byte, error otherwise.
+  // Reads the rest of the file and returns how many bytes it had; a gzip file's checksum is
+  // verified at its end, so a corrupted one fails here.
+  std::int64_t drain() {
+    std::vector<unsigned char> buffer(1 << 16);
+    std::int64_t total = 0;
+    while (true) {
+      const int got = gzread(file_, buffer.data(), static_cast<unsigned>(buffer.size()));
+      if (got < 0) {
+        int code = 0;
+        const char* message = gzerror(file_, &code);
+        fail(path_, std::string("cannot read the IDX file (") + message + ")");
+      }
+      if (got == 0) return total;
+      total += got;
+    }
+  }
+
+  // Reads exactly `n` bytes; an error at the end of the file.
   void read(void* out, std::size_t n, const char* what) {
     auto* p = static_cast<unsigned char*>(out);
     while (n > 0) {
@@ -93,6 +112,7 @@ IdxArray read_idx(const std::string& path, std::int64_t limit, std::int64_t max_
     const std::int64_t d = (std::int64_t{b[0]} << 24) | (b[1] << 16) | (b[2] << 8) | b[3];
     array.dims.push_back(d);
   }
+  const std::int64_t items_in_file = array.dims[0];
   if (limit >= 0 && limit < array.dims[0]) array.dims[0] = limit;
   std::int64_t bytes = 1;
   for (const std::int64_t d : array.dims) {
@@ -105,6 +125,18 @@ IdxArray read_idx(const std::string& path, std::int64_t limit, std::int64_t max_
   }
   array.data.resize(static_cast<std::size_t>(bytes));
   in.read(array.data.data(), array.data.size(), "data");
+  // The items not asked for, then the end: the header's count must match the data exactly, and
+  // reading to the end checks a gzip file's CRC.
+  const std::int64_t unread = (items_in_file - array.dims[0]) * array.item_elements();
+  const std::int64_t rest = in.drain();
+  if (rest < unread) {
+    fail(path, "truncated IDX file: the header says " + std::to_string(items_in_file) + " items, the data holds " +
+                   std::to_string(array.dims[0] + rest / std::max<std::int64_t>(1, array.item_elements())));
+  }
+  if (rest > unread) {
+    fail(path, std::to_string(rest - unread) + " bytes after the " + std::to_string(items_in_file) +
+                   " items the header announces");
+  }
   return array;
 }
 

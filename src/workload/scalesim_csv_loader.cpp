@@ -2,10 +2,9 @@
 
 #include <charconv>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 
 #include "config/diagnostic.hpp"
+#include "config/input_file.hpp"
 #include "workload/shape_inference.hpp"
 
 namespace qarch::workload {
@@ -98,6 +97,15 @@ Network parse_scalesim_csv(const std::string& text, const std::string& file) {
     if (blank) continue;
     if (!header_seen) {  // SCALE-Sim always skips the first row
       header_seen = true;
+      // A first row of numbers is a layer whose header is missing: SCALE-Sim would drop it.
+      bool numbers = fields.size() >= 8;
+      for (std::size_t c = 1; c < 8 && numbers; ++c) numbers = parse_count(fields[c].text).has_value();
+      if (numbers) {
+        diagnostics.add(Location{file, line_number, 1}, "",
+                        "the first row is a layer, but SCALE-Sim skips the first row as the header; add a header "
+                        "row (Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num "
+                        "Filter, Strides)");
+      }
       continue;
     }
     const std::string name = fields[0].text;
@@ -125,9 +133,16 @@ Network parse_scalesim_csv(const std::string& text, const std::string& file) {
       }
     }
     v[7] = v[6];  // stride in width defaults to the stride in height
-    if (fields.size() > 8 && !fields[8].text.empty()) {
+    if (fields.size() > 8 && !fields[8].text.empty()) {  // qarch's extension: the stride in width
       const auto parsed = parse_count(fields[8].text);
-      if (parsed && *parsed >= 1 && *parsed <= 4096) v[7] = *parsed;
+      if (parsed && *parsed >= 1 && *parsed <= 4096) {
+        v[7] = *parsed;
+      } else {
+        diagnostics.add(Location{file, line_number, fields[8].column}, name + ".stride width",
+                        "expected an integer from 1 to 4096 or nothing (the stride in height), got '" +
+                            fields[8].text + "'");
+        ok = false;
+      }
     }
     if (!ok) continue;
     if (v[2] > v[0] || v[3] > v[1]) {
@@ -163,16 +178,7 @@ Network parse_scalesim_csv(const std::string& text, const std::string& file) {
 }
 
 Network load_scalesim_csv(const std::string& path) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (!fs::exists(path, ec)) throw config::InputError(config::Diagnostic{Location{path}, "", "no such file"});
-  if (fs::is_directory(path, ec)) {
-    throw config::InputError(config::Diagnostic{Location{path}, "", "is a directory, expected a CSV file"});
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw config::InputError(config::Diagnostic{Location{path}, "", "cannot be read"});
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return parse_scalesim_csv(text, path);
+  return parse_scalesim_csv(config::read_input_file(path, "a CSV file"), path);
 }
 
 }  // namespace qarch::workload

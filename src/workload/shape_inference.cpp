@@ -163,6 +163,13 @@ std::string check_limits(const Layer& l) {
       return too_large("a tensor of this layer (elements, whole batch)", kMaxTensorElements);
     }
   }
+  // The weight tensor (groups x k x n of a layer with weights) is a tensor too.
+  const bool has_weights = l.type == LayerType::Conv2d || l.type == LayerType::Fc ||
+                           (l.type == LayerType::Matmul && l.out_features > 0);
+  if (has_weights && l.gemm.groups > 0 &&
+      bounded_product({l.gemm.groups, l.gemm.k, l.gemm.n}, kMaxTensorElements) < 0) {
+    return too_large("the layer's weight tensor (elements)", kMaxTensorElements);
+  }
   if (l.gemm.groups > 0 &&
       bounded_product({l.gemm.groups, l.gemm.m, l.gemm.k, l.gemm.n}, kMaxLayerMacs) < 0) {
     return too_large("the layer's multiply-accumulates", kMaxLayerMacs);

@@ -25,6 +25,13 @@ TEST(Cli, Version) {
   EXPECT_EQ(o.out, "qarch 0.1.0\n");
 }
 
+TEST(Cli, VersionTakesNoArguments) {
+  const auto o = run_in_process({"--version", "--bogus"});
+  EXPECT_EQ(o.status, 2);
+  EXPECT_NE(o.err.find("--version takes no arguments, got '--bogus'"), std::string::npos) << o.err;
+  EXPECT_TRUE(o.out.empty());
+}
+
 TEST(Cli, NoArgumentsPrintsUsageAndFails) {
   const auto o = run_in_process({});
   EXPECT_EQ(o.status, 2);

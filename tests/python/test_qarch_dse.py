@@ -54,6 +54,11 @@ class ParetoTest(unittest.TestCase):
             maximize = [rng.random() < 0.5 for _ in range(k)]
             self.assertEqual(pareto_indices(values, maximize), self.brute(values, maximize))
 
+    def test_nan_rows_are_never_on_the_front(self):
+        nan = float("nan")
+        values = [(1.0, nan), (2.0, 2.0), (3.0, 1.0), (nan, 0.5)]
+        self.assertEqual(pareto_indices(values, [False, False]), [1, 2])
+
     def test_mask_skips_failed_and_missing(self):
         import pandas as pd
 

@@ -143,7 +143,8 @@ TEST(ArchLoader, SetOverridesAnyKeyWithTheSameValidation) {
   ASSERT_EQ(typo.size(), 1u);
   EXPECT_EQ(typo[0], "--set pe_array.rowz=8: pe_array.rowz: unknown key (did you mean 'rows'?); known "
                      "keys here: accumulator_format, activation_format, block_rounding, block_scale_rule, "
-                     "cols, dataflow, multiplier, register_files, rows, weight_format or zero_gating");
+                     "cols, dataflow, multiplier, register_files, rows, special_function_format, weight_format or "
+                     "zero_gating");
 }
 
 // One test per class of mistake: the message names the file, line, column and key path.
@@ -185,6 +186,18 @@ ArchSpec load_with(const std::vector<std::string>& sets) {
   std::vector<config::Override> overrides;
   for (const auto& s : sets) overrides.push_back(config::Override::parse(s));
   return load_arch(testing::write_temp(kValidArch), overrides);
+}
+
+TEST(ArchLoader, SpecialFunctionFormatDefaultsToFp32AndTakesFloatsOrIntegers) {
+  EXPECT_EQ(load_arch(testing::write_temp(kValidArch)).pe_array.special_function_format.to_string(), "fp32");
+  for (const char* f : {"bf16", "int16"}) {
+    EXPECT_EQ(load_with({std::string("pe_array.special_function_format=") + f}).pe_array.special_function_format.to_string(), f);
+  }
+  const auto posit = load_problems(kValidArch, {"pe_array.special_function_format=posit<8,1>"});
+  ASSERT_EQ(posit.size(), 1u);
+  EXPECT_NE(posit[0].find("pe_array.special_function_format: the special-function unit computes in a float or"),
+            std::string::npos)
+      << posit[0];
 }
 
 TEST(ArchLoader, BlockFormatsRunOnABlockDotArray) {

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -30,6 +33,41 @@ TEST(Document, DirectoryIsRejected) {
   } catch (const InputError& e) {
     EXPECT_NE(only_message(e).find("is a directory"), std::string::npos);
   }
+}
+
+// A device or a FIFO would be read forever (or block); it is named and refused before reading,
+// through a symbolic link too.
+TEST(Document, DevicesAndFifosAreRefused) {
+  const std::string fifo = (std::filesystem::temp_directory_path() / ("qarch_fifo_" + std::to_string(::getpid()))).string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const std::string link = fifo + ".yaml";
+  std::filesystem::create_symlink("/dev/zero", link);
+  for (const std::string& path : {std::string("/dev/zero"), fifo, link}) {
+    try {
+      Document::load(path);
+      ADD_FAILURE() << path << " accepted";
+    } catch (const InputError& e) {
+      EXPECT_EQ(only_message(e), path + ": is not a regular file (a device, FIFO or socket), expected a YAML file");
+    }
+  }
+  std::filesystem::remove(fifo);
+  std::filesystem::remove(link);
+  try {
+    Document::load("");
+    ADD_FAILURE() << "an empty path accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(only_message(e).find("no file named"), std::string::npos);
+  }
+}
+
+TEST(Document, ASecondDocumentIsAnError) {
+  try {
+    Document::parse("a: 1\n---\nb: 2\n", "two.yaml");
+    ADD_FAILURE() << "a second document ignored";
+  } catch (const InputError& e) {
+    EXPECT_EQ(only_message(e), "two.yaml:3:1: a second YAML document (after '---'); a file holds one");
+  }
+  EXPECT_NO_THROW(Document::parse("---\na: 1\n", "one.yaml"));  // a start marker is one document
 }
 
 TEST(Document, SyntaxErrorGivesLineAndColumn) {

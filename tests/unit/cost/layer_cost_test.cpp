@@ -169,7 +169,7 @@ TEST(LayerCost, UnitPricesGiveTheBillsTotal) {
         x.dram_write_bytes = count();
         x.cycles = count();
         const double bill = layer_cost(x, m).total_pj;
-        EXPECT_NEAR(energy_pj(x, unit_prices(x.formats(), m)), bill, 1e-12 * bill) << name;
+        EXPECT_NEAR(energy_pj(x, unit_prices(x, m)), bill, 1e-12 * bill) << name;
       }
     }
   }

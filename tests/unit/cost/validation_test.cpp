@@ -169,7 +169,7 @@ TEST(ValidationMx, Fp4AboveFp6AboveFp8AndFp4AboveInt8) {
   const auto gops_per_w = [](const char* name) {
     const CostModel m = testing::preset_model(name);
     const arch::PeArraySpec& pe = m.arch.pe_array;
-    return 2.0 / unit_prices({pe.weight_format, pe.activation_format, pe.accumulator_format, pe.multiplier}, m).mac;
+    return 2.0 / unit_prices(arch::LayerFormats{pe.weight_format, pe.activation_format, pe.accumulator_format, pe.multiplier}, m).mac;
   };
   const double int8 = gops_per_w("mxint8"), fp8 = gops_per_w("mxfp8"), fp6 = gops_per_w("mxfp6"),
                fp4 = gops_per_w("mxfp4");

@@ -81,6 +81,7 @@ TEST(SweepCommand, BadSpecAndBadOptionsAreUserErrors) {
                      "arch, axes, mode, name, run_args, set, timeout_s, workload or zip");
   }
   EXPECT_THROW(sweep({"--spec", spec, "--jobs", "0"}), boost::program_options::error);
+  EXPECT_THROW(sweep({"--spec", spec, "--jobs", "-1"}), boost::program_options::error);  // not 2^32 - 1
   EXPECT_THROW(sweep({"--spec", spec, "--progress", "fancy"}), boost::program_options::error);
   EXPECT_THROW(sweep({"--spec", dir + "/none.yaml"}), config::InputError);
   const std::string good = dse::testing::write_fake_spec(dir, "[8]", "[8]");
@@ -117,6 +118,42 @@ TEST(ParetoCommand, PrintsTheFrontAndNotesWhatWasLeftOut) {
   std::ostringstream o2, e2;
   EXPECT_THROW(run_pareto({"--results", dir + "/r.csv", "--minimize", "energy"}, o2, e2),
                config::InputError);
+}
+
+TEST(ParetoCommand, ConstraintsFilterBeforeTheFront) {
+  const std::string dir = dse::testing::scratch_dir("cli-pareto-constraint");
+  dse::testing::write_text(dir + "/r.csv", "point,status,energy_pj,top1\n0,ok,10,0.9\n1,ok,5,0.8\n2,ok,11,0.95\n");
+  std::ostringstream out, err;
+  EXPECT_EQ(run_pareto({"--results", dir + "/r.csv", "--maximize", "top1", "--minimize", "energy_pj", "--constraint",
+                        "top1 >= 0.85"},
+                       out, err),
+            0);
+  EXPECT_EQ(out.str(), "point,status,energy_pj,top1\n0,ok,10,0.9\n2,ok,11,0.95\n");
+  EXPECT_NE(err.str().find("note: 1 rows do not satisfy top1 >= 0.85"), std::string::npos) << err.str();
+}
+
+// The least energy at an accuracy floor; ties go to the first row; nothing feasible is exit 1.
+TEST(BestCommand, PrintsTheBestRowUnderTheConstraints) {
+  const std::string dir = dse::testing::scratch_dir("cli-best");
+  dse::testing::write_text(dir + "/r.csv",
+                           "point,status,energy_pj,top1,reference_top1\n0,ok,10,0.90,0.91\n1,ok,5,0.80,0.91\n"
+                           "2,ok,8,0.905,0.91\n3,ok,8,0.91,0.91\n4,failed,,,0.91\n");
+  std::ostringstream out, err;
+  EXPECT_EQ(run_best({"--results", dir + "/r.csv", "--minimize", "energy_pj", "--constraint",
+                      "top1 >= reference_top1 - 0.0101", "--format", "csv"},
+                     out, err),
+            0);
+  EXPECT_EQ(out.str(), "point,status,energy_pj,top1,reference_top1\n2,ok,8,0.905,0.91\n");
+  std::ostringstream table, e2;
+  EXPECT_EQ(run_best({"--results", dir + "/r.csv", "--maximize", "top1"}, table, e2), 0);
+  EXPECT_NE(table.str().find("point:          3\n"), std::string::npos) << table.str();
+  std::ostringstream o3, e3;
+  EXPECT_EQ(run_best({"--results", dir + "/r.csv", "--minimize", "energy_pj", "--constraint", "top1 > 1"}, o3, e3), 1);
+  EXPECT_NE(e3.str().find("no row of"), std::string::npos) << e3.str();
+  EXPECT_TRUE(o3.str().empty());
+  std::ostringstream o4, e4;
+  EXPECT_THROW(run_best({"--results", dir + "/r.csv", "--minimize", "energy_pj", "--maximize", "top1"}, o4, e4),
+               boost::program_options::error);
 }
 
 TEST(SweepProcess, TerminatedSweepSaysHowToResumeAndResumes) {

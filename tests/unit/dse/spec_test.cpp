@@ -60,6 +60,16 @@ TEST(SweepSpec, ReadsEveryPart) {
   EXPECT_EQ(spec.point_count(), 2u * 3u * 3u);
 }
 
+// The name is a directory under out/sweeps/: a path in it would put the results elsewhere.
+TEST(SweepSpec, NameIsOneDirectoryName) {
+  for (const char* name : {"../../x", "a/b", "..", "."}) {
+    SCOPED_TRACE(name);
+    EXPECT_TRUE(any_contains(problems(std::string("name: \"") + name + "\"\n" + kHead + "axes: {pe_array.rows: [8]}\n"),
+                             "name: must be one directory name"));
+  }
+  EXPECT_TRUE(problems("name: fine-name_1\n" + kHead + "axes: {pe_array.rows: [8]}\n").empty());
+}
+
 TEST(SweepSpec, ArithmeticRangesIncludeTheEnd) {
   EXPECT_EQ(expand_range(16, 64, 16, std::nullopt, true),
             (std::vector<std::string>{"16", "32", "48", "64"}));

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 
 #include "support/diagnostics.hpp"
 #include "workload/idx_reader.hpp"
@@ -78,6 +79,32 @@ TEST(IdxReader, RejectsBadTypeTruncationAndSizeNamingTheFile) {
 
   d = testing::diagnostics_of([] { read_mnist_split("/nonexistent/dir", "t10k"); });
   EXPECT_NE(d.at(0).find("dataset directory not found"), std::string::npos) << d[0];
+}
+
+// The header's count must match the data: extra bytes, and a file shorter than announced even
+// when only its first items are asked for, are errors; a gzip file with a bad checksum too.
+TEST(IdxReader, TheHeaderMustMatchTheDataAndGzipChecksumsAreVerified) {
+  write_plain(temp_path("long.idx"), idx_bytes(0x08, {2, 2}, {1, 2, 3, 4, 5}));
+  auto d = testing::diagnostics_of([] { read_idx(temp_path("long.idx")); });
+  EXPECT_NE(d.at(0).find("1 bytes after the 2 items the header announces"), std::string::npos) << d[0];
+  write_plain(temp_path("short.idx"), idx_bytes(0x08, {4, 2}, {1, 2, 3, 4, 5, 6}));
+  d = testing::diagnostics_of([] { read_idx(temp_path("short.idx"), 1); });
+  EXPECT_NE(d.at(0).find("the header says 4 items, the data holds 3"), std::string::npos) << d[0];
+
+  std::vector<std::uint8_t> data(4096);
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::uint8_t>((i * 2654435761u) >> 13);
+  write_gz(temp_path("crc.idx.gz"), idx_bytes(0x08, {4096}, data));
+  std::string gz;
+  {
+    std::ifstream in(temp_path("crc.idx.gz"), std::ios::binary);
+    gz.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  ASSERT_GT(gz.size(), 16u);
+  gz[gz.size() - 6] = static_cast<char>(gz[gz.size() - 6] ^ 0x5a);  // the CRC-32 in the trailer
+  write_plain(temp_path("crc.idx.gz"), gz);
+  d = testing::diagnostics_of([] { read_idx(temp_path("crc.idx.gz"), 10); });
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_NE(d[0].find("cannot read the IDX file"), std::string::npos) << d[0];
 }
 
 TEST(IdxReader, MnistSplitPairsImagesWithLabels) {

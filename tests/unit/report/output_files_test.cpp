@@ -1,6 +1,7 @@
 #include "report/output_files.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -41,6 +42,26 @@ TEST(OutputFiles, ReplacesAnOldFileWhole) {
   write_file_atomically((dir / "f.txt").string(), std::string(100000, 'a'));
   write_file_atomically((dir / "f.txt").string(), "short");
   EXPECT_EQ(read(dir / "f.txt"), "short");
+}
+
+// A symbolic link planted where a temporary could be named (the old "<file>.tmp.<pid>") or at
+// the target itself never redirects the write into the file it points to.
+TEST(OutputFiles, PlantedLinksDoNotRedirectTheWrite) {
+  const fs::path dir = fresh_dir("links");
+  fs::create_directories(dir);
+  const fs::path victim = dir / "victim.txt";
+  std::ofstream(victim) << "precious";
+  fs::create_symlink(victim, dir / ("summary.json.tmp." + std::to_string(::getpid())));
+  fs::create_symlink(victim, dir / "layers.csv");
+  NetworkResult r;
+  r.network_name = "n";
+  write_report_files(dir.string(), r);
+  EXPECT_EQ(read(victim), "precious");
+  EXPECT_FALSE(fs::is_symlink(dir / "layers.csv"));  // replaced by the new file
+  EXPECT_NE(read(dir / "summary.json").find("\"macs\": 0"), std::string::npos);
+  const auto mode = fs::status(dir / "summary.json").permissions();
+  EXPECT_NE(mode & fs::perms::owner_read, fs::perms::none);
+  EXPECT_NE(mode & fs::perms::others_read, fs::perms::none) << "a plain create's mode (umask 022)";
 }
 
 TEST(OutputFiles, UnusableDirectoryIsAnErrorAndWritesNothing) {

@@ -48,6 +48,20 @@ std::vector<std::string> split(const std::string& line, char sep) {
   return parts;
 }
 
+// Names come from user files: bytes that are not UTF-8 are replaced in the JSON, never an
+// internal error.
+TEST(RenderJson, NamesThatAreNotUtf8AreReplaced) {
+  NetworkResult r;
+  r.network_name = "net\xff";
+  LayerResult l;
+  l.name = "fc\xfe";
+  r.layers.push_back(l);
+  const std::string json = render_json(r);
+  EXPECT_NE(json.find("\"net\xEF\xBF\xBD\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"fc\xEF\xBF\xBD\""), std::string::npos);
+  EXPECT_NO_THROW(nlohmann::json::parse(json));
+}
+
 TEST(PackedBytes, SubByteValuesShareBytes) {
   EXPECT_EQ(packed_bytes(10, 8), 10);
   EXPECT_EQ(packed_bytes(10, 4), 5);

@@ -77,6 +77,23 @@ TEST(ScaleSimCsv, SecondStrideColumnIsHonoured) {
   EXPECT_EQ(net.layers[0].output, (Shape{1, 7, 4}));
 }
 
+// The ninth column is a stride or nothing; anything else is an error, not the height's stride.
+TEST(ScaleSimCsv, ABadSecondStrideIsAnError) {
+  for (const char* bad : {"0", "-1", "3.7", "nan"}) {
+    SCOPED_TRACE(bad);
+    const auto p = problems(std::string("h\nc, 9, 9, 3, 3, 1, 1, 1, ") + bad + ",\n");
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_NE(p[0].find("c.stride width: expected an integer from 1 to 4096 or nothing"), std::string::npos) << p[0];
+  }
+}
+
+// SCALE-Sim skips the first row: a file without a header would lose its first layer silently.
+TEST(ScaleSimCsv, AFirstRowOfNumbersIsAMissingHeader) {
+  const auto p = problems("conv1, 56, 56, 3, 3, 64, 64, 1,\nconv2, 56, 56, 3, 3, 64, 64, 1,\n");
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_NE(p[0].find("topo.csv:1:1: the first row is a layer"), std::string::npos) << p[0];
+}
+
 TEST(ScaleSimCsv, BadFieldNamesLineColumnAndField) {
   const auto p = problems("header\nconv1, 56, x6, 3, 3, 64, 64, 1,\n");
   ASSERT_EQ(p.size(), 1u);

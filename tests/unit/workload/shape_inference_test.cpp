@@ -79,6 +79,12 @@ TEST(InferShape, ConvolutionErrors) {
   EXPECT_NE(infer_shape(bad_groups).find("groups (4) must divide the input channels (30)"), std::string::npos);
   Layer too_big = conv({3, 4, 4}, 8, 7, 1, 0);
   EXPECT_NE(infer_shape(too_big).find("does not fit"), std::string::npos);
+  // 10^6 x 10^6 1x1 filters: small activations, a 10^12-element weight tensor.
+  Layer huge_weights = conv({1000000, 1, 1}, 1000000, 1, 1, 0);
+  EXPECT_NE(infer_shape(huge_weights).find("weight tensor (elements) exceeds the limit"), std::string::npos)
+      << infer_shape(huge_weights);
+  Layer just_under = conv({262144, 1, 1}, 262144, 1, 1, 0);  // 2^36 weights: at the limit
+  EXPECT_EQ(infer_shape(just_under), "");
 }
 
 TEST(InferShape, PoolingFcAddActivation) {
