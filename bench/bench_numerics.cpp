@@ -50,6 +50,30 @@ BENCHMARK_CAPTURE(BM_BlockDot, mxfp8_e5m2, "mxfp8_e5m2");
 BENCHMARK_CAPTURE(BM_BlockDot, mxfp4_e2m1, "mxfp4_e2m1");
 BENCHMARK_CAPTURE(BM_BlockDot, mxint8, "mxint8");
 
+// Block dot products of other pairs (numerics/block_operand.hpp): a block format against a block
+// or scalar one (scalar values quantized nearest even). Items are MACs.
+void BM_BlockDotPair(benchmark::State& state, const char* a_name, const char* b_name) {
+  nm::Rng rng(4);
+  const nm::Format fa = nm::Format::parse(a_name), fb = nm::Format::parse(b_name);
+  const int block = fa.is_block_scaled() ? fa.block_size() : fb.block_size();
+  const auto operand = [&](const nm::Format& f, double range) {
+    std::vector<float> x(4096);
+    for (float& v : x) v = static_cast<float>((rng.uniform() - 0.5) * range);
+    if (const auto bf = f.block_format())
+      return nm::BlockOperand(*bf, nm::quantize_into_blocks(*bf, x, nm::ScaleRule::Floor, nm::TieRule::Even));
+    std::vector<std::uint32_t> codes;
+    for (const float v : x) codes.push_back(nm::quantize(f, static_cast<double>(v)));
+    return nm::BlockOperand(f, block, codes.data(), codes.size());
+  };
+  const nm::BlockOperand a = operand(fa, 1), b = operand(fb, fb.is_integer_like() ? 200 : 4);
+  for (auto _ : state) benchmark::DoNotOptimize(nm::block_dot_fp32(a, b));
+  state.SetItemsProcessed(state.iterations() * 4096);
+}
+BENCHMARK_CAPTURE(BM_BlockDotPair, nvfp4_nvfp4, "nvfp4", "nvfp4");
+BENCHMARK_CAPTURE(BM_BlockDotPair, mxfp4_int8, "mxfp4_e2m1", "int8");
+BENCHMARK_CAPTURE(BM_BlockDotPair, int4_g32_fp16, "int4_g32", "fp16");
+BENCHMARK_CAPTURE(BM_BlockDotPair, mxfp8_bf16, "mxfp8_e4m3", "bf16");
+
 void BM_MatMul64(benchmark::State& state, const char* style, const char* weight,
                  const char* activation, const char* accumulator) {
   const nm::Mac mac(nm::MultiplierStyle::parse(style), nm::Format::parse(weight),

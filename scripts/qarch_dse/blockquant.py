@@ -11,6 +11,7 @@ sample.
     from qarch_dse.blockquant import block_quantize
     wq = block_quantize(w, "mxfp4")          # w's last axis in blocks of 32
     aq = block_quantize(a, "int4_g128_fp16")
+    xq = block_quantize(x, "nvfp4", per_sample=True)  # NVFP4 tensor scale per x[i]
 
 Needs torch (Debian's python3-torch: run with /usr/bin/python3).
 """
@@ -20,7 +21,7 @@ import re
 
 import torch
 
-__all__ = ["BlockFormat", "block_quantize"]
+__all__ = ["BlockFormat", "block_quantize", "is_block_format"]
 
 # MX elements: (exponent bits, mantissa bits, bias, max_norm); int8 is k x 2^-6.
 _MX = {"e4m3": (4, 3, 7, 448.0), "e5m2": (5, 2, 15, 57344.0), "e3m2": (3, 2, 3, 28.0),
@@ -68,6 +69,15 @@ class BlockFormat:
         return torch.tensor(values, dtype=torch.float64)
 
 
+def is_block_format(text):
+    """True for qarch's block-format spellings (mxfp4, nvfp4, int4_g32, ...)."""
+    try:
+        BlockFormat.parse(text)
+        return True
+    except ValueError:
+        return False
+
+
 def _nearest(grid, num, den, away):
     """Index of the grid value nearest num / den (num >= 0, den > 0, broadcast), saturating."""
     top = grid[-1] * den
@@ -99,9 +109,11 @@ def _floor_log2(v):
     return torch.frexp(v)[1].to(torch.float64) - 1
 
 
-def block_quantize(x, fmt, scale_rule="floor", rounding="nearest_even"):
+def block_quantize(x, fmt, scale_rule="floor", rounding="nearest_even", per_sample=False):
     """The decoded value of every element of x (float32 values; a float64 tensor of x's shape)
-    quantized to block format `fmt` along the last axis."""
+    quantized to block format `fmt` along the last axis. NVFP4's tensor scale comes from all of
+    x, or with per_sample from each x[i] alone (a batch of layer inputs, as qarch's functional
+    mode quantizes one sample's)."""
     f = fmt if isinstance(fmt, BlockFormat) else BlockFormat.parse(fmt)
     if rounding not in ("nearest_even", "nearest_away"):
         raise ValueError(f"rounding {rounding}: block formats round nearest_even or nearest_away")
@@ -124,7 +136,8 @@ def block_quantize(x, fmt, scale_rule="floor", rounding="nearest_even"):
         out = _mx(f, mag, negative, amax, scale_rule, away)
         out = torch.where(nonfinite, torch.full_like(out, math.nan), out)
     elif f.kind == "nvfp4":
-        out = _nvfp4(f, mag, negative, amax, nonfinite, v)
+        samples = shape[0] if per_sample and x32.dim() > 1 else 1
+        out = _nvfp4(f, mag, negative, amax, v, samples)
     else:
         out = _group(f, mag, negative, amax)
         out = torch.where(nonfinite, torch.full_like(out, math.nan), out)
@@ -163,23 +176,27 @@ def _mx(f, mag, negative, amax, rule, away):
     return sign * grid[idx] * unit
 
 
-def _nvfp4(f, mag, negative, amax, nonfinite, v):
-    tensor_amax = torch.where(torch.isfinite(v), v.abs(), torch.full_like(v, math.inf)).amax()
-    if not math.isfinite(float(tensor_amax)):
-        return torch.full_like(v, math.nan)
-    st = float(torch.tensor(float(tensor_amax), dtype=torch.float32) / torch.tensor(2688.0, dtype=torch.float32))
-    st = st if st != 0 else 1.0
+def _nvfp4(f, mag, negative, amax, v, samples):
+    """`samples` groups of consecutive rows of v each get the tensor scale of their own amax."""
+    per = v.reshape(samples, -1)
+    tensor_amax = torch.where(torch.isfinite(per), per.abs(), torch.full_like(per, math.inf)).amax(dim=1)
+    st = tensor_amax.to(torch.float32) / torch.tensor(2688.0, dtype=torch.float32)  # fp32, rounded once
+    st = torch.where(st == 0, torch.ones_like(st), st).to(torch.float64)
+    st = st.repeat_interleave(v.shape[0] // samples).reshape(-1, 1, 1)  # per row of blocks
+    finite = torch.isfinite(st)
+    st = torch.where(finite, st, torch.ones_like(st))
     e4m3 = BlockFormat("mx", "e4m3", 32, 8).grid()
-    den = torch.full_like(amax, 6.0 * st)
+    den = 6.0 * st.expand_as(amax)
     sb_idx = _nearest(e4m3, amax, den, False)
     one = int((e4m3 == 1.0).nonzero()[0])
     sb_idx = torch.where(amax == 0, torch.full_like(sb_idx, one), sb_idx)
-    sb_idx = torch.where((amax > 0) & (amax < math.ldexp(6.0 * st, -9)), torch.ones_like(sb_idx), sb_idx)
+    sb_idx = torch.where((amax > 0) & (amax < torch.ldexp(den, torch.tensor(-9))), torch.ones_like(sb_idx), sb_idx)
     unit = e4m3[sb_idx] * st
     grid = f.grid()
     idx = _nearest(grid, mag, unit.expand_as(mag), False)
     sign = torch.where(negative, -1.0, 1.0).to(torch.float64)
-    return sign * grid[idx] * unit
+    out = sign * grid[idx] * unit
+    return torch.where(finite, out, torch.full_like(out, math.nan))  # a NaN or inf anywhere: all NaN
 
 
 def _group(f, mag, negative, amax):

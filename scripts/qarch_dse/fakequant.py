@@ -18,6 +18,12 @@ ternary, NaN (NaR) for posits, +-1 for binary. Zeros: sign-magnitude formats (fl
 ternary) keep the sign of a value that rounds to zero (-0.0), two's complement formats and
 posits give +0.0.
 
+Block-scaled formats (mxfp8_e4m3, mxfp4, mxint8, nvfp4, int4_g32, ...; qarch_dse.blockquant)
+work too, along the last axis (the reduction axis: put it last) with their own scales, so the
+scale argument must be 1 and ptq_scale gives 1:
+
+    aq = fake_quant(rows, "mxfp4", 1.0)   # forward: blocks of 32 along rows' last axis; STE
+
 Needs numpy and torch (Debian's python3-torch: run with /usr/bin/python3).
 """
 
@@ -30,7 +36,9 @@ import re
 import numpy as np
 import torch
 
-__all__ = ["Format", "quantize", "ptq_scale", "fake_quant"]
+from .blockquant import block_quantize, is_block_format
+
+__all__ = ["Format", "quantize", "ptq_scale", "fake_quant", "is_block_format"]
 
 KINDS = ("int", "uint", "fixed", "float", "pow2", "binary", "ternary", "posit")
 _NUM = r"(0|[1-9][0-9]{0,6})"  # qarch's take_number: no leading zeros, at most 7 digits
@@ -576,14 +584,26 @@ def _float32_cast(x, f, dtype):
     return v
 
 
-def quantize(x, fmt, scale=1.0):
+def _block_quantize(x, fmt, scale, scale_rule, rounding, per_sample):
+    if _check_scale(scale) != 1.0:
+        raise ValueError(f"{fmt} carries its own scales: the scale must be 1, got {scale}")
+    return block_quantize(torch.as_tensor(x).detach(), fmt, scale_rule, rounding, per_sample)
+
+
+def quantize(x, fmt, scale=1.0, scale_rule="floor", rounding="nearest_even", per_sample=False):
     """scale * decode(encode(x / scale)) for every element of x: nearest even, saturating.
 
     x: a tensor (float32 or float64); returns a new tensor of x's dtype (float64 for
     non-floating x). scale: a number or a tensor broadcastable with x (per channel: e.g. shape
     (C, 1, 1, 1) for conv weights, what ptq_scale(..., per_channel_dim=0) returns). x / scale
     and scale * value are computed in float64, as qarch does. No gradient (see fake_quant).
+
+    Block formats: blockquant.block_quantize along the last axis (float32 inputs) with the MX
+    scale_rule and the element rounding, NVFP4's tensor scale per x[i] with per_sample; the
+    scale must be 1; the result is float64 (NVFP4's values have up to 30 significant bits).
     """
+    if isinstance(fmt, str) and is_block_format(fmt):
+        return _block_quantize(x, fmt, scale, scale_rule, rounding, per_sample)
     f = _as_format(fmt)
     if not torch.is_tensor(x):
         x = torch.as_tensor(x, dtype=torch.float64)
@@ -621,9 +641,12 @@ def ptq_scale(fmt, tensor, per_channel_dim=None):
 
     Per tensor: a Python float. With per_channel_dim: a float64 tensor with the size of that
     dimension there and 1 elsewhere (broadcastable to the tensor, ready for quantize).
-    Statistics are computed in float64.
+    Statistics are computed in float64. Block formats: 1, their blocks carry their scales.
     """
-    f = _as_format(fmt)
+    if isinstance(fmt, str) and is_block_format(fmt):
+        f = Format.parse("fp32")  # scale 1, per tensor or per channel
+    else:
+        f = _as_format(fmt)
     t = torch.as_tensor(tensor).detach().to(torch.float64).abs()
     if per_channel_dim is None:
         if f.kind in ("int", "uint", "pow2", "ternary"):
@@ -666,8 +689,13 @@ class _FakeQuant(torch.autograd.Function):
         return grad * inside.to(grad.dtype), None, None
 
 
-def fake_quant(x, fmt, scale):
+def fake_quant(x, fmt, scale, scale_rule="floor", rounding="nearest_even", per_sample=False):
     """Fake quantization with a clipped straight-through estimator: forward quantize(x, fmt,
     scale); backward passes the gradient where |x| <= |scale| * max_value(fmt), 0 elsewhere
-    (binary: BinaryNet's hardtanh STE with the scale as the clip). No gradient for scale."""
+    (binary: BinaryNet's hardtanh STE with the scale as the clip). No gradient for scale.
+    Block formats: forward as quantize, in x's dtype; the gradient passes everywhere (a block's
+    scale follows its largest value, so nothing but saturated elements is clipped)."""
+    if isinstance(fmt, str) and is_block_format(fmt):
+        q = _block_quantize(x, fmt, scale, scale_rule, rounding, per_sample).to(x.dtype)
+        return x + (q - x).detach()
     return _FakeQuant.apply(x, _as_format(fmt), scale)

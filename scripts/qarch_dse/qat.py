@@ -16,6 +16,12 @@ of two): at 2-4 bits the max rule rounds most values to zero and the network can
 Formats that represent values directly (fixedN_F, floats, posits) use scale 1. The scales are
 written into the workload (`weight_scale`, `activation_scale`), so qarch does not recalibrate.
 
+Block-scaled formats (mxfp4, mxfp8_e4m3, nvfp4, int4_g32, ...; multiplier "block_dot") quantize
+as qarch's block dot-product layers do: weights in blocks along each output channel's row,
+activations along each input vector (conv: each output pixel's im2col row, padding as zeros;
+NVFP4's tensor scale per sample), with the arch defaults (floor scales, nearest even); their
+scale is 1 and the export writes none.
+
 Binary activations (`activation="binary"`) follow BinaryNet: no ReLU (its output would always
 binarize to +1); a batch normalisation without learned gain, plus a per-channel bias, precedes
 the next layer's sign. Since sign((y - mu) / sigma + beta) = sign(y - mu + beta * sigma) for
@@ -100,7 +106,7 @@ def qat_spec(spec):
 
 
 def integer_valued(fmt):
-    return fq.Format.parse(fmt).kind in ("int", "uint", "pow2", "binary", "ternary")
+    return not fq.is_block_format(fmt) and fq.Format.parse(fmt).kind in ("int", "uint", "pow2", "binary", "ternary")
 
 
 def default_accumulator(weight, activation):
@@ -109,6 +115,8 @@ def default_accumulator(weight, activation):
 
 def scale_for(fmt, magnitude, mode):
     """qarch's scale for a tensor whose max|x| (mean|x| for binary) is `magnitude`."""
+    if fq.is_block_format(fmt):  # the blocks carry their scales
+        return 1.0
     f = fq.Format.parse(fmt)
     if f.kind not in ("int", "uint", "pow2", "ternary", "binary") or magnitude <= 0:
         return 1.0
@@ -143,7 +151,7 @@ NETWORKS = {"lenet5": lenet5_layers, "mlp": mlp_layers}
 
 def learnable(fmt):
     """Formats whose scale QAT can learn (integer-valued grids with a scale)."""
-    return fq.Format.parse(fmt).kind in ("int", "uint", "pow2", "ternary")
+    return not fq.is_block_format(fmt) and fq.Format.parse(fmt).kind in ("int", "uint", "pow2", "ternary")
 
 
 def lsq_init(fmt, mean_abs, max_abs):
@@ -155,6 +163,16 @@ def lsq_init(fmt, mean_abs, max_abs):
 
 def round_ste(v):
     return v + (torch.round(v) - v).detach()
+
+
+def conv_as_rows(x, w, b, pad, rows_of):
+    """conv2d (stride 1) computed from the im2col rows `rows_of(cols)` gives, so that each row
+    can be quantized on its own."""
+    n, _, h, width = x.shape
+    cout, _, k, _ = w.shape
+    rows = rows_of(F.unfold(x, k, padding=pad))  # (N, pixels, C k k)
+    out = rows @ w.reshape(cout, -1).t().to(rows.dtype) + b.to(rows.dtype)
+    return out.transpose(1, 2).reshape(n, cout, h + 2 * pad - k + 1, width + 2 * pad - k + 1)
 
 
 class QLayer(nn.Module):
@@ -204,6 +222,8 @@ class QLayer(nn.Module):
         fmt = self.formats[operand]
         if operand == "activation" and fmt == "binary":  # only the sign reaches the PE; BN follows
             return 1.0
+        if fq.is_block_format(fmt):  # the blocks carry their scales
+            return 1.0
         log_s = self.log_sw if operand == "weight" else self.log_sa
         if log_s is not None:
             return self._learned_scale(log_s)
@@ -222,6 +242,10 @@ class QLayer(nn.Module):
 
     def _fake_quant(self, x, operand):
         fmt, s = self.formats[operand], self._scale(operand)
+        if fq.is_block_format(fmt):  # blocks along the reduction axis: weight rows, input vectors
+            if operand == "weight":
+                return fq.fake_quant(x.reshape(x.shape[0], -1), fmt, 1.0).reshape(x.shape)
+            return fq.fake_quant(x, fmt, 1.0, per_sample=True)
         if isinstance(s, torch.Tensor):  # learned: the gradient reaches the scale through x / s
             f = fq.Format.parse(fmt)
             v = x / s
@@ -239,9 +263,15 @@ class QLayer(nn.Module):
             if self.training and self.log_sa is None:
                 batch_max = float(x.detach().abs().max())
                 self.act_max.fill_(EMA * float(self.act_max) + (1 - EMA) * batch_max)
-            x = self._fake_quant(x, "activation")
             w = self._fake_quant(w, "weight")
+            if self.kind == "conv" and fq.is_block_format(self.formats["activation"]):
+                y = conv_as_rows(x, w, b, self.pad, lambda cols: self._fake_quant(cols.transpose(1, 2), "activation"))
+                return self._normalise(y)
+            x = self._fake_quant(x, "activation")
         y = F.conv2d(x, w, b, padding=self.pad) if self.kind == "conv" else F.linear(x, w, b)
+        return self._normalise(y)
+
+    def _normalise(self, y):
         if self.bn is not None:
             shift = self.bn_shift.view(1, -1, 1, 1) if self.kind == "conv" else self.bn_shift
             y = self.bn(y) + shift
@@ -511,11 +541,15 @@ def export(net, out_dir):
             f = layer.formats
             shape = (f"type: conv2d, filters: {w.shape[0]}, kernel: {w.shape[2]}, padding: {layer.pad}"
                      if kind == "conv" else f"type: fc, out_features: {w.shape[0]}")
+            # Block-scaled operands carry their scales: qarch refuses a configured one.
+            scales = "".join(f"{key}: {fmt_float(scale())}, " for key, operand, scale in
+                             (("weight_scale", "weight", layer.weight_scale),
+                              ("activation_scale", "activation", layer.activation_scale))
+                             if not fq.is_block_format(f[operand]))
             lines.append(f"  - {{name: {name}, {shape},\n"
                          f"     weight_format: \"{f['weight']}\", activation_format: \"{f['activation']}\", "
                          f"accumulator_format: \"{f['accumulator']}\", multiplier: {f['multiplier']},\n"
-                         f"     weight_scale: {fmt_float(layer.weight_scale())}, "
-                         f"activation_scale: {fmt_float(layer.activation_scale())},\n"
+                         + (f"     {scales}\n" if scales else "") +
                          f"     weights: weights/{name}_weight.npy, bias: weights/{name}_bias.npy}}")
     spec = net.spec
     text = (f"# {net.model} (width x{net.width:g}) after quantization-aware training with qarch's formats.\n"
@@ -561,7 +595,8 @@ def reference_top1(workload, x, y, batch=1000):
     Quantizes each compute layer's input and weights with the workload's scales and formats,
     adds the bias as qarch does (accumulator_bias) and sums exactly for integer codes (float64
     holds every partial sum of these networks). Accumulation rounding of float accumulators is
-    not modelled (float64 sums), so float formats agree with qarch to rounding, not bit for bit.
+    not modelled (float64 sums), so float formats agree with qarch to rounding, not bit for bit;
+    block formats too (qarch rounds each block's exact sum into fp32).
     """
     layers = load_workload(workload)
     correct = 0
@@ -572,14 +607,22 @@ def reference_top1(workload, x, y, batch=1000):
                 if layer["type"] in ("conv2d", "fc"):
                     if layer["type"] == "fc":
                         h = torch.flatten(h, 1)
-                    sa, sw = layer["activation_scale"], layer["weight_scale"]
-                    xq = fq.quantize(h, layer["activation_format"], sa) / sa
-                    wq = fq.quantize(torch.from_numpy(layer["w"]), layer["weight_format"], sw) / sw
-                    if layer.get("multiplier", "exact") not in ("exact", "shift_add", "xnor_popcount"):
+                    af, wf = layer["activation_format"], layer["weight_format"]
+                    sa, sw = layer.get("activation_scale", 1.0), layer.get("weight_scale", 1.0)
+                    w = torch.from_numpy(layer["w"])
+                    if fq.is_block_format(wf):  # blocks along each output channel's row
+                        wq = fq.quantize(w.reshape(w.shape[0], -1), wf).reshape(w.shape)
+                    else:
+                        wq = fq.quantize(w, wf, sw) / sw
+                    if layer.get("multiplier", "exact") not in ("exact", "shift_add", "xnor_popcount", "block_dot"):
                         raise ValueError(f"reference_top1 computes exact products only, not {layer['multiplier']}")
                     bq = accumulator_bias(torch.from_numpy(layer["b"]), layer["accumulator_format"], sw * sa)
-                    acc = (F.conv2d(xq, wq, bq, padding=layer.get("padding", 0)) if layer["type"] == "conv2d"
-                           else F.linear(xq, wq, bq))
+                    pad = layer.get("padding", 0)
+                    if layer["type"] == "conv2d" and fq.is_block_format(af):  # per im2col row
+                        acc = conv_as_rows(h, wq, bq, pad, lambda cols: fq.quantize(cols.transpose(1, 2), af, per_sample=True))
+                    else:
+                        xq = fq.quantize(h, af, per_sample=True) if fq.is_block_format(af) else fq.quantize(h, af, sa) / sa
+                        acc = F.conv2d(xq, wq, bq, padding=pad) if layer["type"] == "conv2d" else F.linear(xq, wq, bq)
                     h = acc * (sw * sa)
                 elif layer["type"] == "activation":
                     h = torch.relu(h)

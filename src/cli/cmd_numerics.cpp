@@ -319,54 +319,79 @@ int run_multiply(const std::vector<std::string>& args, std::ostream& out, std::o
   });
 }
 
+// One operand of `qarch dot`: a block format's blocks, or a scalar format's codes in blocks of
+// the partner's size (quantized nearest even, as `qarch quantize` does).
+// Block formats take float32 inputs (as `qarch quantize` does); scalars are rounded once from the double.
+nm::BlockOperand dot_operand(const nm::Format& f, int block, const std::vector<double>& values, nm::ScaleRule rule,
+                             nm::TieRule tie) {
+  if (const auto bf = f.block_format()) {
+    std::vector<float> floats;
+    for (const double v : values) floats.push_back(as_float32(v));
+    return nm::BlockOperand(*bf, nm::quantize_into_blocks(*bf, floats, rule, tie));
+  }
+  std::vector<std::uint32_t> codes;
+  for (const double v : values) codes.push_back(nm::quantize(f, v));
+  return nm::BlockOperand(f, block, codes.data(), codes.size());
+}
+
+// A block's scale as --blocks prints it: 2^e for MX, 1 for a scalar operand, else the value.
+std::string scale_text(const nm::Format& f, const nm::BlockOperand& o, std::size_t k) {
+  if (o.is_scalar()) return "1";
+  if (f.block_format()->kind == nm::BlockKind::Mx) return "2^" + std::to_string(o.exponent(k));
+  return format_number(o.nan(k) ? std::nan("") : o.scale(k));
+}
+
 int run_dot(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   return guarded(err, [&] {
     po::options_description options("options");
     options.add_options()("help", "print this help")(
-        "a-format", po::value<std::string>()->required(), "MX format of A, e.g. mxfp8_e4m3")(
-        "b-format", po::value<std::string>()->required(), "MX format of B, e.g. mxfp4")(
+        "a-format", po::value<std::string>()->required(),
+        "format of A: a block format (mxfp8_e4m3, nvfp4, int4_g32, ...) or a scalar one (int8, fp16, bf16, ...)")(
+        "b-format", po::value<std::string>()->required(), "format of B; at least one of A and B block-scaled")(
         "a", po::value<std::string>()->required(), "A's values, space-separated")(
         "b", po::value<std::string>()->required(), "B's values, as many as A's")(
-        "scale-rule", po::value<std::string>()->default_value("floor"), "floor, ceil or rceil")(
+        "scale-rule", po::value<std::string>()->default_value("floor"), "MX shared exponents: floor, ceil or rceil")(
+        "rounding", po::value<std::string>()->default_value("nearest_even"),
+        "block elements: nearest_even or nearest_away")(
+        "accumulator", po::value<std::string>()->default_value("fp32"), "fp32, another float, or fixedN_F")(
         "blocks", "print every block pair too");
     po::variables_map vm;
-    if (!parse("qarch dot --a-format F --b-format G --a \"V ...\" --b \"V ...\" [--scale-rule R] [--blocks]",
+    if (!parse("qarch dot --a-format F --b-format G --a \"V ...\" --b \"V ...\" [--scale-rule R] [--rounding R] "
+               "[--accumulator ACC] [--blocks]",
                options, args, vm, out)) {
       return 0;
     }
-    const auto format_of = [&](const char* key) {
-      const std::string name = vm[key].as<std::string>();
-      const auto f = nm::BlockFormat::parse(name);
-      if (!f || f->kind != nm::BlockKind::Mx)
-        throw UsageError{std::string("--") + key + " " + name + ": expected an MX format (mxfp8_e4m3, mxfp8_e5m2, "
-                                                                "mxfp6_e3m2, mxfp6_e2m3, mxfp4_e2m1, mxint8)"};
-      return *f;
-    };
-    const nm::BlockFormat fa = format_of("a-format"), fb = format_of("b-format");
-    if (fa.block != fb.block) throw UsageError{"--a-format and --b-format must have the same block size"};
+    const nm::Format fa = nm::Format::parse(vm["a-format"].as<std::string>());
+    const nm::Format fb = nm::Format::parse(vm["b-format"].as<std::string>());
+    const nm::Format acc_format = nm::Format::parse(vm["accumulator"].as<std::string>());
+    if (auto why = nm::check_mac(nm::MultiplierStyle::parse("block_dot"), fa, fb, acc_format)) throw UsageError{*why};
     const auto rule = nm::parse_scale_rule(vm["scale-rule"].as<std::string>());
     if (!rule) throw UsageError{"--scale-rule " + vm["scale-rule"].as<std::string>() + ": expected floor, ceil or rceil"};
+    const auto tie = nm::parse_tie_rule(vm["rounding"].as<std::string>());
+    if (!tie)
+      throw UsageError{"--rounding " + vm["rounding"].as<std::string>() + ": expected nearest_even or nearest_away"};
     const auto values = [&](const char* key) {
-      std::vector<float> v;
+      std::vector<double> v;
       std::istringstream in(vm[key].as<std::string>());
-      for (std::string token; in >> token;) v.push_back(as_float32(parse_number(token)));
+      for (std::string token; in >> token;) v.push_back(parse_number(token));
       return v;
     };
-    const std::vector<float> a = values("a"), b = values("b");
+    const std::vector<double> a = values("a"), b = values("b");
     if (a.size() != b.size() || a.empty())
       throw UsageError{"--a and --b need the same number of values, got " + std::to_string(a.size()) + " and " +
                        std::to_string(b.size())};
-    const nm::BlockOperand oa(fa, nm::quantize_into_blocks(fa, a, *rule, nm::TieRule::Even));
-    const nm::BlockOperand ob(fb, nm::quantize_into_blocks(fb, b, *rule, nm::TieRule::Even));
+    const int block = fa.is_block_scaled() ? fa.block_size() : fb.block_size();
+    const nm::BlockOperand oa = dot_operand(fa, block, a, *rule, *tie);
+    const nm::BlockOperand ob = dot_operand(fb, block, b, *rule, *tie);
+    nm::BlockAccumulator acc(acc_format);
     std::ostringstream result;
     if (vm.count("blocks")) {
       for (std::size_t k = 0; k < oa.blocks(); ++k) {
-        result << "block " << k << ": 2^" << oa.exponent(k) << " x 2^" << ob.exponent(k) << ", sum "
-               << format_number(oa.nan(k) || ob.nan(k) ? std::nan("") : static_cast<double>(nm::block_pair_fp32(oa, ob, k)))
-               << "\n";
+        result << "block " << k << ": " << scale_text(fa, oa, k) << " x " << scale_text(fb, ob, k) << ", sum "
+               << format_number(acc.round(nm::block_pair_exact(oa, k, ob, k))) << "\n";
       }
     }
-    result << format_number(static_cast<double>(nm::block_dot_fp32(oa, ob))) << "\n";
+    result << format_number(acc.dot(oa, 0, ob, 0, oa.blocks(), 0.0)) << "\n";
     out << result.str();
     return 0;
   });

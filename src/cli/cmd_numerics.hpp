@@ -24,9 +24,12 @@ int run_quantize(const std::vector<std::string>& args, std::istream& in, std::os
 // printed (%.17g); with --accumulator, the product after adding it to a zeroed accumulator.
 int run_multiply(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
-// qarch dot --a-format F --b-format G --a "V V ..." --b "V V ..." [--blocks]: the MX block dot
-// product of the two vectors (numerics/block_dot.hpp), %.17g of the fp32 result; --blocks also
-// prints each block pair's shared exponents and its exactly summed, once-rounded value.
+// qarch dot --a-format F --b-format G --a "V V ..." --b "V V ..." [--scale-rule R] [--rounding R]
+// [--accumulator ACC] [--blocks]: the block dot product of the two vectors
+// (numerics/block_dot.hpp), %.17g of the result in the accumulator (fp32 by default). Each side is
+// a block format (quantized as consecutive blocks of float32 values) or, beside one, a scalar
+// format (int8, fp16, bf16, fixed16_8, ...: each value rounded nearest even); --blocks also prints
+// each block pair's scales and its exactly summed value, rounded once into the accumulator.
 int run_dot(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace qarch::cli

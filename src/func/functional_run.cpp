@@ -12,7 +12,8 @@
 #include "config/diagnostic.hpp"
 #include "func/layer_ops.hpp"
 #include "func/parameters.hpp"
-#include "func/quantized_layer.hpp"
+#include "func/ptq.hpp"
+#include "func/compute_layer.hpp"
 #include "func/reference.hpp"
 #include "workload/idx_reader.hpp"
 
@@ -179,14 +180,13 @@ FunctionalResult run_functional(const arch::ArchSpec& arch, const workload::Netw
   }
 
   // Prepare the compute layers.
-  std::vector<std::unique_ptr<QuantizedLayer>> qlayers(layer_count);
+  std::vector<std::unique_ptr<ComputeLayer>> qlayers(layer_count);
   config::Diagnostics problems;
   for (std::size_t i = 0; i < layer_count; ++i) {
     const Layer& l = net.layers[i];
     if (!l.has_weights()) continue;
     try {
-      qlayers[i] = std::make_unique<QuantizedLayer>(arch, l, mappings[i], params[i], options.per_channel,
-                                                    act_max[i], act_mean[i]);
+      qlayers[i] = make_compute_layer(arch, l, mappings[i], params[i], options.per_channel, act_max[i], act_mean[i]);
     } catch (const numerics::FormatError& e) {
       problems.add(l.where, "layers." + l.name, e.what());
     }
@@ -255,7 +255,7 @@ FunctionalResult run_functional(const arch::ArchSpec& arch, const workload::Netw
                 : sums[i].signal > 0 ? std::numeric_limits<double>::infinity()
                                      : std::numeric_limits<double>::quiet_NaN();
     if (!qlayers[i]) continue;
-    const QuantizedLayer& q = *qlayers[i];
+    const ComputeLayer& q = *qlayers[i];
     const ComputeCounts& c = counts[i];
     s.macs = l.gemm.groups * l.gemm.k * l.gemm.n * (l.gemm.m / std::max<std::int64_t>(1, l.batch)) * result.images;
     s.zero_weight_operands = c.zero_weight_operands;
@@ -271,9 +271,9 @@ FunctionalResult run_functional(const arch::ArchSpec& arch, const workload::Netw
     s.activation_format = q.formats().activation.to_string();
     s.accumulator_format = q.formats().accumulator.to_string();
     s.multiplier = q.formats().multiplier.to_string();
-    s.weight_scale = q.weight_scales().empty() ? 1.0 : q.weight_scales().front();
+    s.weight_scale = q.weight_scale();
     s.activation_scale = q.activation_scale();
-    s.accumulation_order = q.order_free() ? "exact" : q.order().name;
+    s.accumulation_order = q.accumulation_order();
   }
   return result;
 }

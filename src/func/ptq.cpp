@@ -1,5 +1,6 @@
 #include "func/ptq.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace qarch::func {
@@ -8,6 +9,7 @@ using numerics::Format;
 using numerics::FormatKind;
 
 ScaleRule scale_rule(const Format& format) {
+  if (format.is_block_scaled()) return ScaleRule::Unit;
   switch (format.kind()) {
     case FormatKind::Int:
     case FormatKind::UInt:
@@ -30,6 +32,40 @@ double tensor_scale(const Format& format, double max_abs, double mean_abs) {
     case ScaleRule::MeanAbs: scale = mean_abs; break;
   }
   return scale > 0 && std::isfinite(scale) ? scale : 1.0;
+}
+
+std::vector<double> weight_scales(const Format& format, const std::vector<float>& weights, std::int64_t channels,
+                                  std::int64_t k, bool per_channel) {
+  const auto scale_of = [&](std::int64_t first, std::int64_t count) {
+    double max_abs = 0, sum = 0;
+    for (std::int64_t i = first; i < first + count; ++i) {
+      const double v = std::fabs(static_cast<double>(weights[static_cast<std::size_t>(i)]));
+      max_abs = std::max(max_abs, v);
+      sum += v;
+    }
+    return tensor_scale(format, max_abs, count > 0 ? sum / static_cast<double>(count) : 0);
+  };
+  if (!per_channel) return std::vector<double>(static_cast<std::size_t>(channels), scale_of(0, channels * k));
+  std::vector<double> scales(static_cast<std::size_t>(channels));
+  for (std::int64_t c = 0; c < channels; ++c) scales[static_cast<std::size_t>(c)] = scale_of(c * k, k);
+  return scales;
+}
+
+std::vector<double> accumulator_biases(const Format& accumulator, const std::vector<float>& bias,
+                                       const std::vector<double>& product_scales, std::int64_t& saturated) {
+  Format bias_format = accumulator;
+  if (accumulator.kind() == FormatKind::Int || accumulator.kind() == FormatKind::UInt) {
+    bias_format = Format::make_int(32);
+  } else if (accumulator.kind() == FormatKind::Quire) {
+    bias_format = Format::make_posit(accumulator.posit_bits(), accumulator.posit_es());
+  }
+  const ValueQuantizer q(bias_format);
+  std::vector<double> values(product_scales.size(), 0.0);
+  if (bias.empty()) return values;
+  for (std::size_t c = 0; c < values.size(); ++c) {
+    values[c] = numerics::decode(bias_format, q(static_cast<double>(bias[c]) / product_scales[c], saturated));
+  }
+  return values;
 }
 
 ValueQuantizer::ValueQuantizer(const Format& format) : format_(format) {

@@ -8,10 +8,12 @@
 //   the tensor (or channel), activations (the input of a layer) over the calibration images;
 // - binary: mean|x| (XNOR-Net's L2-optimal scale; the code is only the sign);
 // - fixedN_F, floats and posits: 1 (they represent values directly).
+// - block-scaled formats (mxfp4, nvfp4, int4_g32, ...): 1, their blocks carry their scales.
 // A configured scale (workload `weight_scale` / `activation_scale`) replaces the rule. A tensor
 // that is all zero gets scale 1.
 
 #include <cstdint>
+#include <vector>
 
 #include "numerics/codec.hpp"
 #include "numerics/format.hpp"
@@ -24,6 +26,17 @@ ScaleRule scale_rule(const numerics::Format& format);
 
 // The scale for a tensor with these statistics under `format`'s rule.
 double tensor_scale(const numerics::Format& format, double max_abs, double mean_abs);
+
+// Per output channel, the scale of a weight tensor (channels x k, row-major) under `format`'s
+// rule: one for the tensor, or one per channel.
+std::vector<double> weight_scales(const numerics::Format& format, const std::vector<float>& weights,
+                                  std::int64_t channels, std::int64_t k, bool per_channel);
+
+// Biases as the accumulator holds them, per channel: bias / product_scales[c] rounded into
+// `accumulator` (int32 for intN and uintN accumulators, the posit of a quire), saturating and
+// counting saturations. Zeros when `bias` is empty.
+std::vector<double> accumulator_biases(const numerics::Format& accumulator, const std::vector<float>& bias,
+                                       const std::vector<double>& product_scales, std::int64_t& saturated);
 
 // Rounds value / scale into a format (nearest even, saturating: the conversion of a PE's input
 // stage), counting saturations. int and uint formats take a direct path that gives the same

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "func/fold_sums.hpp"
 #include "numerics/codec.hpp"
 
 namespace qarch::func {
@@ -44,7 +45,7 @@ QuantizedLayer::QuantizedLayer(const arch::ArchSpec& arch, const workload::Layer
     }
     permute_columns(layout_.gather, layout_.k, order_.permutation);
   }
-  choose_weight_scales(params, per_channel);
+  weight_scales_ = func::weight_scales(formats_.weight, params.weights, layout_.groups * layout_.n, layout_.k, per_channel);
   if (q.weight_scale) std::fill(weight_scales_.begin(), weight_scales_.end(), *q.weight_scale);
   quantize_parameters(params);
 
@@ -67,34 +68,6 @@ QuantizedLayer::QuantizedLayer(const arch::ArchSpec& arch, const workload::Layer
   }
 }
 
-void QuantizedLayer::choose_weight_scales(const LayerParameters& params, bool per_channel) {
-  const std::int64_t channels = layout_.groups * layout_.n;
-  const std::int64_t k = layout_.k;
-  weight_scales_.assign(static_cast<std::size_t>(channels), 1.0);
-  const auto stats = [&](std::int64_t first, std::int64_t count, double& max_abs, double& mean_abs) {
-    max_abs = 0;
-    double sum = 0;
-    for (std::int64_t i = first; i < first + count; ++i) {
-      const double v = std::fabs(static_cast<double>(params.weights[static_cast<std::size_t>(i)]));
-      max_abs = std::max(max_abs, v);
-      sum += v;
-    }
-    mean_abs = count > 0 ? sum / static_cast<double>(count) : 0;
-  };
-  double max_abs = 0;
-  double mean_abs = 0;
-  if (!per_channel) {
-    stats(0, channels * k, max_abs, mean_abs);
-    std::fill(weight_scales_.begin(), weight_scales_.end(),
-              tensor_scale(formats_.weight, max_abs, mean_abs));
-  } else {
-    for (std::int64_t c = 0; c < channels; ++c) {
-      stats(c * k, k, max_abs, mean_abs);
-      weight_scales_[static_cast<std::size_t>(c)] = tensor_scale(formats_.weight, max_abs, mean_abs);
-    }
-  }
-}
-
 void QuantizedLayer::quantize_parameters(const LayerParameters& params) {
   const std::int64_t channels = layout_.groups * layout_.n;
   const std::int64_t k = layout_.k;
@@ -113,25 +86,10 @@ void QuantizedLayer::quantize_parameters(const LayerParameters& params) {
       if (weight_zero_(code)) ++zero_weights_by_k_[static_cast<std::size_t>(g * k + p)];
     }
   }
-  // Biases in accumulator values: integer accumulators take an int32 bias (scale = weight scale
-  // x activation scale); others round it into the accumulator's own (result) format.
-  const Format& acc = formats_.accumulator;
-  Format bias_format = acc;
-  if (acc.kind() == FormatKind::Int || acc.kind() == FormatKind::UInt) {
-    bias_format = Format::make_int(32);
-  } else if (acc.kind() == FormatKind::Quire) {
-    bias_format = Format::make_posit(acc.posit_bits(), acc.posit_es());
-  }
-  const ValueQuantizer bq(bias_format);
+  // Biases in accumulator values, at weight scale x activation scale.
   product_scales_.resize(static_cast<std::size_t>(channels));
-  bias_values_.assign(static_cast<std::size_t>(channels), 0.0);
-  for (std::int64_t c = 0; c < channels; ++c) {
-    const auto ci = static_cast<std::size_t>(c);
-    product_scales_[ci] = weight_scales_[ci] * activation_scale_;
-    if (params.bias.empty()) continue;
-    const double b = static_cast<double>(params.bias[ci]);
-    bias_values_[ci] = numerics::decode(bias_format, bq(b / product_scales_[ci], saturated_biases_));
-  }
+  for (std::size_t c = 0; c < product_scales_.size(); ++c) product_scales_[c] = weight_scales_[c] * activation_scale_;
+  bias_values_ = accumulator_biases(formats_.accumulator, params.bias, product_scales_, saturated_biases_);
 }
 
 double QuantizedLayer::accumulate(const std::uint32_t* w, const std::uint32_t* a, double bias,
@@ -142,26 +100,10 @@ double QuantizedLayer::accumulate(const std::uint32_t* w, const std::uint32_t* a
     parts_.clear();
     for (const mapping::Segment& seg : fold.segments)
       parts_.push_back(kernel_->chain(0.0, w + seg.begin, a + seg.begin, seg.end - seg.begin, overflows));
-    running = kernel_->add(running, fold.tree ? tree_sum(overflows) : chain_sum(overflows), overflows);
+    const auto add = [&](double x, double y) { return kernel_->add(x, y, overflows); };
+    running = kernel_->add(running, fold.tree ? tree_sum(parts_, add) : chain_sum(parts_, add), overflows);
   }
   return running;
-}
-
-double QuantizedLayer::chain_sum(std::uint64_t& overflows) {
-  double sum = parts_.empty() ? 0.0 : parts_[0];
-  for (std::size_t s = 1; s < parts_.size(); ++s) sum = kernel_->add(sum, parts_[s], overflows);
-  return sum;
-}
-
-double QuantizedLayer::tree_sum(std::uint64_t& overflows) {
-  if (parts_.empty()) return 0.0;
-  for (std::size_t width = parts_.size(); width > 1;) {  // one tree level: neighbours pairwise
-    std::size_t out = 0;
-    for (std::size_t i = 0; i + 1 < width; i += 2) parts_[out++] = kernel_->add(parts_[i], parts_[i + 1], overflows);
-    if (width % 2 == 1) parts_[out++] = parts_[width - 1];  // the odd one out moves up as is
-    width = out;
-  }
-  return parts_[0];
 }
 
 void QuantizedLayer::run(const double* in, double* out, double* accumulators, ComputeCounts& counts) {

@@ -1,7 +1,6 @@
 #pragma once
-// One compute layer (conv2d, fc, matmul with weights) prepared for functional execution:
-// its formats and MAC, accumulation order, quantized weights and bias, scales; and its
-// execution on one sample's real input, giving the real output and value statistics.
+// A compute layer with scalar operand formats (compute_layer.hpp): one MAC (numerics::Mac, through
+// DotKernel) per product, in the mapping's accumulation order.
 
 #include <cstdint>
 #include <memory>
@@ -10,6 +9,7 @@
 
 #include "arch/arch_spec.hpp"
 #include "arch/layer_formats.hpp"
+#include "func/compute_layer.hpp"
 #include "func/dot_kernel.hpp"
 #include "func/layer_ops.hpp"
 #include "func/parameters.hpp"
@@ -19,15 +19,7 @@
 
 namespace qarch::func {
 
-struct ComputeCounts {  // accumulated over samples
-  std::int64_t zero_weight_operands = 0;
-  std::int64_t zero_activation_operands = 0;
-  std::int64_t zero_operand_macs = 0;
-  std::int64_t saturated_activations = 0;
-  std::uint64_t overflowed_accumulations = 0;
-};
-
-class QuantizedLayer {
+class QuantizedLayer : public ComputeLayer {
  public:
   // `activation_max_abs` / `activation_mean_abs`: statistics of the layer's input over the
   // calibration images (unused when the format's scale rule or a configured scale does not
@@ -37,27 +29,24 @@ class QuantizedLayer {
                  const LayerParameters& params, bool per_channel, double activation_max_abs,
                  double activation_mean_abs);
 
-  // in: the layer's real input (input elements); out: its real output (output elements);
-  // accumulators (optional, output elements): the accumulator values before scaling.
-  void run(const double* in, double* out, double* accumulators, ComputeCounts& counts);
+  void run(const double* in, double* out, double* accumulators, ComputeCounts& counts) override;
 
-  const arch::LayerFormats& formats() const { return formats_; }
+  const arch::LayerFormats& formats() const override { return formats_; }
+  double weight_scale() const override { return weight_scales_.empty() ? 1.0 : weight_scales_.front(); }
+  std::string accumulation_order() const override { return order_free_ ? "exact" : order_.name; }
   const mapping::AccumulationOrder& order() const { return order_; }
   bool order_free() const { return order_free_; }
-  double activation_scale() const { return activation_scale_; }
+  double activation_scale() const override { return activation_scale_; }
   const std::vector<double>& weight_scales() const { return weight_scales_; }  // per channel
-  std::int64_t saturated_weights() const { return saturated_weights_; }
-  std::int64_t saturated_biases() const { return saturated_biases_; }
+  std::int64_t saturated_weights() const override { return saturated_weights_; }
+  std::int64_t saturated_biases() const override { return saturated_biases_; }
   const char* kernel_path() const { return kernel_->path_name(); }
 
  private:
-  void choose_weight_scales(const LayerParameters& params, bool per_channel);
   // Weight codes and biases, with the final scales.
   void quantize_parameters(const LayerParameters& params);
   double accumulate(const std::uint32_t* w, const std::uint32_t* a, double bias,
                     std::uint64_t& overflows);
-  double chain_sum(std::uint64_t& overflows);  // parts_ added in order
-  double tree_sum(std::uint64_t& overflows);   // parts_ by a balanced adder tree
 
   arch::LayerFormats formats_;
   GemmLayout layout_;  // gathers in the order's (permuted) k order

@@ -272,12 +272,14 @@ QuantizedBlock quantize_mx(const BlockFormat& f, const float* x, std::size_t n, 
     const double num = std::fabs(static_cast<double>(x[i]));
     const bool negative = std::signbit(x[i]);
     if (integer) {
+      if (num > std::ldexp(127.0, e - 6)) ++q.saturated;
       const std::int64_t k = std::min<std::int64_t>(nearest_integer(num, std::ldexp(1.0, e - 6), tie), 127);
       q.codes[i] = static_cast<std::uint32_t>((negative ? -k : k) & 0xff);
       q.values[i] = (negative && k > 0 ? -1.0 : 1.0) * std::ldexp(static_cast<double>(k), e - 6);
       continue;
     }
     const std::vector<double>& g = grid(m);
+    if (num > g.back() * unit) ++q.saturated;  // exact: few-bit value x 2^e
     const std::size_t code = nearest(g, num, unit, tie);
     q.codes[i] = static_cast<std::uint32_t>(code) | (negative ? static_cast<std::uint32_t>(sign_bit) : 0u);
     q.values[i] = (negative ? -1.0 : 1.0) * g[code] * unit;
@@ -315,11 +317,13 @@ QuantizedBlock quantize_nvfp4(const float* x, std::size_t n, float tensor_scale)
   }
   q.scale_code = static_cast<int>(sb_code);
   q.scale = e4m3[sb_code];
-  const double unit = q.scale * st;
+  q.tensor_scale = st;
+  const double unit = q.scale * st;  // exact: 4 x 24 significant bits
   q.codes.resize(n);
   q.values.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
     const bool negative = std::signbit(x[i]);
+    if (std::fabs(static_cast<double>(x[i])) > 6.0 * unit) ++q.saturated;
     const std::size_t code = nearest(e2m1, std::fabs(static_cast<double>(x[i])), unit, TieRule::Even);
     q.codes[i] = static_cast<std::uint32_t>(code) | (negative ? 8u : 0u);
     q.values[i] = (negative ? -1.0 : 1.0) * e2m1[code] * unit;
@@ -344,7 +348,12 @@ QuantizedBlock quantize_group(const BlockFormat& f, const float* x, std::size_t 
   for (std::size_t i = 0; i < n; ++i) {
     std::int64_t k = 0;
     const bool negative = std::signbit(x[i]);
-    if (s > 0 && std::isfinite(x[i])) k = std::min(nearest_integer(std::fabs(static_cast<double>(x[i])), s, TieRule::Even), qmax + (negative ? 1 : 0));
+    if (s > 0 && std::isfinite(x[i])) {
+      const std::int64_t limit = qmax + (negative ? 1 : 0);
+      const double magnitude = std::fabs(static_cast<double>(x[i]));
+      if (magnitude > static_cast<double>(limit) * s) ++q.saturated;
+      k = std::min(nearest_integer(magnitude, s, TieRule::Even), limit);
+    }
     const std::int64_t signed_k = negative ? -k : k;
     q.codes[i] = static_cast<std::uint32_t>(signed_k) & mask;
     q.values[i] = static_cast<double>(signed_k) * s;
@@ -356,22 +365,30 @@ QuantizedBlock quantize_group(const BlockFormat& f, const float* x, std::size_t 
   return q;
 }
 
+float tensor_amax(const float* x, std::size_t n) {
+  float amax = 0;
+  for (std::size_t i = 0; i < n; ++i)
+    amax = std::isfinite(x[i]) ? std::max(amax, std::fabs(x[i])) : std::numeric_limits<float>::quiet_NaN();
+  return amax;
+}
+
+void quantize_into_blocks(const BlockFormat& f, const float* x, std::size_t n, ScaleRule rule, TieRule tie,
+                          float nvfp4_scale, std::vector<QuantizedBlock>& out) {
+  const auto block = static_cast<std::size_t>(f.block);
+  for (std::size_t b = 0; b < n; b += block) {
+    const std::size_t count = std::min(block, n - b);  // zero padding changes no scale
+    out.push_back(f.kind == BlockKind::Mx      ? quantize_mx(f, x + b, count, rule, tie)
+                  : f.kind == BlockKind::Nvfp4 ? quantize_nvfp4(x + b, count, nvfp4_scale)
+                                               : quantize_group(f, x + b, count));
+  }
+}
+
 std::vector<QuantizedBlock> quantize_into_blocks(const BlockFormat& f, const std::vector<float>& values,
                                                  ScaleRule rule, TieRule tie) {
-  float st = 1;
-  if (f.kind == BlockKind::Nvfp4) {
-    float amax = 0;  // a NaN or infinity anywhere makes the tensor scale NaN
-    for (float v : values) amax = std::isfinite(v) ? std::max(amax, std::fabs(v)) : std::numeric_limits<float>::quiet_NaN();
-    st = nvfp4_tensor_scale(amax);
-  }
+  // A NaN or infinity anywhere makes NVFP4's tensor scale NaN.
+  const float st = f.kind == BlockKind::Nvfp4 ? nvfp4_tensor_scale(tensor_amax(values.data(), values.size())) : 1.0f;
   std::vector<QuantizedBlock> blocks;
-  const auto block = static_cast<std::size_t>(f.block);
-  for (std::size_t b = 0; b < values.size(); b += block) {
-    const std::size_t n = std::min(block, values.size() - b);  // zero padding changes no scale
-    blocks.push_back(f.kind == BlockKind::Mx      ? quantize_mx(f, values.data() + b, n, rule, tie)
-                     : f.kind == BlockKind::Nvfp4 ? quantize_nvfp4(values.data() + b, n, st)
-                                                  : quantize_group(f, values.data() + b, n));
-  }
+  quantize_into_blocks(f, values.data(), values.size(), rule, tie, st, blocks);
   return blocks;
 }
 

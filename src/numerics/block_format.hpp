@@ -67,6 +67,8 @@ struct QuantizedBlock {
   int scale_code = 0;           // E8M0 code (MX), E4M3 code (NVFP4); group formats: 0
   int scale_exp = 0;            // MX: the shared exponent
   double scale = 1;             // NVFP4: sb; group formats: s
+  double tensor_scale = 1;      // NVFP4: s_t (values are element x sb x s_t)
+  int saturated = 0;            // elements above the block's largest value, clipped to it
   std::vector<std::uint32_t> codes;  // element codes (two's complement for integers)
   std::vector<double> values;   // decoded
 };
@@ -80,6 +82,15 @@ QuantizedBlock quantize_nvfp4(const float* x, std::size_t n, float tensor_scale)
 
 // A group of a group-wise integer format.
 QuantizedBlock quantize_group(const BlockFormat& format, const float* x, std::size_t n);
+
+// The largest |x| of `n` values; NaN if one is a NaN or an infinity (NVFP4's tensor amax).
+float tensor_amax(const float* x, std::size_t n);
+
+// `n` values from `x` as consecutive blocks of `format` appended to `out`, in order (the last
+// one zero-padded); NVFP4 blocks with the tensor scale `nvfp4_scale` (nvfp4_tensor_scale of the
+// whole tensor's amax), which other formats ignore.
+void quantize_into_blocks(const BlockFormat& format, const float* x, std::size_t n, ScaleRule rule, TieRule tie,
+                          float nvfp4_scale, std::vector<QuantizedBlock>& out);
 
 // `values` as consecutive blocks of `format` (the last one zero-padded; NVFP4's tensor scale
 // from all of them), in order.

@@ -328,6 +328,28 @@ TEST(ProcessRun, FunctionalRunReportsAccuracyAndValueStatistics) {
   EXPECT_EQ(gated["energy_breakdown_pj"]["dram"], plain["energy_breakdown_pj"]["dram"]);
 }
 
+// MXFP4 weights and activations on the block dot-product array (configs/mxfp4.yaml): functional
+// mode runs it end to end, with the energy of the same run.
+TEST(ProcessRun, FunctionalRunOfBlockFormats) {
+  const auto o = run_process({"run", "--arch", source_path("configs/mxfp4.yaml"), "--workload",
+                              source_path("workloads/fashion/mlp.yaml"), "--functional", "--limit", "200",
+                              "--format", "json"});
+  ASSERT_EQ(o.status, 0) << o.err;
+  const auto j = nlohmann::json::parse(o.out);
+  EXPECT_EQ(j["images"], 200);
+  EXPECT_GE(j["top1"].get<double>(), 0.8);
+  EXPECT_GE(j["top1"].get<double>(), j["reference_top1"].get<double>() - 0.03);
+  EXPECT_GT(j["energy_pj"].get<double>(), 0.0);
+  for (const int i : {0, 2, 4}) {
+    const auto& layer = j["layers"][i];
+    EXPECT_EQ(layer["weight_format"], "mxfp4");
+    EXPECT_EQ(layer["multiplier"], "block_dot");
+    EXPECT_GT(layer["sqnr_db"].get<double>(), 10.0) << layer["name"];
+  }
+  EXPECT_GT(j["layers"][2]["zero_activation_operands"].get<std::int64_t>(), 0);  // after ReLU
+  EXPECT_GT(j["layers"][0]["saturated_values"].get<std::int64_t>(), 0);  // floor scales clip
+}
+
 TEST(ProcessRun, FunctionalOptionErrors) {
   const auto lenet = source_path("workloads/fashion/lenet5.yaml");
   const auto stray = run_process({"run", "--arch", kArch, "--workload", lenet, "--limit", "5"});

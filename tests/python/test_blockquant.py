@@ -93,5 +93,60 @@ class AgainstQarchTest(unittest.TestCase):
                 BlockFormat.parse(bad)
 
 
+@unittest.skipIf(MISSING, MISSING or "")
+@unittest.skipIf(NO_QARCH, NO_QARCH or "")
+class FakequantTest(unittest.TestCase):
+    """qarch_dse.fakequant with every block format `qarch formats` lists, value by value against
+    `qarch quantize` (a batch row by row: each row is one qarch call), NVFP4 per sample, and the
+    straight-through gradient."""
+
+    def qarch(self, name, values, rule="floor", rounding="nearest_even"):
+        args = [QARCH, "quantize", "--format", name, "--rounding", rounding]
+        if name.startswith("mx"):
+            args += ["--scale-rule", rule]
+        return subprocess.run(args + ["%.9g" % v for v in values], capture_output=True, text=True, check=True).stdout.split()
+
+    def test_every_listed_block_format(self):
+        from qarch_dse import fakequant as fq
+        listing = subprocess.run([QARCH, "formats"], capture_output=True, text=True, check=True).stdout
+        section = listing.split("block-scaled formats")[1].split("\n\n")[0]
+        names = [line.split(":")[0] for line in section.splitlines()[1:]]
+        self.assertEqual(len(names), 12, listing)
+        rnd = random.Random(5)
+        for name in names + ["mxfp6_e3m2_b8", "int2_g4"]:
+            batch = torch.tensor([[math.ldexp(rnd.gauss(0, 1), rnd.randint(-8, 8)) for _ in range(70)] for _ in range(3)],
+                                 dtype=torch.float32)
+            self.assertEqual(fq.ptq_scale(name, batch), 1.0)
+            for rule in (("floor", "ceil", "rceil") if name.startswith("mx") else ("floor",)):
+                got = fq.quantize(batch, name, 1.0, rule, "nearest_away" if rule == "ceil" else "nearest_even",
+                                  per_sample=True)
+                self.assertEqual(got.dtype, torch.float64)
+                for row in range(3):
+                    want = self.qarch(name, batch[row].tolist(), rule, "nearest_away" if rule == "ceil" else "nearest_even")
+                    self.assertEqual([text(v) for v in got[row].double().tolist()], want, f"{name} {rule} row {row}")
+            with self.assertRaises(ValueError):
+                fq.quantize(batch, name, 0.5)
+
+    def test_nvfp4_tensor_scale_per_sample_or_whole(self):
+        from qarch_dse import fakequant as fq
+        batch = torch.tensor([[2688.0, 1.0, -3.0], [1.0, 0.25, 6.0]], dtype=torch.float32)
+        per_sample = fq.quantize(batch, "nvfp4", per_sample=True)
+        whole = fq.quantize(batch, "nvfp4")
+        self.assertEqual([text(v) for v in per_sample[1].tolist()], self.qarch("nvfp4", [1.0, 0.25, 6.0]))
+        # The whole tensor: each row its own blocks, one tensor scale; qarch sees the rows padded to a block.
+        padded = self.qarch("nvfp4", [2688.0, 1.0, -3.0] + [0.0] * 13 + [1.0, 0.25, 6.0])
+        self.assertEqual([text(v) for v in whole.reshape(-1).tolist()], padded[:3] + padded[16:])
+        self.assertNotEqual(per_sample[1].tolist(), whole[1].tolist())  # 2688 sets the whole tensor's scale
+
+    def test_straight_through_gradient(self):
+        from qarch_dse import fakequant as fq
+        x = torch.tensor([[0.3, -1.7, 5.0, 0.01]], requires_grad=True)
+        y = fq.fake_quant(x, "mxfp4", 1.0)
+        self.assertEqual(y.dtype, torch.float32)
+        self.assertEqual([text(v) for v in y.detach().double().reshape(-1).tolist()], self.qarch("mxfp4", x.detach().reshape(-1).tolist()))
+        (y * torch.tensor([[1.0, 2.0, 3.0, 4.0]])).sum().backward()
+        self.assertEqual(x.grad.tolist(), [[1.0, 2.0, 3.0, 4.0]])
+
+
 if __name__ == "__main__":
     unittest.main()

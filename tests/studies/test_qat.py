@@ -69,6 +69,20 @@ class ExportMatchesQarch(unittest.TestCase):
                          ("int4", "int4", "int24"))
         self.assertGreater(conv1["weight_scale"], 0)
 
+    def test_block_formats(self):
+        # LeNet-5 in MXFP4: conv inputs quantized per im2col row; the MLP in NVFP4: tensor scales
+        # per sample. Exported without scales (the blocks carry them). qat sums in float64, qarch
+        # rounds each block into fp32: the predictions may differ on an image.
+        for name, model, fmt in (("mxfp4", "lenet5", "mxfp4"), ("nvfp4", "mlp", "nvfp4")):
+            r = self.train(name, model, QuantSpec(fmt, fmt, accumulator="fp32", multiplier="block_dot"))
+            self.assertAlmostEqual(qarch_top1(f"{fmt}.yaml", r["workload"]), r["reference_top1"], delta=1.5 / IMAGES)
+            self.assertGreater(r["reference_top1"], 0.8)
+            for layer in load_yaml(r["workload"])["layers"]:
+                if "weights" in layer:
+                    self.assertEqual((layer["weight_format"], layer["multiplier"]), (fmt, "block_dot"))
+                    self.assertNotIn("weight_scale", layer)
+                    self.assertNotIn("activation_scale", layer)
+
     def test_pow2_scales_are_powers_of_two(self):
         r = self.train("fixed4", "mlp", qat.qat_spec(QuantSpec("int4", "int4", scale_mode="pow2")))
         self.assert_same_top1(r, "int4.yaml")

@@ -1,4 +1,4 @@
-"""Smoke-and-sense tests of studies 000, 001, 002 and 004 (qarch_dse.studies.*) in --quick mode.
+"""Smoke-and-sense tests of studies 000, 001, 002, 004 and 005 (qarch_dse.studies.*) in --quick mode.
 
 Each study runs end to end on tiny settings into a scratch directory; the tests then check its
 results.json for what must hold whatever the training noise: qarch's functional top-1 equals the
@@ -117,6 +117,22 @@ class Studies(unittest.TestCase):
             for label in ("binary", "int2", "int4", "int8"):
                 n = nets[f"{label}/w{w:g}"]
                 self.assertEqual(n["top1"], n["reference_top1_qat_script"], f"{label} width {w}")
+
+    def test_005_block_formats(self):
+        results, page = run_study("block_formats", self.dir)
+        self.assertIn("Iso-accuracy", page)
+        self.assertTrue(os.path.exists(os.path.join(self.dir, "images", "005_block_formats.png")))
+        runs = results["runs"]
+        for model in ("lenet5", "mlp"):
+            # Storage follows bits per element with the scales (4.25 < 4.5 < 5 < 6.25 < 8 < 8.25).
+            order = ["MXFP4", "NVFP4", "int4_g32", "MXFP6", "int8", "MXFP8"]
+            weights = [runs[f"{model}/{label}"]["weight_bytes"] for label in order]
+            self.assertEqual(weights, sorted(weights), model)
+            self.assertEqual(runs[f"{model}/MXFP8"]["weight_bytes"], runs[f"{model}/MXINT8"]["weight_bytes"])
+            for label in ("int8", "MXFP8", "MXINT8", "MXFP6", "NVFP4", "int4_g32"):
+                run = runs[f"{model}/{label}"]
+                self.assertGreater(run["top1"], run["reference_top1"] - 0.05, f"{model} {label}")
+                self.assertEqual(run["macs"], runs[f"{model}/int8"]["macs"])
 
 
 if __name__ == "__main__":

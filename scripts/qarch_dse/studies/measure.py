@@ -17,10 +17,12 @@ def pe_sets(weight, activation, accumulator, multiplier="exact"):
             f"pe_array.accumulator_format={accumulator}", f"pe_array.multiplier={multiplier}"]
 
 
-def measure(arch, workload, sets=(), functional=False, limit=None, dataset=common.DATASET, qarch=None):
-    """One qarch run (in ROOT) reduced to the figures the study tables show."""
+def measure(arch, workload, sets=(), functional=False, limit=None, dataset=common.DATASET, qarch=None,
+            extra_args=()):
+    """One qarch run (in ROOT) reduced to the figures the study tables show; extra_args go to
+    `qarch run` (e.g. --per-channel)."""
     run = runner.run_reports(arch, workload, sets, functional=functional, limit=limit, dataset=dataset,
-                             qarch=qarch, cwd=common.ROOT)
+                             extra_args=extra_args, qarch=qarch, cwd=common.ROOT)
     s, layers = run["summary"], run["layers"]
     compute = [row for row in layers if row.get("macs")]
     activation_bytes = max((row["input_bytes"] or 0) + (row["output_bytes"] or 0) for row in layers)
@@ -37,6 +39,7 @@ def measure(arch, workload, sets=(), functional=False, limit=None, dataset=commo
         "tops_per_w": s["tops_per_w"],
         "overflowed_accumulations": sum(row.get("overflowed_accumulations") or 0 for row in compute),
         "saturated_values": sum(row.get("saturated_values") or 0 for row in compute),
+        "weights_resident": s.get("weights_resident"),
     }
 
 

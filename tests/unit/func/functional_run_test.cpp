@@ -159,3 +159,47 @@ TEST(FunctionalRun, IsDeterministic) {
 
 }  // namespace
 }  // namespace qarch::func
+
+namespace qarch::func {
+namespace {
+
+// Per-layer formats: on an int8 array, fc1 runs NVFP4 x NVFP4 and fc2 MXFP8 weights x int8
+// activations on the block dot-product unit; fc3 stays int8. Block-scaled operands have no PTQ
+// scale; the int8 activations of fc2 keep their calibrated one.
+TEST(FunctionalRun, BlockFormatsPerLayer) {
+  workload::Network net = workload::load_network(testing::fashion_workload("mlp"));
+  const auto block = numerics::MultiplierStyle::parse("block_dot");
+  auto& fc1 = net.layers[0].quantization;
+  fc1.weight_format = fc1.activation_format = numerics::Format::parse("nvfp4");
+  fc1.accumulator_format = numerics::Format::parse("fp32");
+  fc1.multiplier = block;
+  auto& fc2 = net.layers[2].quantization;
+  fc2.weight_format = numerics::Format::parse("mxfp8_e4m3");
+  fc2.accumulator_format = numerics::Format::parse("fp32");
+  fc2.multiplier = block;
+  FunctionalOptions o;
+  o.limit = 200;
+  const FunctionalResult r = run_functional(testing::func_arch("int8", "int8", "int32"), net, o);
+  EXPECT_GE(r.top1, r.reference_top1 - 0.03);
+  const LayerValueStats& s1 = r.layers[0];
+  EXPECT_EQ(s1.weight_format, "nvfp4");
+  EXPECT_EQ(s1.multiplier, "block_dot");
+  EXPECT_EQ(s1.weight_scale, 1.0);
+  EXPECT_EQ(s1.activation_scale, 1.0);
+  EXPECT_EQ(s1.accumulation_order, "row_folds(32)");
+  EXPECT_GT(s1.zero_activation_operands, 0);  // the background pixels
+  EXPECT_GT(s1.sqnr_db, 15.0);
+  const LayerValueStats& s2 = r.layers[2];
+  EXPECT_EQ(s2.weight_format, "mxfp8_e4m3");
+  EXPECT_EQ(s2.activation_format, "int8");
+  EXPECT_EQ(s2.weight_scale, 1.0);
+  EXPECT_GT(s2.activation_scale, 0.0);
+  EXPECT_NE(s2.activation_scale, 1.0);
+  EXPECT_GT(s2.saturated_weights, 0);  // MX floor scales clip a block's largest values
+  EXPECT_GT(s2.sqnr_db, 20.0);
+  EXPECT_EQ(r.layers[4].multiplier, "exact");
+  EXPECT_EQ(r.layers[4].accumulator_format, "int32");
+}
+
+}  // namespace
+}  // namespace qarch::func

@@ -208,5 +208,25 @@ TEST(BlockFormat, EveryElementCodeRoundTrips) {
   }
 }
 
+// Elements above the block's largest value are clipped to it and counted (functional mode's
+// saturation statistics): OCP's floor rule leaves amax's mantissa above max_norm x 2^e.
+TEST(BlockFormat, ClippedElementsAreCounted) {
+  const auto saturated = [](const char* name, std::vector<float> x, ScaleRule rule) {
+    int n = 0;
+    for (const QuantizedBlock& q : quantize_into_blocks(*BlockFormat::parse(name), x, rule, TieRule::Even))
+      n += q.saturated;
+    return n;
+  };
+  EXPECT_EQ(saturated("mxfp8_e4m3", {1.9f, -1.95f, 1.75f, 0.5f}, ScaleRule::Floor), 2);  // 1.75 x 2^8 = 448
+  EXPECT_EQ(saturated("mxfp8_e4m3", {1.9f, -1.95f, 1.75f, 0.5f}, ScaleRule::Ceil), 0);
+  EXPECT_EQ(saturated("mxfp4_e2m1", {7.0f, 6.0f, 1.0f}, ScaleRule::Floor), 1);  // e = 0, max 6
+  EXPECT_EQ(saturated("mxint8", {1.99f, 1.98f, -1.0f}, ScaleRule::Floor), 1);   // above 127/64
+  // NVFP4: amax 2688 gives s_t = 1; a block of amax 6.3 gets sb = E4M3(6.3 / 6 = 1.05) = 1.
+  EXPECT_EQ(saturated("nvfp4", {2688.0f, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 6.3f, -6.25f, 5.0f},
+                      ScaleRule::Floor),
+            2);
+  EXPECT_EQ(saturated("int4_g32", {7.0f, -7.0f, 3.0f}, ScaleRule::Floor), 0);  // s = amax / 7 never clips
+}
+
 }  // namespace
 }  // namespace qarch::numerics

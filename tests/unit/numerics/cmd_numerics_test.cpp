@@ -121,8 +121,29 @@ TEST(CliDot, BlockDotProductOfTwoMxVectors) {
   EXPECT_EQ(dot({"--a-format", "mxfp8_e4m3_b2", "--b-format", "mxfp4_e2m1_b2", "--a", "1 2 3 4", "--b", "0.5 0.5 -1 6",
                  "--blocks"}).out,
             "block 0: 2^-7 x 2^-3, sum 1.5\nblock 1: 2^-6 x 2^0, sum 21\n22.5\n");
+  // Any block format on either side, a scalar on the other: mxfp4 holds 1..4 exactly (2^0).
+  EXPECT_EQ(dot({"--a-format", "mxfp4", "--b-format", "int8", "--a", "1 2 3 4", "--b", "1 -2 3 100"}).out, "406\n");
+  EXPECT_EQ(dot({"--a-format", "bf16", "--b-format", "int4_g32", "--a", "1 1 1 1", "--b", "7 -7 3.5 2.5"}).out,
+            "6\n");  // group scale 1: 7, -7, 4 (tie to even), 2
+  // NVFP4: tensor scale 2688 / 2688 = 1, block scale 2688 / 6 = 448 (E4M3), elements 6 and 3.
+  EXPECT_EQ(dot({"--a-format", "nvfp4", "--b-format", "fp16", "--a", "2688 1344", "--b", "1 2", "--blocks"}).out,
+            "block 0: 448 x 1, sum 5376\n5376\n");
+  EXPECT_EQ(dot({"--a-format", "nvfp4", "--b-format", "nvfp4", "--a", "2688 1344", "--b", "2688 1344"}).out,
+            "9031680\n");  // 2688^2 + 1344^2
+  // A fixed-point accumulator saturates at (2^7 - 1) / 16.
+  EXPECT_EQ(dot({"--a-format", "mxint8", "--b-format", "int8", "--a", "1 1", "--b", "100 100", "--accumulator",
+                 "fixed8_4"}).out,
+            "7.9375\n");
+  EXPECT_EQ(dot({"--a-format", "mxfp4", "--b-format", "mxfp4", "--a", "1.25", "--b", "1", "--rounding",
+                 "nearest_away"}).out,
+            "1.5\n");  // 1.25 is a tie between E2M1's 1 and 1.5
   for (const auto& bad : std::vector<std::vector<std::string>>{
            {"--a-format", "nvfp4", "--b-format", "mxfp4", "--a", "1", "--b", "1"},
+           {"--a-format", "int8", "--b-format", "fp16", "--a", "1", "--b", "1"},
+           {"--a-format", "mxfp4", "--b-format", "fp32", "--a", "1", "--b", "1"},
+           {"--a-format", "mxfp4", "--b-format", "posit8_1", "--a", "1", "--b", "1"},
+           {"--a-format", "mxfp4", "--b-format", "int8", "--a", "1", "--b", "1", "--accumulator", "int32"},
+           {"--a-format", "mxfp4", "--b-format", "int8", "--a", "1", "--b", "1", "--rounding", "toward_zero"},
            {"--a-format", "mxfp4", "--b-format", "mxfp4_e2m1_b16", "--a", "1", "--b", "1"},
            {"--a-format", "mxfp4", "--b-format", "mxfp4", "--a", "1 2", "--b", "1"}}) {
     const Result r = dot(bad);
