@@ -95,7 +95,8 @@ void request_stop() { g_stop = 1; }
 Sweep::Sweep(SweepSpec spec, SweepOptions options)
     : spec_(std::move(spec)), options_(std::move(options)), store_(options_.out_dir) {
   points_ = expand_points(spec_);
-  store_.open(spec_fingerprint(spec_), options_.restart);
+  // Workers of a distributed sweep (--only) share the directory; a whole sweep owns it.
+  store_.open(spec_fingerprint(spec_), options_.restart, options_.only.empty());
   outcomes_ = store_.load_outcomes(spec_, points_);
 }
 

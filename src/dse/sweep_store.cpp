@@ -94,7 +94,7 @@ std::string SweepStore::point_dir(const std::string& id) const {
 std::string SweepStore::results_path() const { return (fs::path(dir_) / "results.csv").string(); }
 std::string SweepStore::manifest_path() const { return (fs::path(dir_) / "sweep.json").string(); }
 
-void SweepStore::open(const Json& fingerprint, bool restart) {
+void SweepStore::open(const Json& fingerprint, bool restart, bool exclusive) {
   make_dirs(dir_);
   if (lock_fd_ < 0) {
     const std::string lock = (fs::path(dir_) / "sweep.lock").string();
@@ -105,7 +105,7 @@ void SweepStore::open(const Json& fingerprint, bool restart) {
     // A POSIX record lock: held by this process only (a forked child does not inherit it) and
     // released when it exits, however it ends.
     struct flock whole {};
-    whole.l_type = F_WRLCK;
+    whole.l_type = exclusive ? F_WRLCK : F_RDLCK;
     whole.l_whence = SEEK_SET;
     if (::fcntl(lock_fd_, F_SETLK, &whole) != 0) {
       ::close(lock_fd_);

@@ -41,7 +41,9 @@ class SweepStore {
   // DIR/sweep.json against `fingerprint`: absent -> written; equal ->
   // nothing to do; different -> config::InputError saying what changed, unless `restart`,
   // which discards every finished point and starts over.
-  void open(const nlohmann::ordered_json& fingerprint, bool restart);
+  // `exclusive` false (a distributed worker's `--only` run): a shared lock, so that workers
+  // run side by side but never beside a whole sweep.
+  void open(const nlohmann::ordered_json& fingerprint, bool restart, bool exclusive = true);
 
   // Outcomes recorded for these points (finished ones only), by id. A status file that does
   // not parse or whose axis values differ from the point's is ignored (the point reruns).

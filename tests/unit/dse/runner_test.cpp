@@ -162,12 +162,45 @@ TEST(Runner, ASecondSweepOnTheSameDirectoryIsRefusedWhileTheFirstRuns) {
     EXPECT_NE(std::string(e.what()).find("another qarch sweep is running on this directory"), std::string::npos)
         << e.what();
   }
+  SweepOptions worker = fake_options(out, 1);  // a distributed worker is refused too
+  worker.only = {expand_points(load_sweep_spec(spec)).front().id};
+  EXPECT_THROW(run_sweep(spec, worker), config::InputError);
   ::kill(holder, SIGKILL);
   int status = 0;
   ::waitpid(holder, &status, 0);
   ::close(ready[0]);
   ::close(ready[1]);
   EXPECT_EQ(run_sweep(spec, fake_options(out, 1)).ran, 1u);
+}
+
+// Workers of a distributed sweep (--only) run side by side on one directory.
+TEST(Runner, OnlyRunsShareTheDirectory) {
+  const std::string dir = testing::scratch_dir("shared");
+  const std::string spec = testing::write_fake_spec(dir, "[2, 5]", "[3]");
+  const std::string out = dir + "/out";
+  const nlohmann::ordered_json fingerprint = spec_fingerprint(load_sweep_spec(spec));
+  int ready[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  const pid_t holder = ::fork();
+  ASSERT_GE(holder, 0);
+  if (holder == 0) {  // another worker, holding its shared lock
+    SweepStore other(out);
+    other.open(fingerprint, false, false);
+    const char byte = 1;
+    if (::write(ready[1], &byte, 1) != 1) ::_exit(1);
+    ::pause();
+    ::_exit(0);
+  }
+  char byte = 0;
+  ASSERT_EQ(::read(ready[0], &byte, 1), 1);
+  SweepOptions worker = fake_options(out, 1);
+  worker.only = {expand_points(load_sweep_spec(spec)).front().id};
+  EXPECT_EQ(run_sweep(spec, worker).ran, 1u);
+  ::kill(holder, SIGKILL);
+  int status = 0;
+  ::waitpid(holder, &status, 0);
+  ::close(ready[0]);
+  ::close(ready[1]);
 }
 
 TEST(Runner, TimeoutsAreRecordedAndTheSweepGoesOn) {
