@@ -18,6 +18,7 @@
 // divides the array's reduction width (arch::check_block_layout).
 
 #include <cstdint>
+#include <stdexcept>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +44,9 @@ class BlockLayer : public ComputeLayer {
              const LayerParameters& params, bool per_channel, double activation_max_abs, double activation_mean_abs);
 
   void run(const double* in, double* out, double* accumulators, ComputeCounts& counts) override;
+  void set_second_operand(const double*, ComputeCounts&) override {
+    throw std::logic_error("BlockLayer: layers with a second activation operand run as QuantizedLayer");
+  }
 
   const arch::LayerFormats& formats() const override { return formats_; }
   double weight_scale() const override { return weight_scales_.empty() ? 1.0 : weight_scales_.front(); }

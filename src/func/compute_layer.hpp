@@ -32,6 +32,9 @@ class ComputeLayer {
   // in: the layer's real input (input elements); out: its real output (output elements);
   // accumulators (optional, output elements): the accumulator values before scaling.
   virtual void run(const double* in, double* out, double* accumulators, ComputeCounts& counts) = 0;
+  // A matmul of two activations: the second operand of the next run() (its real values, the
+  // producer's output), quantized into the weights' format at the weights' scale.
+  virtual void set_second_operand(const double* b, ComputeCounts& counts) = 0;
 
   virtual const arch::LayerFormats& formats() const = 0;
   virtual double weight_scale() const = 0;  // the first channel's (1 for block-scaled weights)
@@ -46,11 +49,13 @@ class ComputeLayer {
 // The layer as `arch` runs it (arch::resolve_formats: per-layer overrides included).
 // `activation_max_abs` / `activation_mean_abs`: statistics of the layer's input over the
 // calibration images (unused when the format's scale rule or a configured scale does not need
-// them). `mapping` gives the accumulation order. Throws numerics::FormatError for formats the
+// them); `b_max_abs` / `b_mean_abs` those of a second activation operand, which takes the
+// weights' format and scale rule. `mapping` gives the accumulation order. Throws numerics::FormatError for formats the
 // layer cannot run with, in one sentence.
 std::unique_ptr<ComputeLayer> make_compute_layer(const arch::ArchSpec& arch, const workload::Layer& layer,
                                                  const mapping::Mapping& mapping, const LayerParameters& params,
                                                  bool per_channel, double activation_max_abs,
-                                                 double activation_mean_abs);
+                                                 double activation_mean_abs, double b_max_abs = 0,
+                                                 double b_mean_abs = 0);
 
 }  // namespace qarch::func

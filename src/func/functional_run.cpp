@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -15,6 +16,7 @@
 #include "func/ptq.hpp"
 #include "func/compute_layer.hpp"
 #include "func/reference.hpp"
+#include "func/vector_format.hpp"
 #include "workload/idx_reader.hpp"
 
 namespace qarch::func {
@@ -95,6 +97,20 @@ std::int32_t argmax(const double* v, std::int64_t n) {
   return best;
 }
 
+// |x| statistics of a layer's operand over the calibration images.
+struct InputStatistics {
+  double max_abs = 0, sum_abs = 0, count = 0;
+  void add(const std::vector<float>& values) {
+    for (const float v : values) {
+      const double a = std::fabs(static_cast<double>(v));
+      max_abs = std::max(max_abs, a);
+      sum_abs += a;
+    }
+    count += static_cast<double>(values.size());
+  }
+  double mean_abs() const { return count > 0 ? sum_abs / count : 0; }
+};
+
 struct LayerSums {
   double signal = 0;  // sum ref^2
   double noise = 0;   // sum (ref - out)^2
@@ -137,7 +153,7 @@ FunctionalResult run_functional(const arch::ArchSpec& arch, const workload::Netw
   const std::vector<Producers> producers = find_producers(net);
   std::vector<GemmLayout> layouts(layer_count);
   for (std::size_t i = 0; i < layer_count; ++i) {
-    if (net.layers[i].has_weights()) layouts[i] = gemm_layout(net.layers[i]);
+    if (net.layers[i].macs() > 0) layouts[i] = gemm_layout(net.layers[i]);
   }
   const ReferenceNetwork reference(net, params, layouts, producers);
   std::vector<std::vector<float>> ref_values;
@@ -146,37 +162,40 @@ FunctionalResult run_functional(const arch::ArchSpec& arch, const workload::Netw
     for (std::size_t j = 0; j < ref_input.size(); ++j) ref_input[j] = static_cast<float>(pixels[j]) / 255.0f;
   };
 
-  // Calibration: max and mean |input| of every compute layer over the first training images,
-  // through the float32 reference (only when some layer's format scales by them).
-  std::vector<double> act_max(layer_count, 0.0), act_mean(layer_count, 0.0);
+  // Calibration: max and mean |input| of every compute layer (and of the second operand of a
+  // matmul of two activations) over the first training images, through the float32 reference
+  // (only when some layer's format scales by them).
+  std::vector<InputStatistics> act(layer_count), act_b(layer_count);
   bool calibrate = false;
   for (std::size_t i = 0; i < layer_count; ++i) {
     const Layer& l = net.layers[i];
-    if (!l.has_weights() || l.quantization.activation_scale) continue;
-    calibrate = calibrate || scale_rule(arch::resolve_formats(arch, l).activation) != ScaleRule::Unit;
+    if (l.macs() == 0) continue;
+    const arch::LayerFormats f = arch::resolve_formats(arch, l);
+    calibrate = calibrate || (!l.quantization.activation_scale && scale_rule(f.activation) != ScaleRule::Unit) ||
+                (!l.has_weights() && !l.quantization.weight_scale && scale_rule(f.weight) != ScaleRule::Unit);
   }
   if (calibrate && options.calibration_images > 0) {
     const workload::LabeledImages train =
         workload::read_mnist_split(options.dataset_dir, "train", options.calibration_images);
-    std::vector<double> act_sum(layer_count, 0.0);
-    std::vector<double> act_count(layer_count, 0.0);
     for (std::int64_t n = 0; n < train.count; ++n) {
       load_float(train.image(n));
       reference.run(ref_input, ref_values);
+      const auto values_of = [&](int p) -> const std::vector<float>& {
+        return p < 0 ? ref_input : ref_values[static_cast<std::size_t>(p)];
+      };
       for (std::size_t i = 0; i < layer_count; ++i) {
-        if (!net.layers[i].has_weights()) continue;
-        const std::vector<float>& in = producers[i].a < 0 ? ref_input : ref_values[static_cast<std::size_t>(producers[i].a)];
-        for (const float v : in) {
-          const double a = std::fabs(static_cast<double>(v));
-          act_max[i] = std::max(act_max[i], a);
-          act_sum[i] += a;
-        }
-        act_count[i] += static_cast<double>(in.size());
+        if (net.layers[i].macs() == 0) continue;
+        act[i].add(values_of(producers[i].a));
+        if (!net.layers[i].has_weights()) act_b[i].add(values_of(producers[i].b));
       }
     }
-    for (std::size_t i = 0; i < layer_count; ++i) {
-      if (act_count[i] > 0) act_mean[i] = act_sum[i] / act_count[i];
-    }
+  }
+  const numerics::Format& sfu_format = arch.pe_array.special_function_format;
+  std::optional<VectorFormat> sfu;
+  try {
+    sfu.emplace(sfu_format);
+  } catch (const numerics::FormatError& e) {
+    fail(config::Location{arch.source_file, 0, 0}, "pe_array.special_function_format", e.what());
   }
 
   // Prepare the compute layers.
@@ -184,9 +203,10 @@ FunctionalResult run_functional(const arch::ArchSpec& arch, const workload::Netw
   config::Diagnostics problems;
   for (std::size_t i = 0; i < layer_count; ++i) {
     const Layer& l = net.layers[i];
-    if (!l.has_weights()) continue;
+    if (l.macs() == 0) continue;
     try {
-      qlayers[i] = make_compute_layer(arch, l, mappings[i], params[i], options.per_channel, act_max[i], act_mean[i]);
+      qlayers[i] = make_compute_layer(arch, l, mappings[i], params[i], options.per_channel, act[i].max_abs,
+                                      act[i].mean_abs(), act_b[i].max_abs, act_b[i].mean_abs());
     } catch (const numerics::FormatError& e) {
       problems.add(l.where, "layers." + l.name, e.what());
     }
@@ -211,12 +231,13 @@ FunctionalResult run_functional(const arch::ArchSpec& arch, const workload::Netw
       const Layer& l = net.layers[i];
       const auto source = [&](int p) { return p < 0 ? input.data() : values[static_cast<std::size_t>(p)].data(); };
       values[i].resize(static_cast<std::size_t>(l.output.elements()));
+      const double* b = l.inputs.size() > 1 ? source(producers[i].b) : nullptr;
       if (qlayers[i]) {
         accs[i].resize(values[i].size());
+        if (!l.has_weights()) qlayers[i]->set_second_operand(b, counts[i]);
         qlayers[i]->run(source(producers[i].a), values[i].data(), accs[i].data(), counts[i]);
       } else {
-        const double* b = l.inputs.size() > 1 ? source(producers[i].b) : nullptr;
-        run_vector_layer<double>(l, source(producers[i].a), b, values[i].data());
+        run_vector_layer<double>(l, params[i], source(producers[i].a), b, values[i].data(), &*sfu);
       }
       const std::vector<float>& ref = ref_values[i];
       for (std::size_t j = 0; j < ref.size(); ++j) {

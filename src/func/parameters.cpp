@@ -21,7 +21,12 @@ std::string shape_text(const std::vector<std::int64_t>& shape) {
 }  // namespace
 
 std::int64_t output_channels(const Layer& layer) {
-  return layer.type == LayerType::Conv2d ? layer.filters : layer.out_features;
+  switch (layer.type) {
+    case LayerType::Conv2d: return layer.filters;
+    case LayerType::Fc:
+    case LayerType::Matmul: return layer.out_features;
+    default: return layer.output.c;  // a norm's gain and shift
+  }
 }
 
 std::vector<std::int64_t> expected_weight_shape(const Layer& layer) {
@@ -30,6 +35,8 @@ std::vector<std::int64_t> expected_weight_shape(const Layer& layer) {
       return {layer.filters, layer.input.c / layer.groups, layer.kernel_h, layer.kernel_w};
     case LayerType::Fc: return {layer.out_features, layer.input.elements()};
     case LayerType::Matmul: return {layer.out_features, layer.input.c};
+    case LayerType::Add: return {layer.input.c, layer.input.h, layer.input.w};  // the constant
+    case LayerType::Activation: return {layer.output.c};                      // a norm's gain
     default: return {};
   }
 }
@@ -39,9 +46,10 @@ std::vector<LayerParameters> load_parameters(const workload::Network& network) {
   std::vector<LayerParameters> params(network.layers.size());
   for (std::size_t i = 0; i < network.layers.size(); ++i) {
     const Layer& layer = network.layers[i];
-    if (!layer.has_weights()) continue;
+    const bool optional = !layer.has_weights();  // norms' gain and shift, an add's constant
+    if (optional && layer.weights_file.empty() && layer.bias_file.empty()) continue;
     const std::vector<std::int64_t> w_shape = expected_weight_shape(layer);
-    if (layer.weights_file.empty()) {
+    if (layer.weights_file.empty() && !optional) {
       problems.add(layer.where, "layers." + layer.name + ".weights",
                    "functional mode needs trained weights: give `weights:` a float32 .npy file of "
                    "shape " + shape_text(w_shape));
@@ -69,7 +77,7 @@ std::vector<LayerParameters> load_parameters(const workload::Network& network) {
         for (const auto& d : e.diagnostics()) problems.add(d);
       }
     };
-    read(layer.weights_file, w_shape, params[i].weights);
+    if (!layer.weights_file.empty()) read(layer.weights_file, w_shape, params[i].weights);
     if (!layer.bias_file.empty()) read(layer.bias_file, {output_channels(layer)}, params[i].bias);
   }
   problems.throw_if_any();

@@ -3,7 +3,8 @@
 // names (docs/workloads.md, `weights` and `bias`), in PyTorch layouts:
 // conv2d weights (filters, channels / groups, kernel_h, kernel_w), fc weights (out_features,
 // input elements flattened C x H x W), matmul weights (out_features, K); biases
-// (out channels,). A missing bias is zero.
+// (out channels,). A missing bias is zero. Layernorm and rmsnorm take an optional gain
+// (`weights`, channels,) and shift (`bias`); an add with one input its constant (C, H, W).
 
 #include <cstdint>
 #include <vector>

@@ -22,7 +22,8 @@ double max_abs_value(const Format& f) {
 QuantizedLayer::QuantizedLayer(const arch::ArchSpec& arch, const workload::Layer& layer,
                                const mapping::Mapping& mapping,
                                const LayerParameters& params, bool per_channel,
-                               double activation_max_abs, double activation_mean_abs)
+                               double activation_max_abs, double activation_mean_abs, double b_max_abs,
+                               double b_mean_abs)
     : formats_(arch::resolve_formats(arch, layer)),
       layout_(gemm_layout(layer)),
       input_elements_(layer.input.elements()),
@@ -45,7 +46,13 @@ QuantizedLayer::QuantizedLayer(const arch::ArchSpec& arch, const workload::Layer
     }
     permute_columns(layout_.gather, layout_.k, order_.permutation);
   }
-  weight_scales_ = func::weight_scales(formats_.weight, params.weights, layout_.groups * layout_.n, layout_.k, per_channel);
+  const bool second_operand = !layout_.b_gather.empty();
+  if (second_operand) {  // per tensor, from the calibration statistics of b
+    weight_scales_.assign(static_cast<std::size_t>(layout_.groups * layout_.n),
+                          tensor_scale(formats_.weight, b_max_abs, b_mean_abs));
+  } else {
+    weight_scales_ = func::weight_scales(formats_.weight, params.weights, layout_.groups * layout_.n, layout_.k, per_channel);
+  }
   if (q.weight_scale) std::fill(weight_scales_.begin(), weight_scales_.end(), *q.weight_scale);
   quantize_parameters(params);
 
@@ -56,7 +63,7 @@ QuantizedLayer::QuantizedLayer(const arch::ArchSpec& arch, const workload::Layer
   if (acc.kind() == FormatKind::Quire) {
     order_free_ = true;
   } else if (acc.is_integer_like() && acc.is_signed()) {
-    double max_w = 0;
+    double max_w = second_operand ? max_abs_value(formats_.weight) : 0;  // b: any code
     for (const std::uint32_t c : weight_codes_) {
       max_w = std::max(max_w, std::fabs(numerics::decode(formats_.weight, c)));
     }
@@ -68,10 +75,10 @@ QuantizedLayer::QuantizedLayer(const arch::ArchSpec& arch, const workload::Layer
   }
 }
 
-void QuantizedLayer::quantize_parameters(const LayerParameters& params) {
+template <typename Weight>
+void QuantizedLayer::quantize_weights(Weight weight, std::int64_t& saturated) {
   const std::int64_t channels = layout_.groups * layout_.n;
   const std::int64_t k = layout_.k;
-  // Weights now that the scales are final (a configured scale replaces the calibrated one).
   const ValueQuantizer wq(formats_.weight);
   weight_codes_.resize(static_cast<std::size_t>(channels * k));
   zero_weights_by_k_.assign(static_cast<std::size_t>(layout_.groups * k), 0);
@@ -80,11 +87,27 @@ void QuantizedLayer::quantize_parameters(const LayerParameters& params) {
     const std::int64_t g = c / layout_.n;
     for (std::int64_t p = 0; p < k; ++p) {
       const std::int64_t j = order_.permutation.empty() ? p : order_.permutation[static_cast<std::size_t>(p)];
-      const double w = static_cast<double>(params.weights[static_cast<std::size_t>(c * k + j)]);
-      const std::uint32_t code = wq(w / scale, saturated_weights_);
+      const std::uint32_t code = wq(weight(c, j) / scale, saturated);
       weight_codes_[static_cast<std::size_t>(c * k + p)] = code;
       if (weight_zero_(code)) ++zero_weights_by_k_[static_cast<std::size_t>(g * k + p)];
     }
+  }
+}
+
+void QuantizedLayer::set_second_operand(const double* b, ComputeCounts& counts) {
+  const std::int64_t k = layout_.k;
+  const std::int64_t* at = layout_.b_gather.data();
+  quantize_weights([&](std::int64_t c, std::int64_t j) { return b[at[c * k + j]]; }, counts.saturated_activations);
+}
+
+void QuantizedLayer::quantize_parameters(const LayerParameters& params) {
+  const std::int64_t channels = layout_.groups * layout_.n;
+  const std::int64_t k = layout_.k;
+  // Weights now that the scales are final (a configured scale replaces the calibrated one); a
+  // second activation operand arrives with each sample (set_second_operand).
+  if (layout_.b_gather.empty()) {
+    quantize_weights([&](std::int64_t c, std::int64_t j) { return static_cast<double>(params.weights[static_cast<std::size_t>(c * k + j)]); },
+                     saturated_weights_);
   }
   // Biases in accumulator values, at weight scale x activation scale.
   product_scales_.resize(static_cast<std::size_t>(channels));

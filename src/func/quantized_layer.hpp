@@ -27,9 +27,10 @@ class QuantizedLayer : public ComputeLayer {
   // numerics::FormatError if the MAC cannot be built.
   QuantizedLayer(const arch::ArchSpec& arch, const workload::Layer& layer, const mapping::Mapping& mapping,
                  const LayerParameters& params, bool per_channel, double activation_max_abs,
-                 double activation_mean_abs);
+                 double activation_mean_abs, double b_max_abs = 0, double b_mean_abs = 0);
 
   void run(const double* in, double* out, double* accumulators, ComputeCounts& counts) override;
+  void set_second_operand(const double* b, ComputeCounts& counts) override;
 
   const arch::LayerFormats& formats() const override { return formats_; }
   double weight_scale() const override { return weight_scales_.empty() ? 1.0 : weight_scales_.front(); }
@@ -45,6 +46,9 @@ class QuantizedLayer : public ComputeLayer {
  private:
   // Weight codes and biases, with the final scales.
   void quantize_parameters(const LayerParameters& params);
+  // Weight codes of channel-major real weights (`weight(c, j)`, original k order).
+  template <typename Weight>
+  void quantize_weights(Weight weight, std::int64_t& saturated);
   double accumulate(const std::uint32_t* w, const std::uint32_t* a, double bias,
                     std::uint64_t& overflows);
 

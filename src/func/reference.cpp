@@ -24,9 +24,15 @@ ReferenceNetwork::ReferenceNetwork(const workload::Network& network,
                                    const std::vector<Producers>& producers)
     : network_(network), params_(params), layouts_(layouts), producers_(producers) {}
 
-void ReferenceNetwork::compute_layer(std::size_t i, const float* in, float* out) const {
+void ReferenceNetwork::compute_layer(std::size_t i, const float* in, const float* in_b, float* out) const {
   const GemmLayout& g = layouts_[i];
   const LayerParameters& p = params_[i];
+  const float* weights = p.weights.data();
+  if (!g.b_gather.empty()) {
+    b_weights_.resize(g.b_gather.size());
+    for (std::size_t j = 0; j < g.b_gather.size(); ++j) b_weights_[j] = in_b[g.b_gather[j]];
+    weights = b_weights_.data();
+  }
   row_.resize(static_cast<std::size_t>(g.k));
   for (std::int64_t grp = 0; grp < g.groups; ++grp) {
     for (std::int64_t r = 0; r < g.m; ++r) {
@@ -38,7 +44,7 @@ void ReferenceNetwork::compute_layer(std::size_t i, const float* in, float* out)
       }
       for (std::int64_t c = 0; c < g.n; ++c) {
         const std::int64_t channel = grp * g.n + c;
-        const float* w = p.weights.data() + channel * g.k;
+        const float* w = weights + channel * g.k;
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         std::int64_t j = 0;
         for (; j + 4 <= g.k; j += 4) {
@@ -63,11 +69,11 @@ void ReferenceNetwork::run(const std::vector<float>& input,
     const auto source = [&](int p) { return p < 0 ? input.data() : values[static_cast<std::size_t>(p)].data(); };
     values[i].resize(static_cast<std::size_t>(layer.output.elements()));
     const float* a = source(producers_[i].a);
-    if (layer.has_weights()) {
-      compute_layer(i, a, values[i].data());
+    const float* b = layer.inputs.size() > 1 ? source(producers_[i].b) : nullptr;
+    if (layer.macs() > 0) {
+      compute_layer(i, a, b, values[i].data());
     } else {
-      const float* b = layer.inputs.size() > 1 ? source(producers_[i].b) : nullptr;
-      run_vector_layer<float>(layer, a, b, values[i].data());
+      run_vector_layer<float>(layer, params_[i], a, b, values[i].data());
     }
   }
 }

@@ -32,13 +32,15 @@ class ReferenceNetwork {
   void run(const std::vector<float>& input, std::vector<std::vector<float>>& values) const;
 
  private:
-  void compute_layer(std::size_t i, const float* in, float* out) const;
+  // in_b: the second operand of a matmul of two activations (else unused).
+  void compute_layer(std::size_t i, const float* in, const float* in_b, float* out) const;
 
   const workload::Network& network_;
   const std::vector<LayerParameters>& params_;
   const std::vector<GemmLayout>& layouts_;
   const std::vector<Producers>& producers_;
   mutable std::vector<float> row_;
+  mutable std::vector<float> b_weights_;  // a second activation operand as weights
 };
 
 }  // namespace qarch::func

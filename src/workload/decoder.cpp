@@ -111,7 +111,10 @@ std::string add_block(StepBuilder& b, const DecoderSpec& s, const std::string& p
     query = n("rope_q");
   }
   b.add(attention(n("scores"), s, true), {query, n("kv_cache.k")});
-  b.add(vector_op(n("softmax"), "softmax"), {n("scores")});
+  Layer softmax = vector_op(n("softmax"), "softmax");
+  softmax.heads = s.heads;  // each head's scores over the cached keys; new tokens see only earlier ones
+  softmax.causal = true;
+  b.add(softmax, {n("scores")});
   b.add(attention(n("context"), s, false), {n("softmax"), n("kv_cache.v")});
   b.add(linear(n("o"), s.hidden), {n("context")});
   b.add(add(n("residual1")), {n("o"), input});

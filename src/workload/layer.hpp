@@ -89,17 +89,23 @@ struct Layer {
 
   // fc / matmul
   std::int64_t out_features = 0;  // fc, and matmul against weights
-  std::int64_t heads = 1;         // matmul between activations, split into heads
+  std::int64_t heads = 1;         // matmul between activations, split into heads; softmax's slices
   // Grouped-query attention: b has kv_heads heads, each shared by heads / kv_heads heads of the
   // first operand (multi-query: 1). 0: as many as heads (b is not shared).
   std::int64_t kv_heads = 0;
   bool transpose_b = false;       // matmul: multiply by B^T (attention scores Q.K^T)
 
-  // activation: relu, relu6, gelu, sigmoid, tanh, softmax, layernorm
+  // activation: relu, relu6, gelu, sigmoid, tanh, softmax, layernorm, rmsnorm, silu, swiglu, rope
   std::string function;
+  // softmax: each of `heads` equal slices of the channels is normalized on its own (attention
+  // scores: heads x keys channels, one position per query); with `causal`, query i of m sees
+  // keys 0 .. i + (keys - m) only (the others count as -infinity).
+  bool causal = false;
 
   // Trained parameters for functional mode: NumPy .npy float32 files, resolved to paths that
   // exist (relative paths in the YAML are relative to the workload file). Empty when absent.
+  // Layernorm / rmsnorm: gain (weights) and shift (bias) per channel; an add with one input
+  // adds the constant tensor `weights` (a learned position embedding).
   std::string weights_file;
   std::string bias_file;
 

@@ -60,12 +60,10 @@ std::string infer_pool(Layer& l) {
 
 std::string infer_matmul(Layer& l) {
   if (l.out_features > 0) {  // a weight matrix applied to every token
-    if (l.input.w != 1) {
-      return "a matmul with out_features expects a token sequence (channels x tokens x 1), got " +
-             l.input.to_string();
-    }
-    l.output = Shape{l.out_features, l.input.h, 1};
-    l.gemm = Gemm{1, l.batch * l.input.h, l.input.c, l.out_features};
+    // A C x H x W feature map is H W tokens of C features (a vision transformer's patches).
+    const std::int64_t tokens = l.input.h * l.input.w;
+    l.output = Shape{l.out_features, tokens, 1};
+    l.gemm = Gemm{1, l.batch * tokens, l.input.c, l.out_features};
     return {};
   }
   const Shape& a = l.input;
@@ -130,7 +128,10 @@ std::string infer_shape(Layer& l) {
       l.gemm = Gemm{1, l.batch, l.input.elements(), l.out_features};
       break;
     case LayerType::Add:
-      if (l.input != l.input_b) {
+      if (l.inputs.size() == 1) l.input_b = l.input;  // plus a constant tensor of its shape
+      // Element-wise, position by position: a C x H x W feature map and the C x (H W) x 1 token
+      // sequence made of it (a matmul's output) hold their elements in the same order.
+      if (l.input.c != l.input_b.c || l.input.h * l.input.w != l.input_b.h * l.input_b.w) {
         problem = "inputs have different shapes: " + l.input.to_string() + " and " +
                   l.input_b.to_string();
       }

@@ -135,7 +135,11 @@ DeclaredLayer read_layer(const Value& element, Diagnostics& diagnostics) {
   read_quantization(r, l.quantization);
 
   config::Location where;
-  if (l.type == LayerType::Add) {
+  if (l.type == LayerType::Add && !r.has("inputs") && r.has("weights")) {
+    // One activation plus a constant tensor of its shape (a learned position embedding).
+    d.refs.push_back(read_ref(r, "input", where));
+    d.ref_locations.push_back(where);
+  } else if (l.type == LayerType::Add) {
     if (const auto inputs = r.child("inputs", true)) {
       if (!inputs->is_sequence() || inputs->size() != 2) {
         diagnostics.add(inputs->location(), inputs->path(),
@@ -155,6 +159,8 @@ DeclaredLayer read_layer(const Value& element, Diagnostics& diagnostics) {
   if (l.type == LayerType::Conv2d || l.type == LayerType::Fc || l.type == LayerType::Matmul) {
     l.weights_file = read_parameter_file(r, "weights");
     l.bias_file = read_parameter_file(r, "bias");
+  } else if (l.type == LayerType::Add) {
+    l.weights_file = read_parameter_file(r, "weights");
   }
   switch (l.type) {
     case LayerType::Conv2d:
@@ -189,7 +195,16 @@ DeclaredLayer read_layer(const Value& element, Diagnostics& diagnostics) {
       }
       break;
     }
-    case LayerType::Activation: l.function = r.choice("function", kFunctions); break;
+    case LayerType::Activation:
+      l.function = r.choice("function", kFunctions);
+      if (l.function == "layernorm" || l.function == "rmsnorm") {
+        l.weights_file = read_parameter_file(r, "weights");
+        l.bias_file = read_parameter_file(r, "bias");
+      } else if (l.function == "softmax") {
+        l.heads = r.integer("heads", 1, kMaxDimension, 1);
+        l.causal = r.boolean("causal", false);
+      }
+      break;
     case LayerType::Add: break;
   }
   r.finish();
@@ -258,7 +273,7 @@ Network load_yaml_network(const config::Document& document) {
     }
     std::vector<Shape> operands;
     for (std::size_t i = 0; i < d.refs.size(); ++i) {
-      const std::string ref = d.refs[i].empty() && i == 0 && l.type != LayerType::Add ? previous : d.refs[i];
+      const std::string ref = d.refs[i].empty() && i == 0 && (l.type != LayerType::Add || d.refs.size() == 1) ? previous : d.refs[i];
       l.inputs.push_back(ref);
       const auto it = produced.find(ref);
       if (it == produced.end()) {

@@ -156,6 +156,38 @@ TEST(YamlNetwork, MatmulNeedsExactlyOneOfOutFeaturesAndB) {
                        "layers[0].kv_heads: must divide heads (4)"));
 }
 
+// A vision transformer's vocabulary: a feature map is its positions as tokens, an add takes a
+// learned constant, norms take a gain and shift, softmax its heads and a causal mask.
+TEST(YamlNetwork, TransformerLayersOnAFeatureMap) {
+  const std::string dir = ::testing::TempDir() + "/vit_keys";
+  std::filesystem::create_directories(dir);
+  for (const char* f : {"pos.npy", "g.npy", "b.npy"}) std::ofstream(dir + "/" + f) << "x";
+  const Network net = load_yaml_network(config::Document::parse(
+      kHeader + "  - {name: patch, type: conv2d, filters: 8, kernel: 2, stride: 2}\n"
+                "  - {name: pos, type: add, weights: pos.npy}\n"
+                "  - {name: ln, type: activation, function: layernorm, weights: g.npy, bias: b.npy}\n"
+                "  - {name: q, type: matmul, out_features: 8}\n"
+                "  - {name: s, type: matmul, input: q, b: q, heads: 2, transpose_b: true}\n"
+                "  - {name: p, type: activation, function: softmax, heads: 2, causal: true}\n"
+                "  - {name: r, type: add, inputs: [q, pos]}\n",
+      dir + "/net.yaml"));
+  EXPECT_EQ(net.layers[1].inputs, std::vector<std::string>{"patch"});
+  EXPECT_EQ(net.layers[1].input_b, (Shape{8, 4, 4}));  // the constant has the input's shape
+  EXPECT_EQ(net.layers[1].weights_file, dir + "/pos.npy");
+  EXPECT_EQ(net.layers[2].bias_file, dir + "/b.npy");
+  EXPECT_EQ(net.layers[3].output, (Shape{8, 16, 1}));  // 4 x 4 positions as 16 tokens
+  EXPECT_EQ(net.layers[3].macs(), 16 * 8 * 8);
+  EXPECT_EQ(net.layers[4].output, (Shape{2 * 16, 16, 1}));
+  EXPECT_EQ(net.layers[5].heads, 2);
+  EXPECT_TRUE(net.layers[5].causal);
+  EXPECT_EQ(net.layers[6].output, (Shape{8, 16, 1}));  // tokens + the feature map they came from
+  EXPECT_TRUE(contains(problems(kHeader + "  - {name: p, type: activation, function: relu, heads: 2}\n"),
+                       "layers[0].heads: unknown key"));
+  EXPECT_TRUE(contains(problems(kHeader + "  - {name: c, type: conv2d, filters: 4, kernel: 1}\n"
+                                          "  - {name: a, type: add, inputs: [c, input]}\n"),
+                       "different shapes"));
+}
+
 TEST(YamlNetwork, AbsurdSizesAreRejectedBeforeAnythingIsAllocated) {
   // The limits of the robustness issue: a 10^9 x 10^9 layer, negative strides, bit-widths of
   // 0 or 1000 -- each one clear message, nothing sized from the bad value.
