@@ -65,7 +65,7 @@ mapping::AccumulationOrder block_order(const mapping::AccumulationOrder& order, 
 
 BlockLayer::BlockLayer(const arch::ArchSpec& arch, const workload::Layer& layer, const mapping::Mapping& mapping,
                        const LayerParameters& params, bool per_channel, double activation_max_abs,
-                       double activation_mean_abs)
+                       double activation_mean_abs, double b_max_abs, double b_mean_abs)
     : formats_(checked_formats(arch, layer)),
       rule_(arch.pe_array.block_scale_rule),
       tie_(arch.pe_array.block_rounding),
@@ -85,7 +85,13 @@ BlockLayer::BlockLayer(const arch::ArchSpec& arch, const workload::Layer& layer,
     std::int64_t unused = 0;
     activation_zero_code_ = (*activation_quantizer_)(0.0, unused);
   }
-  quantize_weights(params, per_channel);
+  if (layout_.b_gather.empty()) {
+    quantize_weights(params.weights, per_channel, false, saturated_weights_);
+  } else {  // arrives with each sample; per-tensor scale from the calibration statistics
+    const bool blocks = formats_.weight.is_block_scaled();
+    weight_scales_.assign(static_cast<std::size_t>(layout_.groups * layout_.n),
+                          blocks ? 1.0 : tensor_scale(formats_.weight, b_max_abs, b_mean_abs));
+  }
   if (layer.quantization.weight_scale && !formats_.weight.is_block_scaled()) {
     std::fill(weight_scales_.begin(), weight_scales_.end(), *layer.quantization.weight_scale);
   }
@@ -94,9 +100,16 @@ BlockLayer::BlockLayer(const arch::ArchSpec& arch, const workload::Layer& layer,
   bias_values_ = accumulator_biases(formats_.accumulator, params.bias, product_scales_, saturated_biases_);
 }
 
-void BlockLayer::quantize_weights(const LayerParameters& params, bool per_channel) {
+void BlockLayer::set_second_operand(const double* b, ComputeCounts& counts) {
+  second_operand_.resize(layout_.b_gather.size());
+  for (std::size_t j = 0; j < second_operand_.size(); ++j) second_operand_[j] = static_cast<float>(b[layout_.b_gather[j]]);
+  weights_.clear();
+  quantize_weights(second_operand_, false, true, counts.saturated_activations);
+}
+
+void BlockLayer::quantize_weights(const std::vector<float>& w, bool per_channel, bool scales_known,
+                                  std::int64_t& saturated) {
   const std::int64_t channels = layout_.groups * layout_.n, k = layout_.k;
-  const std::vector<float>& w = params.weights;
   if (const auto bf = formats_.weight.block_format()) {
     weight_scales_.assign(static_cast<std::size_t>(channels), 1.0);
     const float st = numerics::nvfp4_tensor_scale(numerics::tensor_amax(w.data(), w.size()));
@@ -104,19 +117,19 @@ void BlockLayer::quantize_weights(const LayerParameters& params, bool per_channe
       quantized_.clear();
       numerics::quantize_into_blocks(*bf, w.data() + c * k, static_cast<std::size_t>(k), rule_, tie_, st, quantized_);
       for (const numerics::QuantizedBlock& q : quantized_) {
-        saturated_weights_ += q.saturated;
+        saturated += q.saturated;
         weights_.append(q);
       }
     }
   } else {
-    weight_scales_ = func::weight_scales(formats_.weight, w, channels, k, per_channel);
+    if (!scales_known) weight_scales_ = func::weight_scales(formats_.weight, w, channels, k, per_channel);
     const ValueQuantizer quantizer(formats_.weight);
     std::vector<std::uint32_t> codes(static_cast<std::size_t>(k));
     for (std::int64_t c = 0; c < channels; ++c) {
       const double scale = weight_scales_[static_cast<std::size_t>(c)];
       for (std::int64_t j = 0; j < k; ++j) {
         codes[static_cast<std::size_t>(j)] =
-            quantizer(static_cast<double>(w[static_cast<std::size_t>(c * k + j)]) / scale, saturated_weights_);
+            quantizer(static_cast<double>(w[static_cast<std::size_t>(c * k + j)]) / scale, saturated);
       }
       weights_.append_codes(codes.data(), codes.size());
     }

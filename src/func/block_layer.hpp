@@ -18,7 +18,6 @@
 // divides the array's reduction width (arch::check_block_layout).
 
 #include <cstdint>
-#include <stdexcept>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,12 +40,11 @@ class BlockLayer : public ComputeLayer {
   // layout the array cannot run (rs, a block size that does not divide the reduction width) and a
   // configured weight_scale / activation_scale for a block-scaled operand.
   BlockLayer(const arch::ArchSpec& arch, const workload::Layer& layer, const mapping::Mapping& mapping,
-             const LayerParameters& params, bool per_channel, double activation_max_abs, double activation_mean_abs);
+             const LayerParameters& params, bool per_channel, double activation_max_abs, double activation_mean_abs,
+             double b_max_abs = 0, double b_mean_abs = 0);
 
   void run(const double* in, double* out, double* accumulators, ComputeCounts& counts) override;
-  void set_second_operand(const double*, ComputeCounts&) override {
-    throw std::logic_error("BlockLayer: layers with a second activation operand run as QuantizedLayer");
-  }
+  void set_second_operand(const double* b, ComputeCounts& counts) override;
 
   const arch::LayerFormats& formats() const override { return formats_; }
   double weight_scale() const override { return weight_scales_.empty() ? 1.0 : weight_scales_.front(); }
@@ -56,7 +54,9 @@ class BlockLayer : public ComputeLayer {
   std::string accumulation_order() const override { return order_.name; }
 
  private:
-  void quantize_weights(const LayerParameters& params, bool per_channel);
+  // Weights (channels x k, row-major) into weights_; scalar formats at weight_scales_ (computed
+  // from `w` unless `scales_known`).
+  void quantize_weights(const std::vector<float>& w, bool per_channel, bool scales_known, std::int64_t& saturated);
   // The input stage, once per sample: block formats take float32 values, scalars their codes.
   void quantize_input(const double* in, ComputeCounts& counts);
   // Group `group`'s im2col rows into activations_, with their zero counts per k.
@@ -73,6 +73,7 @@ class BlockLayer : public ComputeLayer {
   mapping::AccumulationOrder order_;  // segments in blocks
   numerics::BlockAccumulator accumulator_;
   numerics::BlockOperand weights_;      // (groups x n) rows of row_blocks_ blocks
+  std::vector<float> second_operand_;   // a second activation operand as weights (b_gather)
   numerics::BlockOperand activations_;  // one group's m rows
   std::optional<ValueQuantizer> activation_quantizer_;  // scalar activations
   std::uint32_t activation_zero_code_ = 0;              // what padding feeds (scalar activations)

@@ -12,12 +12,8 @@ std::unique_ptr<ComputeLayer> make_compute_layer(const arch::ArchSpec& arch, con
   // The block dot-product unit is its own datapath; every other style multiplies scalars (and
   // refuses block-scaled formats, naming block_dot).
   if (arch::resolve_formats(arch, layer).multiplier.kind() == numerics::MultiplierKind::BlockDot) {
-    if (!layer.has_weights()) {
-      throw numerics::FormatError("a matmul of two activations runs on scalar multipliers in functional mode; give "
-                                  "this layer a scalar `multiplier` and formats (block_dot takes weight tensors)");
-    }
     return std::make_unique<BlockLayer>(arch, layer, mapping, params, per_channel, activation_max_abs,
-                                        activation_mean_abs);
+                                        activation_mean_abs, b_max_abs, b_mean_abs);
   }
   return std::make_unique<QuantizedLayer>(arch, layer, mapping, params, per_channel, activation_max_abs,
                                           activation_mean_abs, b_max_abs, b_mean_abs);

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <random>
 
+#include "func/compute_layer.hpp"
 #include "func/layer_ops.hpp"
 #include "func/quantized_layer.hpp"
 #include "func/vector_format.hpp"
@@ -115,6 +116,21 @@ TEST_P(Attention, QuantizedProductsEqualTheHeadFormula) {
     q.run(a.data(), out.data(), nullptr, counts);
     EXPECT_EQ(out, direct(l, a, b));
   }
+}
+
+// On the block dot-product unit, both activations in MX blocks computed per sample: values of
+// at most 2 in quarters are exact mxint8 elements, so the products are the formula's.
+TEST_P(Attention, BlockDotProductsEqualTheHeadFormula) {
+  const Layer l = attention(GetParam(), 4, 2, 8, 5, 7);
+  const std::vector<double> a = random_values(static_cast<std::size_t>(l.input.elements()), 1);
+  const std::vector<double> b = random_values(static_cast<std::size_t>(l.input_b.elements()), 2);
+  const arch::ArchSpec arch = testing::func_arch("mxint8", "mxint8", "fp32", "block_dot");
+  const auto q = make_compute_layer(arch, l, mapping::map_layer(arch, l), LayerParameters{}, false, 0, 0);
+  std::vector<double> out(static_cast<std::size_t>(l.output.elements()));
+  ComputeCounts counts;
+  q->set_second_operand(b.data(), counts);
+  q->run(a.data(), out.data(), nullptr, counts);
+  EXPECT_EQ(out, direct(l, a, b));
 }
 
 TEST_P(Attention, Int8SecondOperandTakesItsCalibratedScaleAndCountsSaturation) {
