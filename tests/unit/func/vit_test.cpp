@@ -55,7 +55,9 @@ TEST(Vit, Bf16VectorUnitRoundsTheSpecialFunctions) {
   EXPECT_GT(first_norm.sqnr_db, 35);
   EXPECT_LT(first_norm.sqnr_db, 70);
   for (std::size_t i = 0; i < net.layers.size(); ++i) {
-    if (net.layers[i].function == "softmax") EXPECT_LT(r.layers[i].sqnr_db, 80) << net.layers[i].name;
+    if (net.layers[i].function == "softmax") {
+      EXPECT_LT(r.layers[i].sqnr_db, 80) << net.layers[i].name;
+    }
   }
 }
 
