@@ -160,13 +160,18 @@ report::NetworkResult evaluate_generation(const arch::ArchSpec& arch_in, const D
     const DecoderStep step0 = prefill ? workload::decoder_step(d, 1, P + 1, B, step_prefix(0)) : first;
     std::vector<mapping::Mapping> raw0;
     for (const workload::Layer& layer : step0.network.layers) raw0.push_back(mapping::map_layer(arch, layer, mapper));
-    const auto fused = [&](const workload::Network& step, std::vector<mapping::Mapping> maps) {
+    // `only_attention`: the other layers' plans are not used (keep_on_chip walks every fold of
+    // a layer, the projections' thousands, so later steps skip it for them).
+    const auto fused = [&](const workload::Network& step, std::vector<mapping::Mapping> maps, bool only_attention) {
       const std::vector<mapping::OnChip> on_chip =
           mapping::plan_on_chip(arch, step, maps, mapping::on_chip_choice(arch, step));
-      for (std::size_t i = 0; i < maps.size(); ++i) mapping::keep_on_chip(arch, maps[i], on_chip[i]);
+      for (std::size_t i = 0; i < maps.size(); ++i) {
+        if (only_attention && !workload::depends_on_context(step.layers[i].name)) continue;
+        mapping::keep_on_chip(arch, maps[i], on_chip[i]);
+      }
       return maps;
     };
-    const std::vector<mapping::Mapping> maps0 = fused(step0.network, raw0);
+    const std::vector<mapping::Mapping> maps0 = fused(step0.network, raw0, false);
     for (std::size_t i = 0; i < maps0.size(); ++i) {
       const bool attention = workload::depends_on_context(step0.network.layers[i].name);
       add_layer(plan, d, step0, maps0, i, step_prefix(0), "decode.", attention ? 1 : G);
@@ -179,7 +184,7 @@ report::NetworkResult evaluate_generation(const arch::ArchSpec& arch_in, const D
           raw[i] = mapping::map_layer(arch, step.network.layers[i], mapper);
         }
       }
-      const std::vector<mapping::Mapping> maps = fused(step.network, std::move(raw));
+      const std::vector<mapping::Mapping> maps = fused(step.network, std::move(raw), true);
       for (std::size_t i = 0; i < maps.size(); ++i) {
         if (workload::depends_on_context(step.network.layers[i].name)) {
           add_layer(plan, d, step, maps, i, step_prefix(t), "decode.", 1);
