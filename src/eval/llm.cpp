@@ -21,13 +21,15 @@ namespace {
 using workload::DecoderSpec;
 using workload::DecoderStep;
 
-// How one simulated layer counts in the report: its row, and how many times it runs (blocks x
-// the steps it stands for).
+// How one simulated layer counts in the report: its row, how many times it runs (blocks x the
+// steps it stands for), and whether its row shows it (the prefill; the last decode step).
 struct Count {
   std::string row;
   std::int64_t times = 1;
   bool decode = false;
   std::int64_t blocks = 1;  // a block layer: d.layers; the head: 1
+  bool shown = true;
+  std::string fused_row;  // the row of the layer that takes its output on chip, if any
 };
 
 // Everything simulated, side by side: the layers of every step in one network, and their counts.
@@ -35,10 +37,8 @@ struct Plan {
   workload::Network network;
   Simulated run;
   std::vector<Count> counts;
-  std::map<std::string, std::string> row_of;  // layer name -> row, for fused_into
 
   void add(const workload::Layer& layer, mapping::Mapping m, Count c) {
-    row_of[layer.name] = c.row;
     network.layers.push_back(layer);
     run.mappings.push_back(std::move(m));
     counts.push_back(std::move(c));
@@ -47,12 +47,32 @@ struct Plan {
 
 std::string step_prefix(std::int64_t t) { return t == 0 ? "decode." : "decode" + std::to_string(t) + "."; }
 
-// Adds layer `i` of `step` (names starting with `prefix`) as row `phase.<name>`.
+// Adds layer `i` of `step` (names starting with `prefix`) as row `phase.<name>`; `shown`: the
+// row shows this layer (else it only counts in the totals).
 void add_layer(Plan& plan, const DecoderSpec& d, const DecoderStep& step, const std::vector<mapping::Mapping>& maps,
-               std::size_t i, const std::string& prefix, const std::string& phase, std::int64_t steps) {
+               std::size_t i, const std::string& prefix, const std::string& phase, std::int64_t steps, bool shown) {
   const workload::Layer& layer = step.network.layers[i];
   const std::int64_t blocks = i < step.block_layers ? d.layers : 1;
-  plan.add(layer, maps[i], {phase + layer.name.substr(prefix.size()), blocks * steps, phase == "decode.", blocks});
+  const std::string& fused = maps[i].on_chip.fused_into;  // a layer of the same step
+  plan.add(layer, maps[i],
+           {phase + layer.name.substr(prefix.size()), blocks * steps, phase == "decode.", blocks, shown,
+            fused.empty() ? "" : phase + fused.substr(prefix.size())});
+}
+
+// An empty row for `from` (shapes, formats, fusion; its tensors in every block), to accumulate into.
+report::LayerResult empty_row(const report::LayerResult& from, const Count& c) {
+  report::LayerResult row = from;
+  row.name = c.row;
+  row.fused_into = c.fused_row;
+  row.macs = 0;
+  row.total_cycles = row.compute_cycles = row.stall_cycles = row.sram_stall_cycles = std::nullopt;
+  row.dram_read_bytes = row.dram_write_bytes = row.dram_row_hits = row.dram_row_misses = std::nullopt;
+  row.energy_pj = std::nullopt;
+  row.energy_breakdown_pj.clear();
+  row.weight_bytes *= c.blocks;  // the tensors of every block, once (not per step)
+  row.input_bytes *= c.blocks;
+  row.output_bytes *= c.blocks;
+  return row;
 }
 
 // Adds `times` runs of `from` into `into` (a row of the same layer in another block or step).
@@ -151,7 +171,7 @@ report::NetworkResult evaluate_generation(const arch::ArchSpec& arch_in, const D
   plan.network.batch = B;
   if (prefill) {
     const std::vector<mapping::Mapping> maps = mapping::map_network(arch, first.network, mapper);
-    for (std::size_t i = 0; i < maps.size(); ++i) add_layer(plan, d, first, maps, i, "prefill.", "prefill.", 1);
+    for (std::size_t i = 0; i < maps.size(); ++i) add_layer(plan, d, first, maps, i, "prefill.", "prefill.", 1, true);
   }
   if (decode) {
     // Step 0 (context P + 1) in full; its layers that do not see the cache stand for all G steps.
@@ -160,16 +180,21 @@ report::NetworkResult evaluate_generation(const arch::ArchSpec& arch_in, const D
     const DecoderStep step0 = prefill ? workload::decoder_step(d, 1, P + 1, B, step_prefix(0)) : first;
     std::vector<mapping::Mapping> raw0;
     for (const workload::Layer& layer : step0.network.layers) raw0.push_back(mapping::map_layer(arch, layer, mapper));
-    const auto fused = [&](const workload::Network& step, std::vector<mapping::Mapping> maps) {
+    // `only_attention`: the other layers' plans are not used (keep_on_chip walks every fold of
+    // a layer, the projections' thousands, so later steps skip it for them).
+    const auto fused = [&](const workload::Network& step, std::vector<mapping::Mapping> maps, bool only_attention) {
       const std::vector<mapping::OnChip> on_chip =
           mapping::plan_on_chip(arch, step, maps, mapping::on_chip_choice(arch, step));
-      for (std::size_t i = 0; i < maps.size(); ++i) mapping::keep_on_chip(arch, maps[i], on_chip[i]);
+      for (std::size_t i = 0; i < maps.size(); ++i) {
+        if (only_attention && !workload::depends_on_context(step.layers[i].name)) continue;
+        mapping::keep_on_chip(arch, maps[i], on_chip[i]);
+      }
       return maps;
     };
-    const std::vector<mapping::Mapping> maps0 = fused(step0.network, raw0);
+    const std::vector<mapping::Mapping> maps0 = fused(step0.network, raw0, false);
     for (std::size_t i = 0; i < maps0.size(); ++i) {
       const bool attention = workload::depends_on_context(step0.network.layers[i].name);
-      add_layer(plan, d, step0, maps0, i, step_prefix(0), "decode.", attention ? 1 : G);
+      add_layer(plan, d, step0, maps0, i, step_prefix(0), "decode.", attention ? 1 : G, !attention || G == 1);
     }
     for (std::int64_t t = 1; t < G; ++t) {
       const DecoderStep step = workload::decoder_step(d, 1, P + 1 + t, B, step_prefix(t));
@@ -179,10 +204,10 @@ report::NetworkResult evaluate_generation(const arch::ArchSpec& arch_in, const D
           raw[i] = mapping::map_layer(arch, step.network.layers[i], mapper);
         }
       }
-      const std::vector<mapping::Mapping> maps = fused(step.network, std::move(raw));
+      const std::vector<mapping::Mapping> maps = fused(step.network, std::move(raw), true);
       for (std::size_t i = 0; i < maps.size(); ++i) {
         if (workload::depends_on_context(step.network.layers[i].name)) {
-          add_layer(plan, d, step, maps, i, step_prefix(t), "decode.", 1);
+          add_layer(plan, d, step, maps, i, step_prefix(t), "decode.", 1, t == G - 1);
         }
       }
     }
@@ -191,9 +216,12 @@ report::NetworkResult evaluate_generation(const arch::ArchSpec& arch_in, const D
   report::NetworkResult all = report::make_result(arch, plan.network);
   add_simulation_and_cost(all, plan.network, plan.run, model, nullptr);
 
-  // One row per layer of a step, summed over blocks and steps.
-  report::NetworkResult result = all;
+  // One row per layer of a step, over every block: the prefill, and one decode step (the last,
+  // at context P + G: its attention layers, and the layers that are the same at every step).
+  // `whole` sums the same rows over every step: the run's totals.
+  report::NetworkResult result = all, whole = all;
   result.layers.clear();
+  whole.layers.clear();
   result.energy_breakdown_pj.clear();
   std::map<std::string, std::size_t> row_index;
   report::GenerationResult g;
@@ -203,22 +231,16 @@ report::NetworkResult evaluate_generation(const arch::ArchSpec& arch_in, const D
   for (std::size_t i = 0; i < all.layers.size(); ++i) {
     const report::LayerResult& from = all.layers[i];
     const Count& c = plan.counts[i];
-    auto [it, is_new] = row_index.emplace(c.row, result.layers.size());
+    auto [it, is_new] = row_index.emplace(c.row, whole.layers.size());
     if (is_new) {
-      report::LayerResult row = from;  // shapes, formats, tensor bytes, fusion of the first step
-      row.name = c.row;
-      if (!from.fused_into.empty()) row.fused_into = plan.row_of.at(from.fused_into);
-      row.macs = 0;
-      row.total_cycles = row.compute_cycles = row.stall_cycles = row.sram_stall_cycles = std::nullopt;
-      row.dram_read_bytes = row.dram_write_bytes = row.dram_row_hits = row.dram_row_misses = std::nullopt;
-      row.energy_pj = std::nullopt;
-      row.energy_breakdown_pj.clear();
-      row.weight_bytes *= c.blocks;  // the tensors of every block, once (not per step)
-      row.input_bytes *= c.blocks;
-      row.output_bytes *= c.blocks;
-      result.layers.push_back(std::move(row));
+      whole.layers.push_back(empty_row(from, c));  // shapes and tensor bytes of the first step
+      result.layers.emplace_back();
     }
-    accumulate(result.layers[it->second], from, c.times);
+    accumulate(whole.layers[it->second], from, c.times);
+    if (c.shown) {
+      result.layers[it->second] = empty_row(from, c);
+      accumulate(result.layers[it->second], from, c.blocks);
+    }
     const int k = c.decode ? 1 : 0;
     cycles[k] += from.total_cycles.value_or(0) * c.times;
     dram[k] += (from.dram_read_bytes.value_or(0) + from.dram_write_bytes.value_or(0)) * c.times;
@@ -229,10 +251,16 @@ report::NetworkResult evaluate_generation(const arch::ArchSpec& arch_in, const D
     if (row.total_cycles && *row.total_cycles > 0) {
       row.utilization = static_cast<double>(row.macs) / (static_cast<double>(*row.total_cycles) * pes);
     }
+  }
+  for (const report::LayerResult& row : whole.layers) {
     energy += row.energy_pj.value_or(0);
     for (const auto& [component, pj] : row.energy_breakdown_pj) result.energy_breakdown_pj[component] += pj;
   }
   result.energy_pj = energy;
+  if (decode) {  // the rows are one decode step of G
+    result.run_totals =
+        report::NetworkResult::RunTotals{whole.macs(), whole.total_cycles(), whole.stall_cycles(), whole.sram_stall_cycles()};
+  }
   result.batch = B;
   if (result.on_chip) result.on_chip->weights_resident_setting = std::string(arch::to_string(arch_in.memory.weights_resident));
 

@@ -29,10 +29,12 @@ struct GenerationSettings {
   std::int64_t batch = 1;              // B >= 1
 };
 
-// The report of the phase(s): rows "prefill.<layer>" and "decode.<layer>" summed over blocks
-// and steps, network totals over the whole run, and NetworkResult::generation. Weights stay on
-// chip (memory.weights_resident auto) only when the whole model's fit. Throws
-// config::InputError when the settings do not suit the model (a context beyond max_context).
+// The report of the phase(s): rows "prefill.<layer>" (the prefill) and "decode.<layer>" (one
+// decode step, the last: context P + G), each over every block; network totals over the whole
+// run (NetworkResult::run_totals when the rows are one step of several), and
+// NetworkResult::generation. Weights stay on chip (memory.weights_resident auto) only when the
+// whole model's fit. Throws config::InputError when the settings do not suit the model (a
+// context beyond max_context).
 report::NetworkResult evaluate_generation(const arch::ArchSpec& arch, const workload::DecoderSpec& decoder,
                                           const GenerationSettings& settings, const Options& options);
 

@@ -17,6 +17,7 @@ std::optional<std::int64_t> sum_if_known(const std::vector<LayerResult>& layers,
 }  // namespace
 
 std::int64_t NetworkResult::macs() const {
+  if (run_totals) return run_totals->macs;
   std::int64_t total = 0;
   for (const auto& layer : layers) total += layer.macs;
   return total;
@@ -29,14 +30,17 @@ std::int64_t NetworkResult::weight_bytes() const {
 }
 
 std::optional<std::int64_t> NetworkResult::total_cycles() const {
+  if (run_totals) return run_totals->total_cycles;
   return sum_if_known(layers, &LayerResult::total_cycles);
 }
 
 std::optional<std::int64_t> NetworkResult::stall_cycles() const {
+  if (run_totals) return run_totals->stall_cycles;
   return sum_if_known(layers, &LayerResult::stall_cycles);
 }
 
 std::optional<std::int64_t> NetworkResult::sram_stall_cycles() const {
+  if (run_totals) return run_totals->sram_stall_cycles;
   return sum_if_known(layers, &LayerResult::sram_stall_cycles);
 }
 

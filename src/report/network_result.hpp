@@ -72,8 +72,9 @@ struct OnChipResult {
 };
 
 // A decoder's generation (qarch run --phase, eval/llm.hpp): the phases' totals and the figures
-// LLM serving is judged by. Rows of NetworkResult::layers then sum a layer over every block and
-// every step of its phase ("prefill.q", "decode.q").
+// LLM serving is judged by. Rows of NetworkResult::layers then sum a layer over every block:
+// "prefill.q" the prefill, "decode.q" one decode step, the last (context P + G); the
+// network totals cover the whole run (NetworkResult::run_totals).
 struct GenerationResult {
   std::string phase;               // "prefill", "decode" or "generate"
   std::int64_t prompt_tokens = 0;  // P
@@ -124,10 +125,18 @@ struct NetworkResult {
   std::optional<double> reference_top1;
 
   std::optional<GenerationResult> generation;  // a decoder's prefill/decode run
+  // The run's totals when the rows do not add up to the run (a decoder's decode rows are one
+  // step of G): macs(), total_cycles(), stall_cycles() and sram_stall_cycles() return these;
+  // weight_bytes() always sums the rows. energy_pj is set by whoever fills the result.
+  struct RunTotals {
+    std::int64_t macs = 0;
+    std::optional<std::int64_t> total_cycles, stall_cycles, sram_stall_cycles;
+  };
+  std::optional<RunTotals> run_totals;
 
   std::int64_t macs() const;
   std::int64_t weight_bytes() const;
-  std::optional<std::int64_t> total_cycles() const;  // sum over layers, if all are known
+  std::optional<std::int64_t> total_cycles() const;  // sum over layers, if all are known (or run_totals)
   std::optional<std::int64_t> stall_cycles() const;
   std::optional<std::int64_t> sram_stall_cycles() const;
   std::optional<double> latency_s() const;           // total cycles / clock

@@ -84,6 +84,13 @@ std::string weights_line(const NetworkResult& r, const OnChipResult& o) {
          "energy count no weight reads (" + grouped(o.weight_dram_bytes_saved) + " bytes left out)";
 }
 
+// What a decoder run's rows are (docs/llm.md): every block, and one decode step of G.
+std::string generation_rows(const GenerationResult& g) {
+  if (g.generated_tokens == 0) return "a block row sums them all";
+  return "a block row sums them all; the decode rows are the last of the " + std::to_string(g.generated_tokens) +
+         " steps, at context " + std::to_string(g.prompt_tokens + g.generated_tokens) + "; the totals cover every step";
+}
+
 std::vector<std::pair<std::string, std::string>> summary_lines(const NetworkResult& r) {
   std::vector<std::pair<std::string, std::string>> lines = {
       {"design point", r.arch_name + " (" + r.arch_file + ")"},
@@ -121,7 +128,7 @@ std::vector<std::pair<std::string, std::string>> summary_lines(const NetworkResu
     lines.emplace_back("generation", g.phase + ": " + std::to_string(g.prompt_tokens) + " prompt + " +
                                          std::to_string(g.generated_tokens) + " generated tokens, batch " +
                                          std::to_string(g.batch) + ", " + std::to_string(g.blocks) +
-                                         " blocks (a block row sums them all)");
+                                         " blocks (" + generation_rows(g) + ")");
     lines.emplace_back("TTFT", g.prefill_s ? si(*g.prefill_s, "s") : "-");
     lines.emplace_back("TPOT", g.time_per_output_token_s() ? si(*g.time_per_output_token_s(), "s") : "-");
     lines.emplace_back("decode rate", g.tokens_per_s() ? si(*g.tokens_per_s(), "tokens/s") : "-");
@@ -155,6 +162,14 @@ std::string render_markdown(const NetworkResult& result) {
   out << "| quantity | value |\n|---|---|\n";
   for (const auto& [label, value] : summary_lines(result)) out << "| " << label << " | " << value << " |\n";
   out << "\n## Layers\n\n";
+  if (result.generation && result.generation->generated_tokens > 0) {
+    const GenerationResult& g = *result.generation;
+    out << "The `decode.` rows are one decode step: the last, attending to " << g.prompt_tokens + g.generated_tokens
+        << " tokens (P + G), over all " << g.blocks << " blocks"
+        << (g.prompt_tokens > 0 && g.phase == "generate" ? "; the `prefill.` rows are the prefill" : "")
+        << ". The totals above cover all " << g.generated_tokens << " decode steps"
+        << (g.phase == "generate" ? " and the prefill" : "") << ".\n\n";
+  }
   const auto& columns = layer_columns();
   out << "|";
   for (const auto& c : columns) out << " " << c.name << " |";

@@ -32,23 +32,30 @@ DramController::DramController(const arch::DramSpec& spec) : spec_(spec) {
   std::vector<std::string> names = arch::address_map_fields(spec.address_map);
   std::reverse(names.begin(), names.end());
   for (const std::string& name : names) {
-    Field f;
-    f.kind = kind_of(name);
-    switch (f.kind) {
-      case 1: f.bits = log2_of(spec.ranks); break;
-      case 2: f.bits = log2_of(spec.channels); break;
-      case 3: f.bits = log2_of(spec.bank_groups); break;
-      case 4: f.bits = log2_of(spec.banks_per_group); break;
-      case 5: f.bits = log2_of(spec.page_bytes / burst_bytes_); break;
-      default: f.bits = 0; break;  // the row takes what is left
+    const int kind = kind_of(name);
+    int bits = 0;
+    switch (kind) {
+      case 1: bits = log2_of(spec.ranks); break;
+      case 2: bits = log2_of(spec.channels); break;
+      case 3: bits = log2_of(spec.bank_groups); break;
+      case 4: bits = log2_of(spec.banks_per_group); break;
+      case 5: bits = log2_of(spec.page_bytes / burst_bytes_); break;
+      default: continue;  // the row takes what is left
     }
-    fields_.push_back(f);
+    field_shift_[static_cast<std::size_t>(kind)] = row_shift_;
+    field_mask_[static_cast<std::size_t>(kind)] = (std::int64_t{1} << bits) - 1;
+    row_shift_ += bits;
   }
   const auto groups = static_cast<std::size_t>(spec.bank_groups);
   channels_.resize(static_cast<std::size_t>(spec.channels));
   for (Channel& ch : channels_) {
     ch.banks.resize(static_cast<std::size_t>(spec.ranks * spec.banks_per_rank()));
     ch.ranks.resize(static_cast<std::size_t>(spec.ranks));
+    for (std::size_t i = 0; i < ch.banks.size(); ++i) {  // the inverse of decode()'s bank index
+      const int per_rank = spec.banks_per_rank();
+      ch.banks[i].rank = static_cast<int>(i) / per_rank;
+      ch.banks[i].group = static_cast<int>(i) % per_rank / spec.banks_per_group;
+    }
     for (std::size_t r = 0; r < ch.ranks.size(); ++r) {
       Rank& rank = ch.ranks[r];
       rank.act_group_ok.assign(groups, 0);
@@ -64,31 +71,22 @@ DramController::DramController(const arch::DramSpec& spec) : spec_(spec) {
 }
 
 DramController::Target DramController::decode(std::int64_t address) const {
-  std::int64_t rest = address >> burst_shift_;  // bursts are a power of two (arch checks)
+  const std::int64_t burst = address >> burst_shift_;  // bursts are a power of two (arch checks)
+  const auto field = [&](std::size_t kind) {
+    return static_cast<int>((burst >> field_shift_[kind]) & field_mask_[kind]);
+  };
   Target t;
-  int group = 0, bank = 0;
-  for (const Field& f : fields_) {
-    if (f.kind == 0) continue;
-    const std::int64_t v = rest & ((std::int64_t{1} << f.bits) - 1);
-    rest >>= f.bits;
-    switch (f.kind) {
-      case 1: t.rank = static_cast<int>(v); break;
-      case 2: t.channel = static_cast<int>(v); break;
-      case 3: group = static_cast<int>(v); break;
-      case 4: bank = static_cast<int>(v); break;
-      default: break;  // the column selects no state
-    }
-  }
-  t.row = rest;  // every bit above the other fields, wherever the row sits in the map
-  t.group = group;
-  t.bank = (t.rank * spec_.bank_groups + group) * spec_.banks_per_group + bank;
+  t.rank = field(1);
+  t.channel = field(2);
+  t.group = field(3);
+  t.row = burst >> row_shift_;  // every bit above the other fields, wherever the row sits in the map
+  t.bank = (t.rank * spec_.bank_groups + t.group) * spec_.banks_per_group + field(4);  // the column selects no state
   return t;
 }
 
-std::int64_t DramController::column_ok(const Channel& ch, const Target& t, bool write) const {
-  const Bank& b = ch.banks[static_cast<std::size_t>(t.bank)];
-  const Rank& r = ch.ranks[static_cast<std::size_t>(t.rank)];
-  const auto g = static_cast<std::size_t>(t.group);
+std::int64_t DramController::column_ok(const Channel& ch, const Bank& b, bool write) const {
+  const Rank& r = ch.ranks[static_cast<std::size_t>(b.rank)];
+  const auto g = static_cast<std::size_t>(b.group);
   const arch::JedecTiming& x = spec_.timing;
   std::int64_t ok = std::max(b.col_ok, ch.cmd_ok);
   if (write) {
@@ -99,11 +97,10 @@ std::int64_t DramController::column_ok(const Channel& ch, const Target& t, bool 
   return ok;
 }
 
-std::int64_t DramController::activate_ok(const Channel& ch, const Target& t) const {
-  const Bank& b = ch.banks[static_cast<std::size_t>(t.bank)];
-  const Rank& r = ch.ranks[static_cast<std::size_t>(t.rank)];
+std::int64_t DramController::activate_ok(const Channel& ch, const Bank& b) const {
+  const Rank& r = ch.ranks[static_cast<std::size_t>(b.rank)];
   const std::int64_t oldest = r.faw[static_cast<std::size_t>(r.faw_next)];  // the fourth last
-  return std::max({b.act_ok, ch.cmd_ok, r.act_ok, r.act_group_ok[static_cast<std::size_t>(t.group)],
+  return std::max({b.act_ok, ch.cmd_ok, r.act_ok, r.act_group_ok[static_cast<std::size_t>(b.group)],
                    oldest + spec_.timing.faw});
 }
 
@@ -135,7 +132,7 @@ void DramController::precharge(Channel& ch, int bank, std::int64_t now) {
 void DramController::column(Channel& ch, int bank, std::size_t slot, std::int64_t now) {
   const arch::JedecTiming& x = spec_.timing;
   Bank& b = ch.banks[static_cast<std::size_t>(bank)];
-  const int index = b.queue[slot];
+  const int index = b.queue[slot].request;
   DramRequest& q = (*requests_)[static_cast<std::size_t>(index)];
   const Target& t = targets_[static_cast<std::size_t>(index)];
   Rank& r = ch.ranks[static_cast<std::size_t>(t.rank)];
@@ -171,16 +168,15 @@ void DramController::column(Channel& ch, int bank, std::size_t slot, std::int64_
   ch.cmd_ok = now + 1;
   b.queue.erase(b.queue.begin() + static_cast<std::ptrdiff_t>(slot));
   if (b.queue.empty()) ch.active.erase(std::find(ch.active.begin(), ch.active.end(), bank));
-  if (!b.waiting.empty()) {  // the oldest transaction for this bank takes the free slot
-    const int next = b.waiting.front();
-    b.waiting.erase(b.waiting.begin());
+  if (b.waiting_head < b.waiting.size()) {  // the oldest transaction for this bank takes the free slot
+    const int next = b.waiting[b.waiting_head++];
+    if (b.waiting_head == b.waiting.size()) b.waiting.clear(), b.waiting_head = 0;
     --ch.transactions;
     enqueue(ch, bank, next, now);
   }
   if (!spec_.open_page) {  // auto-precharge unless another queued request wants this row
-    const bool wanted = std::any_of(b.queue.begin(), b.queue.end(), [&](int other) {
-      return targets_[static_cast<std::size_t>(other)].row == t.row;
-    });
+    const bool wanted =
+        std::any_of(b.queue.begin(), b.queue.end(), [&](const Queued& other) { return other.row == t.row; });
     if (!wanted) {
       b.open_row = -1;
       b.act_ok = std::max(b.act_ok, b.pre_ok + x.rp);
@@ -250,8 +246,8 @@ void DramController::catch_up_refresh(std::int64_t now) {
 void DramController::enqueue(Channel& ch, int bank, int request, std::int64_t now) {
   Bank& b = ch.banks[static_cast<std::size_t>(bank)];
   if (b.queue.empty()) ch.active.push_back(bank);
-  b.queue.push_back(request);
-  ready_[static_cast<std::size_t>(request)] = now + 1;
+  const auto i = static_cast<std::size_t>(request);
+  b.queue.push_back(Queued{request, (*requests_)[i].write, targets_[i].row, now + 1});
   ch.wake = 0;
 }
 
@@ -284,34 +280,30 @@ bool DramController::schedule(int c, std::int64_t now, std::int64_t& earliest) {
     bool row_is_activate = false;
     for (const int bank : ch.active) {
       const Bank& b = ch.banks[static_cast<std::size_t>(bank)];
-      const int head = b.queue.front();
-      const Target& ht = targets_[static_cast<std::size_t>(head)];
-      if (ch.ranks[static_cast<std::size_t>(ht.rank)].refresh_due) continue;
+      if (ch.ranks[static_cast<std::size_t>(b.rank)].refresh_due) continue;
       std::size_t slot = b.queue.size();
       if (b.open_row >= 0) {
         for (std::size_t i = 0; i < b.queue.size(); ++i) {
-          if (targets_[static_cast<std::size_t>(b.queue[i])].row == b.open_row) {
+          if (b.queue[i].row == b.open_row) {
             slot = i;
             break;
           }
         }
       }
       if (slot < b.queue.size()) {  // a row hit
-        const int request = b.queue[slot];
-        const std::int64_t ok =
-            std::max(ready_[static_cast<std::size_t>(request)],
-                     column_ok(ch, targets_[static_cast<std::size_t>(request)], (*requests_)[static_cast<std::size_t>(request)].write));
+        const Queued& q = b.queue[slot];
+        const std::int64_t ok = std::max(q.ready, column_ok(ch, b, q.write));
         if (ok <= now) {
-          if (request < hit_request) hit_bank = bank, hit_request = request, hit_slot = slot;
+          if (q.request < hit_request) hit_bank = bank, hit_request = q.request, hit_slot = slot;
         } else {
           next = std::min(next, ok);
         }
         continue;
       }
-      const std::int64_t ok = std::max(ready_[static_cast<std::size_t>(head)],
-                                       b.open_row < 0 ? activate_ok(ch, ht) : std::max(b.pre_ok, ch.cmd_ok));
+      const Queued& head = b.queue.front();
+      const std::int64_t ok = std::max(head.ready, b.open_row < 0 ? activate_ok(ch, b) : std::max(b.pre_ok, ch.cmd_ok));
       if (ok <= now) {
-        if (head < row_request) row_bank = bank, row_request = head, row_is_activate = b.open_row < 0;
+        if (head.request < row_request) row_bank = bank, row_request = head.request, row_is_activate = b.open_row < 0;
       } else {
         next = std::min(next, ok);
       }
@@ -349,7 +341,6 @@ std::int64_t DramController::serve(std::vector<DramRequest>& requests) {
   if (requests.empty()) return now_;
   requests_ = &requests;
   targets_.resize(requests.size());
-  ready_.assign(requests.size(), 0);
   for (std::size_t i = 0; i < requests.size(); ++i) targets_[i] = decode(requests[i].address);
   std::int64_t now = std::max(now_, requests.front().arrival);
   catch_up_refresh(now);
@@ -361,7 +352,7 @@ std::int64_t DramController::serve(std::vector<DramRequest>& requests) {
       if (ch.transactions >= spec_.queue_depth) break;
       const int bank = targets_[admitted].bank;
       Bank& b = ch.banks[static_cast<std::size_t>(bank)];
-      if (b.waiting.empty() && static_cast<int>(b.queue.size()) < spec_.bank_queue_depth) {
+      if (b.waiting_head == b.waiting.size() && static_cast<int>(b.queue.size()) < spec_.bank_queue_depth) {
         enqueue(ch, bank, static_cast<int>(admitted), now);
       } else {
         b.waiting.push_back(static_cast<int>(admitted));
@@ -371,12 +362,15 @@ std::int64_t DramController::serve(std::vector<DramRequest>& requests) {
     }
     bool issued = false;
     std::int64_t earliest = kNever;
+    std::int64_t idle_refresh = kNever;  // the next refresh of a channel with nothing queued
     for (int c = 0; c < static_cast<int>(channels_.size()); ++c) {
       Channel& ch = channels_[static_cast<std::size_t>(c)];
       if (ch.active.empty() && std::none_of(ch.ranks.begin(), ch.ranks.end(), [&](const Rank& r) {
             return r.refresh_due || r.next_refresh <= now;
-          }))
+          })) {
+        for (const Rank& r : ch.ranks) idle_refresh = std::min(idle_refresh, r.next_refresh);
         continue;
+      }
       const std::int64_t bursts = counters_.bursts;
       if (schedule(c, now, earliest)) {
         issued = true;
@@ -387,7 +381,12 @@ std::int64_t DramController::serve(std::vector<DramRequest>& requests) {
       ++now;
       continue;
     }
-    if (admitted < requests.size()) earliest = std::min(earliest, std::max(now + 1, requests[admitted].arrival));
+    if (admitted < requests.size()) {
+      // A request that has arrived is held back by a full transaction queue, which only a column
+      // command of its channel empties: nothing changes before a command can issue (or an idle
+      // channel's refresh falls due, which such a cycle would start).
+      earliest = std::min(earliest, requests[admitted].arrival > now ? requests[admitted].arrival : idle_refresh);
+    }
     if (earliest >= kNever) throw std::logic_error("dram: no command can ever issue (scheduler deadlock)");
     now = std::max(now + 1, earliest);
   }

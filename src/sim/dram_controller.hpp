@@ -64,12 +64,22 @@ class DramController {
     int channel = 0, rank = 0, group = 0, bank = 0;  // bank: index within the channel
     std::int64_t row = 0;
   };
+  // A request in its bank's command queue, with what the scheduler reads of it every cycle
+  // (kept here rather than looked up by index: the scan over the queue is the hot loop).
+  struct Queued {
+    int request = 0;
+    bool write = false;
+    std::int64_t row = 0;
+    std::int64_t ready = 0;  // the cycle from which it can be scheduled
+  };
   struct Bank {
+    int rank = 0, group = 0;
     std::int64_t open_row = -1;
     bool fresh = false;  // activated, not yet accessed: the next access is the row miss
     std::int64_t act_ok = 0, pre_ok = 0, col_ok = 0;
-    std::vector<int> queue;    // its command queue: requests, oldest first
-    std::vector<int> waiting;  // its requests in the transaction queue, oldest first
+    std::vector<Queued> queue;  // its command queue, oldest first
+    std::vector<int> waiting;   // its requests in the transaction queue, oldest first from waiting_head
+    std::size_t waiting_head = 0;
   };
   struct Rank {
     std::int64_t act_ok = 0, rd_ok = 0, wr_ok = 0;
@@ -94,8 +104,8 @@ class DramController {
   // Issues the best legal command of channel `c` at `now` (true), or returns false with
   // `earliest` lowered to when a command could next be legal.
   bool schedule(int c, std::int64_t now, std::int64_t& earliest);
-  std::int64_t column_ok(const Channel& ch, const Target& t, bool write) const;
-  std::int64_t activate_ok(const Channel& ch, const Target& t) const;
+  std::int64_t column_ok(const Channel& ch, const Bank& b, bool write) const;
+  std::int64_t activate_ok(const Channel& ch, const Bank& b) const;
   void activate(Channel& ch, const Target& t, std::int64_t now);
   void precharge(Channel& ch, int bank, std::int64_t now);
   void column(Channel& ch, int bank, std::size_t slot, std::int64_t now);
@@ -107,15 +117,14 @@ class DramController {
   int burst_bytes_ = 64;
   int burst_shift_ = 6;
   int beats_ = 4;  // cycles one burst holds the data bus
-  struct Field {
-    int kind = 0;  // 0 row, 1 rank, 2 channel, 3 bankgroup, 4 bank, 5 column
-    int bits = 0;
-  };
-  std::vector<Field> fields_;  // least significant first
+  // Where each field sits in a burst address (address >> burst_shift_), by kind: 0 row, 1 rank,
+  // 2 channel, 3 bankgroup, 4 bank, 5 column. The row is every bit above the others.
+  std::array<int, 6> field_shift_{};
+  std::array<std::int64_t, 6> field_mask_{};
+  int row_shift_ = 0;
   std::vector<Channel> channels_;
   std::vector<DramRequest>* requests_ = nullptr;
   std::vector<Target> targets_;
-  std::vector<std::int64_t> ready_;  // per request: the cycle from which it can be scheduled
   std::int64_t now_ = 0;
   DramCounters counters_;
 };

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "cli_support.hpp"
@@ -58,21 +59,65 @@ TEST(Generation, PrefillRowsSumEveryBlock) {
   EXPECT_TRUE(s["tpot_s"].is_null());
 }
 
-// Decode rows sum G steps: the scores row attends to P + 1 ... P + G cached tokens.
-TEST(Generation, DecodeAttentionGrowsWithTheContext) {
+// The MACs of decode step t (context P + 1 + t) over every block, head included.
+std::int64_t decode_step_macs(const workload::DecoderSpec& d, std::int64_t P, std::int64_t t, std::int64_t B) {
+  const workload::DecoderStep step = workload::decoder_step(d, 1, P + 1 + t, B);
+  std::int64_t macs = 0;
+  for (std::size_t i = 0; i < step.network.layers.size(); ++i) {
+    macs += step.network.layers[i].macs() * (i < step.block_layers ? d.layers : 1);
+  }
+  return macs;
+}
+
+// Decode rows are one step, the last: the scores row attends to P + G cached tokens; the totals
+// cover all G steps, whose attention grows from P + 1 to P + G.
+TEST(Generation, DecodeRowsAreTheLastStepAndTheTotalsEveryStep) {
   const std::int64_t P = 8, G = 5, B = 2;
   const json s = run_json({"--arch", source_path("configs/int8.yaml"), "--workload", source_path(kGpt2), "--phase",
                            "decode", "--prompt-tokens", std::to_string(P), "--generate-tokens", std::to_string(G),
                            "--batch", std::to_string(B)});
   const workload::DecoderSpec d = gpt2();
-  std::int64_t contexts = 0;
-  for (std::int64_t t = 0; t < G; ++t) contexts += P + 1 + t;
-  EXPECT_EQ(row_macs(s, "decode.scores"), d.layers * B * d.heads * d.head_dim * contexts);
-  EXPECT_EQ(row_macs(s, "decode.q"), d.layers * G * B * d.hidden * d.heads * d.head_dim);
-  EXPECT_EQ(row_macs(s, "decode.lm_head"), G * B * d.hidden * d.vocab);
+  EXPECT_EQ(row_macs(s, "decode.scores"), d.layers * B * d.heads * d.head_dim * (P + G));
+  EXPECT_EQ(row_macs(s, "decode.context"), d.layers * B * d.heads * d.head_dim * (P + G));
+  EXPECT_EQ(row_macs(s, "decode.q"), d.layers * B * d.hidden * d.heads * d.head_dim);
+  EXPECT_EQ(row_macs(s, "decode.lm_head"), B * d.hidden * d.vocab);
+  std::int64_t rows = 0, cycles = 0;
+  for (const json& layer : s["layers"]) {
+    rows += layer["macs"].get<std::int64_t>();
+    cycles += layer["total_cycles"].get<std::int64_t>();
+  }
+  EXPECT_EQ(rows, decode_step_macs(d, P, G - 1, B));
+  std::int64_t total = 0, contexts = 0;
+  for (std::int64_t t = 0; t < G; ++t) {
+    total += decode_step_macs(d, P, t, B);
+    contexts += P + 1 + t;
+  }
+  EXPECT_EQ(s["macs"].get<std::int64_t>(), total);
+  EXPECT_EQ(total - G * decode_step_macs(d, P, 0, B),
+            2 * d.layers * B * d.heads * d.head_dim * (contexts - G * (P + 1)));  // scores and context
+  // G steps like the rows' take about the whole run (the steps differ only in their attention).
+  EXPECT_LT(std::llabs(G * cycles - s["total_cycles"].get<std::int64_t>()), cycles);
   const json& g = s;
   EXPECT_EQ(g["kv_cache_bytes"].get<std::int64_t>(), 2 * d.layers * d.kv_heads * d.head_dim * (P + G) * B);
   EXPECT_NEAR(g["tokens_per_s"].get<double>(), B / g["tpot_s"].get<double>(), 1e-9 * g["tokens_per_s"].get<double>());
+}
+
+// generate: the prefill rows are the whole prefill; the totals are the prefill and every step.
+TEST(Generation, GenerateTotalsArePrefillAndEveryDecodeStep) {
+  const std::int64_t P = 8, G = 3;
+  const json s = run_json({"--arch", source_path("configs/int8.yaml"), "--workload", source_path(kGpt2), "--phase",
+                           "generate", "--prompt-tokens", std::to_string(P), "--generate-tokens", std::to_string(G)});
+  const workload::DecoderSpec d = gpt2();
+  std::int64_t prefill = 0, decode = 0;
+  for (const json& layer : s["layers"]) {
+    const std::string name = layer["name"];
+    (name.rfind("prefill.", 0) == 0 ? prefill : decode) += layer["macs"].get<std::int64_t>();
+  }
+  EXPECT_EQ(prefill, workload::decoder_network(d, P, 1).macs());
+  EXPECT_EQ(decode, decode_step_macs(d, P, G - 1, 1));
+  std::int64_t total = prefill;
+  for (std::int64_t t = 0; t < G; ++t) total += decode_step_macs(d, P, t, 1);
+  EXPECT_EQ(s["macs"].get<std::int64_t>(), total);
 }
 
 // Batch 1: every decode step streams all weights from DRAM (GPT-2 does not fit on chip), so
