@@ -247,7 +247,11 @@ void DramController::enqueue(Channel& ch, int bank, int request, std::int64_t no
   Bank& b = ch.banks[static_cast<std::size_t>(bank)];
   if (b.queue.empty()) ch.active.push_back(bank);
   const auto i = static_cast<std::size_t>(request);
-  b.queue.push_back(Queued{request, (*requests_)[i].write, targets_[i].row, now + 1});
+  Queued& q = b.queue.emplace_back();  // filled in place: a temporary's copy stalls on store forwarding
+  q.request = request;
+  q.write = (*requests_)[i].write;
+  q.row = targets_[i].row;
+  q.ready = now + 1;
   ch.wake = 0;
 }
 

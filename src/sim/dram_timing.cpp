@@ -44,7 +44,10 @@ void DramTiming::post(std::int64_t address, std::int64_t bytes, bool write, std:
   const std::int64_t burst = controller_.burst_bytes();
   const std::int64_t arrival = to_device(arrival_mc);
   for (std::int64_t b = address / burst; b <= (address + bytes - 1) / burst; ++b) {
-    pending_.push_back(DramRequest{b * burst, write, arrival, 0});
+    DramRequest& q = pending_.emplace_back();  // in place: copying a temporary stalls on store forwarding
+    q.address = b * burst;
+    q.write = write;
+    q.arrival = arrival;
   }
 }
 
