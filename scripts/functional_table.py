@@ -14,15 +14,13 @@ Takes about 10 minutes on one core for 10000 images (mitchell_w6 on 16-bit opera
 table-driven fast path).
 """
 
-import argparse
 import os
 import sys
 
 import qarch_dse
-from qarch_dse import DATASET, ROOT, QarchError
+from qarch_dse import ROOT, QarchError, doc_tables
 
 DOC = os.path.join(ROOT, "docs", "functional.md")
-BEGIN, END = "<!-- functional-table:begin -->", "<!-- functional-table:end -->"
 
 MODELS = [("lenet5", "LeNet-5"), ("mlp", "MLP 784-256-128-10")]
 
@@ -77,29 +75,8 @@ def table(args):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--limit", type=int, default=10000)
-    p.add_argument("--dataset", default=DATASET)
-    p.add_argument("--qarch", help="qarch executable (default: $QARCH_EXE or build/src/cli/qarch)")
-    p.add_argument("--print-only", action="store_true", help="print the table, leave the docs alone")
-    args = p.parse_args()
-    try:
-        args.qarch = qarch_dse.find_qarch(args.qarch)
-    except QarchError as e:
-        sys.exit(f"error: {e}")
-    text = table(args)
-    if args.print_only:
-        print(text)
-        return
-    with open(DOC) as f:
-        doc = f.read()
-    if BEGIN not in doc or END not in doc:
-        sys.exit(f"error: {DOC} lacks the markers {BEGIN} / {END}")
-    before, rest = doc.split(BEGIN, 1)
-    _, after = rest.split(END, 1)
-    with open(DOC, "w") as f:
-        f.write(before + BEGIN + "\n" + text + END + after)
-    print(f"wrote the table into {os.path.relpath(DOC, ROOT)}")
+    args = doc_tables.parse(doc_tables.parser(__doc__.splitlines()[0]))
+    doc_tables.write(args, table(args), DOC, "functional-table")
 
 
 if __name__ == "__main__":

@@ -79,6 +79,11 @@ void add_simulation_and_cost(report::NetworkResult& result, const workload::Netw
     result.top1 = functional->top1;
     result.images = functional->images;
     result.reference_top1 = functional->reference_top1;
+    if (functional->perplexity) {
+      result.scored_tokens = functional->positions;
+      result.perplexity = functional->perplexity;
+      result.reference_perplexity = functional->reference_perplexity;
+    }
   }
 }
 

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -11,6 +12,8 @@
 #include <string>
 
 #include "config/diagnostic.hpp"
+#include "config/input_file.hpp"
+#include "func/embedding.hpp"
 #include "func/layer_ops.hpp"
 #include "func/parameters.hpp"
 #include "func/ptq.hpp"
@@ -29,9 +32,77 @@ using workload::LayerType;
 constexpr std::int64_t kImageRows = 28;
 constexpr std::int64_t kImageCols = 28;
 constexpr std::int64_t kClasses = 10;
+constexpr std::int64_t kByteTokens = 256;  // a text's tokens are its bytes
+constexpr std::int64_t kMaxTextBytes = std::int64_t{1} << 28;
 
 [[noreturn]] void fail(const config::Location& where, const std::string& key, const std::string& message) {
   throw config::InputError(config::Diagnostic{where, key, message});
+}
+
+// What functional mode feeds and scores: Fashion-MNIST images (pixels / 255, one label each) or
+// windows of a text (byte token ids, the next byte the target at every position).
+struct SampleSet {
+  std::int64_t count = 0;
+  std::int64_t input_elements = 0;
+  std::int64_t positions = 1;          // targets per sample
+  bool tokens = false;                 // inputs are token ids, else pixels
+  std::vector<std::uint8_t> inputs;    // count x input_elements
+  std::vector<std::int32_t> targets;   // count x positions
+
+  void load(std::int64_t n, double* out) const {
+    const std::uint8_t* b = inputs.data() + n * input_elements;
+    for (std::int64_t j = 0; j < input_elements; ++j) out[j] = tokens ? b[j] : static_cast<double>(b[j]) / 255.0;
+  }
+  void load(std::int64_t n, float* out) const {
+    const std::uint8_t* b = inputs.data() + n * input_elements;
+    for (std::int64_t j = 0; j < input_elements; ++j) out[j] = tokens ? b[j] : static_cast<float>(b[j]) / 255.0f;
+  }
+};
+
+SampleSet image_samples(const std::string& dir, const std::string& split, std::int64_t limit) {
+  const workload::LabeledImages images = workload::read_mnist_split(dir, split, limit);
+  if (images.rows != kImageRows || images.cols != kImageCols || images.count == 0) {
+    fail(config::Location{dir, 0, 0}, "",
+         "expected 28x28 images, the " + split + " split has " + std::to_string(images.count) + " images of " +
+             std::to_string(images.rows) + "x" + std::to_string(images.cols));
+  }
+  SampleSet s;
+  s.count = images.count;
+  s.input_elements = kImageRows * kImageCols;
+  s.inputs = images.pixels;
+  s.targets.assign(images.labels.begin(), images.labels.end());
+  return s;
+}
+
+// The first `limit` windows of `tokens` bytes of a text: window n feeds bytes [n T, n T + T)
+// and is scored on bytes [n T + 1, n T + T], so every byte after the first is a target once.
+SampleSet text_samples(const std::string& file, std::int64_t tokens, std::int64_t limit) {
+  config::check_input_file(file, "a text file");
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(file, ec);
+  if (!ec && size > static_cast<std::uintmax_t>(kMaxTextBytes)) {
+    fail(config::Location{file, 0, 0}, "", "the text has " + std::to_string(size) + " bytes; at most " +
+                                               std::to_string(kMaxTextBytes) + " are supported");
+  }
+  const std::string text = config::read_input_file(file, "a text file");
+  const std::int64_t available = text.empty() ? 0 : (static_cast<std::int64_t>(text.size()) - 1) / tokens;
+  if (available == 0) {
+    fail(config::Location{file, 0, 0}, "",
+         "the text has " + std::to_string(text.size()) + " bytes, fewer than one window of " +
+             std::to_string(tokens) + " tokens and its next one");
+  }
+  SampleSet s;
+  s.count = std::min(available, limit);
+  s.input_elements = tokens;
+  s.positions = tokens;
+  s.tokens = true;
+  s.inputs.resize(static_cast<std::size_t>(s.count * tokens));
+  s.targets.resize(s.inputs.size());
+  for (std::int64_t i = 0; i < s.count * tokens; ++i) {
+    s.inputs[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(text[static_cast<std::size_t>(i)]);
+    s.targets[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(text[static_cast<std::size_t>(i + 1)]);
+  }
+  return s;
 }
 
 std::int64_t memory_limit(const FunctionalOptions& options) {
@@ -44,12 +115,13 @@ std::int64_t memory_limit(const FunctionalOptions& options) {
 
 // Bytes functional mode allocates, from the shapes alone (doubles avoid integer overflow).
 double memory_estimate(const workload::Network& net, const FunctionalOptions& options) {
-  const double image = static_cast<double>(kImageRows * kImageCols);
-  double bytes = (static_cast<double>(options.limit) + static_cast<double>(options.calibration_images)) * (image + 1);
+  const double sample = static_cast<double>(net.input.elements());
+  double bytes = (static_cast<double>(options.limit) + static_cast<double>(options.calibration_images)) * (sample * 5 + 1);
   double largest_gemm = 0;
   for (const Layer& l : net.layers) {
     const double out = static_cast<double>(l.output.elements());
     bytes += out * (8 + 4 + 8);  // quantized and reference values, one sample (plus traces)
+    if (l.type == LayerType::Embedding) bytes += static_cast<double>(l.vocab * l.out_features) * (4 + 8);
     if (!l.has_weights()) continue;
     const double w = static_cast<double>(l.weight_elements());
     const double gathers = static_cast<double>(l.gemm.groups) * static_cast<double>(l.gemm.m) *
@@ -61,23 +133,45 @@ double memory_estimate(const workload::Network& net, const FunctionalOptions& op
   return bytes + largest_gemm;
 }
 
+// Images: a 1x28x28 input and one output per class. Text: a 1xTx1 input of byte token ids
+// and one output per token id at every position.
 void check_network(const workload::Network& net) {
   config::Diagnostics problems;
   const config::Location file{net.source_file, 0, 0};
-  if (net.input != workload::Shape{1, kImageRows, kImageCols}) {
-    problems.add(file, "input",
-                 "functional mode feeds 1x28x28 Fashion-MNIST images; the network input is " +
-                     net.input.to_string());
-  }
-  if (net.layers.empty() || net.layers.back().output.elements() != kClasses) {
-    problems.add(file, "layers",
-                 "functional mode needs a last layer with one output per class (10); it has " +
-                     (net.layers.empty() ? std::string("no layers")
-                                         : std::to_string(net.layers.back().output.elements())));
+  const workload::Layer* last = net.layers.empty() ? nullptr : &net.layers.back();
+  if (net.text) {
+    if (net.input.c != 1 || net.input.w != 1) {
+      problems.add(file, "input",
+                   "a language model reads one token id per position (channels 1, width 1); the network input is " +
+                       net.input.to_string());
+    } else if (last && last->output != workload::Shape{kByteTokens, net.input.h, 1}) {
+      problems.add(file, "layers",
+                   "a language model on a text needs a last layer with one output per byte value (256) at each of "
+                   "the " + std::to_string(net.input.h) + " positions; it has " + last->output.to_string());
+    }
+  } else {
+    if (net.input != workload::Shape{1, kImageRows, kImageCols}) {
+      problems.add(file, "input",
+                   "functional mode feeds 1x28x28 Fashion-MNIST images; the network input is " +
+                       net.input.to_string());
+    }
+    if (!last || last->output.elements() != kClasses) {
+      problems.add(file, "layers",
+                   "functional mode needs a last layer with one output per class (10); it has " +
+                       (last ? std::to_string(last->output.elements()) : std::string("no layers")));
+    }
   }
   for (const Layer& l : net.layers) {
-    std::string why;
-    if (!vector_layer_supported(l, why)) problems.add(l.where, "layers." + l.name, why);
+    if (l.type != LayerType::Embedding) continue;
+    if (!net.text) {
+      problems.add(l.where, "layers." + l.name,
+                   "an embedding looks up token ids: functional mode needs the workload's `text` corpus");
+    } else if (l.inputs.empty() || l.inputs[0] != "input") {
+      problems.add(l.where, "layers." + l.name, "an embedding reads the token ids, the network input");
+    } else if (l.vocab < kByteTokens) {
+      problems.add(l.where, "layers." + l.name + ".vocab",
+                   "the text's tokens are its bytes (256 ids); the table has " + std::to_string(l.vocab) + " rows");
+    }
   }
   problems.throw_if_any();
 }
@@ -116,6 +210,29 @@ struct LayerSums {
   double noise = 0;   // sum (ref - out)^2
 };
 
+// The scores of one sample's outputs at every position p (logit of class v at v x P + p): the
+// argmax (lowest index on ties, NaN skipped) and the negative log-likelihood of the target,
+// log-softmax in double (NaN when a logit is NaN).
+struct PositionScore {
+  std::int32_t prediction = 0;
+  double nll = 0;
+};
+
+template <typename T>
+PositionScore score(const std::vector<T>& logits, std::int64_t positions, std::int64_t p, std::int32_t target) {
+  const std::int64_t classes = static_cast<std::int64_t>(logits.size()) / positions;
+  std::vector<double> column(static_cast<std::size_t>(classes));
+  for (std::int64_t v = 0; v < classes; ++v) column[static_cast<std::size_t>(v)] = static_cast<double>(logits[static_cast<std::size_t>(v * positions + p)]);
+  PositionScore s;
+  s.prediction = argmax(column.data(), classes);
+  double top = -std::numeric_limits<double>::infinity();
+  for (const double x : column) top = std::isnan(x) ? x : std::max(top, x);
+  double sum = 0;
+  for (const double x : column) sum += std::exp(x - top);
+  s.nll = top + std::log(sum) - column[static_cast<std::size_t>(target)];
+  return s;
+}
+
 }  // namespace
 
 FunctionalResult run_functional(const arch::ArchSpec& arch, const workload::Network& net,
@@ -142,12 +259,11 @@ FunctionalResult run_functional(const arch::ArchSpec& arch, const workload::Netw
                           std::to_string(limit_bytes / 1048576) + " MiB");
   }
   const std::vector<LayerParameters> params = load_parameters(net);
-  const workload::LabeledImages test = workload::read_mnist_split(options.dataset_dir, "t10k", options.limit);
-  if (test.rows != kImageRows || test.cols != kImageCols || test.count == 0) {
-    fail(config::Location{options.dataset_dir, 0, 0}, "",
-         "expected 28x28 images, the test split has " + std::to_string(test.count) + " images of " +
-             std::to_string(test.rows) + "x" + std::to_string(test.cols));
-  }
+  const std::string test_text = !net.text ? std::string()
+                                : options.dataset_dir != kDefaultDatasetDir ? options.dataset_dir
+                                                                            : net.text->test_file;
+  const SampleSet test = net.text ? text_samples(test_text, net.input.h, options.limit)
+                                  : image_samples(options.dataset_dir, "t10k", options.limit);
 
   const std::size_t layer_count = net.layers.size();
   const std::vector<Producers> producers = find_producers(net);
@@ -157,14 +273,11 @@ FunctionalResult run_functional(const arch::ArchSpec& arch, const workload::Netw
   }
   const ReferenceNetwork reference(net, params, layouts, producers);
   std::vector<std::vector<float>> ref_values;
-  std::vector<float> ref_input(static_cast<std::size_t>(kImageRows * kImageCols));
-  const auto load_float = [&](const std::uint8_t* pixels) {
-    for (std::size_t j = 0; j < ref_input.size(); ++j) ref_input[j] = static_cast<float>(pixels[j]) / 255.0f;
-  };
+  std::vector<float> ref_input(static_cast<std::size_t>(test.input_elements));
 
   // Calibration: max and mean |input| of every compute layer (and of the second operand of a
-  // matmul of two activations) over the first training images, through the float32 reference
-  // (only when some layer's format scales by them).
+  // matmul of two activations) over the first training images (or calibration text windows),
+  // through the float32 reference (only when some layer's format scales by them).
   std::vector<InputStatistics> act(layer_count), act_b(layer_count);
   bool calibrate = false;
   for (std::size_t i = 0; i < layer_count; ++i) {
@@ -175,10 +288,10 @@ FunctionalResult run_functional(const arch::ArchSpec& arch, const workload::Netw
                 (!l.has_weights() && !l.quantization.weight_scale && scale_rule(f.weight) != ScaleRule::Unit);
   }
   if (calibrate && options.calibration_images > 0) {
-    const workload::LabeledImages train =
-        workload::read_mnist_split(options.dataset_dir, "train", options.calibration_images);
+    const SampleSet train = net.text ? text_samples(net.text->calibration_file, net.input.h, options.calibration_images)
+                                     : image_samples(options.dataset_dir, "train", options.calibration_images);
     for (std::int64_t n = 0; n < train.count; ++n) {
-      load_float(train.image(n));
+      train.load(n, ref_input.data());
       reference.run(ref_input, ref_values);
       const auto values_of = [&](int p) -> const std::vector<float>& {
         return p < 0 ? ref_input : ref_values[static_cast<std::size_t>(p)];
@@ -198,13 +311,15 @@ FunctionalResult run_functional(const arch::ArchSpec& arch, const workload::Netw
     fail(config::Location{arch.source_file, 0, 0}, "pe_array.special_function_format", e.what());
   }
 
-  // Prepare the compute layers.
+  // Prepare the compute layers and the embedding tables.
   std::vector<std::unique_ptr<ComputeLayer>> qlayers(layer_count);
+  std::vector<std::optional<EmbeddingTable>> tables(layer_count);
   config::Diagnostics problems;
   for (std::size_t i = 0; i < layer_count; ++i) {
     const Layer& l = net.layers[i];
-    if (l.macs() == 0) continue;
     try {
+      if (l.type == LayerType::Embedding) tables[i].emplace(arch, l, params[i]);
+      if (l.macs() == 0) continue;
       qlayers[i] = make_compute_layer(arch, l, mappings[i], params[i], options.per_channel, act[i].max_abs,
                                       act[i].mean_abs(), act_b[i].max_abs, act_b[i].mean_abs());
     } catch (const numerics::FormatError& e) {
@@ -215,17 +330,18 @@ FunctionalResult run_functional(const arch::ArchSpec& arch, const workload::Netw
 
   FunctionalResult result;
   result.images = test.count;
+  result.positions = test.count * test.positions;
   result.layers.resize(layer_count);
   std::vector<ComputeCounts> counts(layer_count);
   std::vector<LayerSums> sums(layer_count);
   std::vector<std::vector<double>> values(layer_count);
   std::vector<std::vector<double>> accs(layer_count);
-  std::vector<double> input(static_cast<std::size_t>(kImageRows * kImageCols));
+  std::vector<double> input(static_cast<std::size_t>(test.input_elements));
   std::int64_t reference_correct = 0;
+  double nll = 0, reference_nll = 0;
   for (std::int64_t n = 0; n < test.count; ++n) {
-    const std::uint8_t* pixels = test.image(n);
-    for (std::size_t j = 0; j < input.size(); ++j) input[j] = static_cast<double>(pixels[j]) / 255.0;
-    load_float(pixels);
+    test.load(n, input.data());
+    test.load(n, ref_input.data());
     reference.run(ref_input, ref_values);
     for (std::size_t i = 0; i < layer_count; ++i) {
       const Layer& l = net.layers[i];
@@ -236,6 +352,8 @@ FunctionalResult run_functional(const arch::ArchSpec& arch, const workload::Netw
         accs[i].resize(values[i].size());
         if (!l.has_weights()) qlayers[i]->set_second_operand(b, counts[i]);
         qlayers[i]->run(source(producers[i].a), values[i].data(), accs[i].data(), counts[i]);
+      } else if (tables[i]) {
+        tables[i]->gather(source(producers[i].a), values[i].data(), l.output.h);
       } else {
         run_vector_layer<double>(l, params[i], source(producers[i].a), b, values[i].data(), &*sfu);
       }
@@ -247,13 +365,15 @@ FunctionalResult run_functional(const arch::ArchSpec& arch, const workload::Netw
         sums[i].noise += d * d;
       }
     }
-    const std::vector<double>& logits = values.back();
-    const std::int32_t prediction = argmax(logits.data(), static_cast<std::int64_t>(logits.size()));
-    result.predictions.push_back(prediction);
-    if (prediction == test.labels[static_cast<std::size_t>(n)]) ++result.correct;
-    std::vector<double> ref_logits(ref_values.back().begin(), ref_values.back().end());
-    if (argmax(ref_logits.data(), static_cast<std::int64_t>(ref_logits.size())) == test.labels[static_cast<std::size_t>(n)]) {
-      ++reference_correct;
+    for (std::int64_t p = 0; p < test.positions; ++p) {
+      const std::int32_t target = test.targets[static_cast<std::size_t>(n * test.positions + p)];
+      const PositionScore q = score(values.back(), test.positions, p, target);
+      const PositionScore r = score(ref_values.back(), test.positions, p, target);
+      result.predictions.push_back(q.prediction);
+      if (q.prediction == target) ++result.correct;
+      if (r.prediction == target) ++reference_correct;
+      nll += q.nll;
+      reference_nll += r.nll;
     }
     if (n < options.trace_images) {
       ImageTrace t;
@@ -265,8 +385,12 @@ FunctionalResult run_functional(const arch::ArchSpec& arch, const workload::Netw
       result.traces.push_back(std::move(t));
     }
   }
-  result.top1 = static_cast<double>(result.correct) / static_cast<double>(result.images);
-  result.reference_top1 = static_cast<double>(reference_correct) / static_cast<double>(result.images);
+  if (net.text) {
+    result.perplexity = std::exp(nll / static_cast<double>(result.positions));
+    result.reference_perplexity = std::exp(reference_nll / static_cast<double>(result.positions));
+  }
+  result.top1 = static_cast<double>(result.correct) / static_cast<double>(result.positions);
+  result.reference_top1 = static_cast<double>(reference_correct) / static_cast<double>(result.positions);
 
   for (std::size_t i = 0; i < layer_count; ++i) {
     const Layer& l = net.layers[i];
@@ -275,6 +399,11 @@ FunctionalResult run_functional(const arch::ArchSpec& arch, const workload::Netw
     s.sqnr_db = sums[i].noise > 0 ? 10 * std::log10(sums[i].signal / sums[i].noise)
                 : sums[i].signal > 0 ? std::numeric_limits<double>::infinity()
                                      : std::numeric_limits<double>::quiet_NaN();
+    if (tables[i]) {  // the table's quantization
+      s.saturated_weights = s.saturated_values = tables[i]->saturated();
+      s.weight_format = arch::resolve_formats(arch, l).weight.to_string();
+      s.weight_scale = tables[i]->scale();
+    }
     if (!qlayers[i]) continue;
     const ComputeLayer& q = *qlayers[i];
     const ComputeCounts& c = counts[i];

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,10 +22,12 @@ inline constexpr const char* kDefaultDatasetDir = "/usr/share/datasets/fashion-m
 
 struct FunctionalOptions {
   // An MNIST-style directory: t10k-{images-idx3,labels-idx1}-ubyte[.gz] are evaluated,
-  // train-images-idx3-ubyte[.gz] calibrates activation scales.
+  // train-images-idx3-ubyte[.gz] calibrates activation scales. A language model (a network
+  // with a `text` corpus) reads its corpus' files instead; a dataset other than the default
+  // replaces its test text.
   std::string dataset_dir = kDefaultDatasetDir;
-  std::int64_t limit = 10000;        // test images evaluated (the first `limit`); >= 1
-  std::int64_t calibration_images = 1000;  // first training images for activation scales
+  std::int64_t limit = 10000;        // test images (or text windows) evaluated, the first `limit`; >= 1
+  std::int64_t calibration_images = 1000;  // first training images (windows) for activation scales
   bool per_channel = false;          // one weight scale per output channel (integer formats)
   // Upper bound on the memory functional mode may use; checked from shapes before allocating.
   // 0: half the physical memory (at least 1 GiB).
@@ -66,21 +69,26 @@ struct ImageTrace {
   std::vector<std::vector<double>> outputs;
 };
 
+// A language model is scored at every position of every window: its argmax against the next
+// byte (top-1) and exp of the mean negative log-likelihood of the next byte (perplexity).
 struct FunctionalResult {
-  double top1 = 0;                 // fraction of images whose argmax is the label, in [0, 1]
-  std::int64_t images = 0;
+  double top1 = 0;                 // fraction of predictions equal to the target, in [0, 1]
+  std::int64_t images = 0;         // samples: images or text windows
+  std::int64_t positions = 0;      // predictions scored: one per image, one per token of a window
   std::int64_t correct = 0;
-  double reference_top1 = 0;       // the float32 execution's top-1 on the same images
+  double reference_top1 = 0;       // the float32 execution's top-1 on the same samples
+  std::optional<double> perplexity;            // language models only
+  std::optional<double> reference_perplexity;  // the float32 execution's
   std::vector<LayerValueStats> layers;  // parallel to network.layers
-  std::vector<std::int32_t> predictions;  // per image, the argmax (lowest index on ties)
+  std::vector<std::int32_t> predictions;  // per position, the argmax (lowest index on ties)
   std::vector<ImageTrace> traces;  // the first options.trace_images images
 };
 
-// Runs `network` on the first options.limit test images. Throws config::InputError for user
-// errors: missing or ill-shaped weights (naming the file and the expected shape), missing
-// dataset, a network input other than the dataset's 1 x rows x cols, an output other than one
-// value per class, layers functional mode cannot execute, or a memory estimate above the
-// limit; numerics::FormatError never escapes (it becomes an InputError naming the layer).
+// Runs `network` on the first options.limit test images (text windows). Throws
+// config::InputError for user errors: missing or ill-shaped weights (naming the file and the
+// expected shape), missing dataset or text, a network input other than the dataset's 1 x rows x
+// cols (1 x tokens x 1), an output other than one value per class (per byte value and
+// position), an embedding without token ids, or a memory estimate above the limit; numerics::FormatError never escapes (it becomes an InputError naming the layer).
 // `mappings` (one per layer, mapping::map_network) are the layers' mappings on the array, which
 // give each compute layer its accumulation order.
 FunctionalResult run_functional(const arch::ArchSpec& arch, const workload::Network& network,

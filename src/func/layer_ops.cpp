@@ -119,15 +119,6 @@ void permute_columns(std::vector<std::int64_t>& rows_by_k, std::int64_t k,
   }
 }
 
-bool vector_layer_supported(const Layer& layer, std::string& why) {
-  if (layer.type == LayerType::Activation && layer.function == "rope") {
-    why = "activation 'rope' is not supported in functional mode (token positions are not modelled); "
-          "supported: relu, relu6, gelu, sigmoid, tanh, silu, swiglu, softmax, layernorm, rmsnorm";
-    return false;
-  }
-  return true;
-}
-
 namespace {
 
 // The vector unit's arithmetic: values of T, each result rounded by `format` (none: T's own).
@@ -259,6 +250,28 @@ void swiglu(const Layer& layer, const T* in, T* out, Unit<T> r) {
   }
 }
 
+// Rotary position embedding (RoFormer; the rotate-half pairing of GPT-NeoX and Llama): in each
+// head's slice of d channels, channels i and i + d/2 at token t turn by t x theta^(-2i/d). The
+// cosine and sine are computed in double and rounded once (a table of the unit's format).
+template <typename T>
+void rope(const Layer& layer, const T* in, T* out, Unit<T> r) {
+  const std::int64_t positions = layer.output.h;
+  const std::int64_t d = layer.output.c / layer.heads, half = d / 2;
+  for (std::int64_t i = 0; i < half; ++i) {
+    const double frequency = std::pow(layer.rope_theta, -2.0 * static_cast<double>(i) / static_cast<double>(d));
+    for (std::int64_t t = 0; t < positions; ++t) {
+      const double angle = static_cast<double>(t) * frequency;
+      const T c = r(static_cast<T>(std::cos(angle))), s = r(static_cast<T>(std::sin(angle)));
+      for (std::int64_t h = 0; h < layer.heads; ++h) {
+        const std::int64_t a = (h * d + i) * positions + t, b = a + half * positions;
+        const T x1 = r(in[a]), x2 = r(in[b]);
+        out[a] = r(r(x1 * c) - r(x2 * s));
+        out[b] = r(r(x2 * c) + r(x1 * s));
+      }
+    }
+  }
+}
+
 }  // namespace
 
 template <typename T>
@@ -282,7 +295,14 @@ void run_vector_layer(const Layer& layer, const LayerParameters& params, const T
       if (layer.function == "softmax") return softmax(layer, in, out, r);
       if (layer.function == "layernorm" || layer.function == "rmsnorm") return normalize(layer, params, in, out, r);
       if (layer.function == "swiglu") return swiglu(layer, in, out, r);
+      if (layer.function == "rope") return rope(layer, in, out, r);
       activate(layer.function, in, out, n, layer.function == "relu" || layer.function == "relu6" ? exact : r);
+      return;
+    case LayerType::Embedding:  // rows of the table (the quantized run stores it: EmbeddingTable)
+      for (std::int64_t t = 0; t < layer.output.h; ++t) {
+        const float* row = params.weights.data() + static_cast<std::int64_t>(in[t]) * layer.out_features;
+        for (std::int64_t d = 0; d < layer.out_features; ++d) out[d * layer.output.h + t] = static_cast<T>(row[d]);
+      }
       return;
     default: return;
   }

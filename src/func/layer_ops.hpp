@@ -42,14 +42,13 @@ void permute_columns(std::vector<std::int64_t>& rows_by_k, std::int64_t k,
                      const std::vector<std::int64_t>& perm);
 
 // One sample of a layer without MACs on the vector unit. `in` and `in_b` are the producers'
-// outputs (`in_b` null for one-operand layers); `params` holds a norm's gain and shift or an
-// add's constant. Every value read and every operation's result is rounded by `format`
+// outputs (`in_b` null for one-operand layers); `params` holds a norm's gain and shift, an
+// add's constant or an embedding's table (the float32 reference's lookup; the quantized run
+// uses EmbeddingTable). Every value read and every operation's result is rounded by `format`
 // (docs/functional.md, "Vector unit"); without one, T's own arithmetic (the float32 reference).
 template <typename T>
 void run_vector_layer(const workload::Layer& layer, const LayerParameters& params, const T* in, const T* in_b,
                       T* out, const VectorFormat* format = nullptr);
 
-// True when run_vector_layer can execute `layer` (else `why` says what is missing).
-bool vector_layer_supported(const workload::Layer& layer, std::string& why);
 
 }  // namespace qarch::func

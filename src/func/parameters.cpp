@@ -37,6 +37,7 @@ std::vector<std::int64_t> expected_weight_shape(const Layer& layer) {
     case LayerType::Matmul: return {layer.out_features, layer.input.c};
     case LayerType::Add: return {layer.input.c, layer.input.h, layer.input.w};  // the constant
     case LayerType::Activation: return {layer.output.c};                      // a norm's gain
+    case LayerType::Embedding: return {layer.vocab, layer.out_features};
     default: return {};
   }
 }
@@ -46,7 +47,8 @@ std::vector<LayerParameters> load_parameters(const workload::Network& network) {
   std::vector<LayerParameters> params(network.layers.size());
   for (std::size_t i = 0; i < network.layers.size(); ++i) {
     const Layer& layer = network.layers[i];
-    const bool optional = !layer.has_weights();  // norms' gain and shift, an add's constant
+    // Norms' gain and shift and an add's constant are optional; an embedding's table is not.
+    const bool optional = !layer.has_weights() && layer.type != LayerType::Embedding;
     if (optional && layer.weights_file.empty() && layer.bias_file.empty()) continue;
     const std::vector<std::int64_t> w_shape = expected_weight_shape(layer);
     if (layer.weights_file.empty() && !optional) {

@@ -4,7 +4,8 @@
 // conv2d weights (filters, channels / groups, kernel_h, kernel_w), fc weights (out_features,
 // input elements flattened C x H x W), matmul weights (out_features, K); biases
 // (out channels,). A missing bias is zero. Layernorm and rmsnorm take an optional gain
-// (`weights`, channels,) and shift (`bias`); an add with one input its constant (C, H, W).
+// (`weights`, channels,) and shift (`bias`); an add with one input its constant (C, H, W); an
+// embedding its table (vocab, dim).
 
 #include <cstdint>
 #include <vector>

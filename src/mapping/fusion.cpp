@@ -21,7 +21,8 @@ bool runs_on_vector_unit(LayerType type) {
     case LayerType::MaxPool:
     case LayerType::AvgPool:
     case LayerType::Add:
-    case LayerType::Activation: return true;
+    case LayerType::Activation:
+    case LayerType::Embedding: return true;
     default: return false;
   }
 }

@@ -123,6 +123,11 @@ struct NetworkResult {
   std::optional<double> top1;
   std::optional<std::int64_t> images;
   std::optional<double> reference_top1;
+  // Language models (a workload with a `text` corpus): top-1 is the next token's, over
+  // `scored_tokens` positions of `images` windows; perplexity of the next byte, and float32's.
+  std::optional<std::int64_t> scored_tokens;
+  std::optional<double> perplexity;
+  std::optional<double> reference_perplexity;
 
   std::optional<GenerationResult> generation;  // a decoder's prefill/decode run
   // The run's totals when the rows do not add up to the run (a decoder's decode rows are one

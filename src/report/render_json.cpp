@@ -73,6 +73,11 @@ std::string render_json(const NetworkResult& r) {
     summary["images"] = optional_json(r.images);
     summary["reference_top1"] = optional_json(r.reference_top1);
   }
+  if (r.perplexity) {  // functional runs of a language model
+    summary["scored_tokens"] = optional_json(r.scored_tokens);
+    summary["perplexity"] = *r.perplexity;
+    summary["reference_perplexity"] = optional_json(r.reference_perplexity);
+  }
   if (r.generation) {  // decoder runs with --phase (docs/llm.md)
     const GenerationResult& g = *r.generation;
     summary["phase"] = g.phase;

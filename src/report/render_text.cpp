@@ -115,10 +115,17 @@ std::vector<std::pair<std::string, std::string>> summary_lines(const NetworkResu
       {"TOPS/W", r.tops_per_w() ? si(*r.tops_per_w(), "") : "-"},
       {"TOPS", r.tops() ? si(*r.tops(), "") + " achieved" : "-"},
       {"peak TOPS", r.peak_tops ? si(*r.peak_tops, "") : "-"},
-      {"top-1", r.top1 ? format_number(*r.top1) + " over " + std::to_string(r.images.value_or(0)) +
-                             " images (float32: " + format_number(r.reference_top1.value_or(0)) + ")"
-                       : "- (not a functional run)"},
+      {"top-1", !r.top1 ? "- (not a functional run)"
+                : r.perplexity ? format_number(*r.top1) + " of the next tokens at " + std::to_string(r.scored_tokens.value_or(0)) +
+                                     " positions of " + std::to_string(r.images.value_or(0)) + " windows (float32: " +
+                                     format_number(r.reference_top1.value_or(0)) + ")"
+                               : format_number(*r.top1) + " over " + std::to_string(r.images.value_or(0)) +
+                                     " images (float32: " + format_number(r.reference_top1.value_or(0)) + ")"},
   };
+  if (r.perplexity) {
+    lines.emplace_back("perplexity", format_number(*r.perplexity) + " per byte (float32: " +
+                                         format_number(r.reference_perplexity.value_or(0)) + ")");
+  }
   if (r.on_chip) {
     lines.emplace_back("fusion", fusion_line(*r.on_chip));
     lines.emplace_back("weights", weights_line(r, *r.on_chip));

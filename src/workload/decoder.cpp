@@ -106,8 +106,11 @@ std::string add_block(StepBuilder& b, const DecoderSpec& s, const std::string& p
   b.add(linear(n("v"), kv), {n("norm1")});
   std::string query = n("q");
   if (s.rope) {
-    b.add(vector_op(n("rope_q"), "rope"), {n("q")});
-    b.add(vector_op(n("rope_k"), "rope"), {n("k")});
+    Layer rope_q = vector_op(n("rope_q"), "rope"), rope_k = vector_op(n("rope_k"), "rope");
+    rope_q.heads = s.heads;  // each head's channel pairs rotate by its token's angle
+    rope_k.heads = s.kv_heads;
+    b.add(rope_q, {n("q")});
+    b.add(rope_k, {n("k")});
     query = n("rope_q");
   }
   b.add(attention(n("scores"), s, true), {query, n("kv_cache.k")});

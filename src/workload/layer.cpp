@@ -27,6 +27,7 @@ std::int64_t Layer::weight_elements() const {
 }
 
 std::int64_t Layer::input_elements() const {
+  if (type == LayerType::Embedding) return batch * (input.elements() + output.elements());
   return batch * (input.elements() + input_b.elements());
 }
 

@@ -15,16 +15,17 @@
 
 namespace qarch::workload {
 
-enum class LayerType { Conv2d, Fc, Matmul, MaxPool, AvgPool, Add, Activation };
+enum class LayerType { Conv2d, Fc, Matmul, MaxPool, AvgPool, Add, Activation, Embedding };
 
 // The network YAML's and the reports' spelling of each type.
-inline constexpr config::NameTable<LayerType, 7> kLayerTypeNames{{{LayerType::Conv2d, "conv2d"},
+inline constexpr config::NameTable<LayerType, 8> kLayerTypeNames{{{LayerType::Conv2d, "conv2d"},
                                                                   {LayerType::Fc, "fc"},
                                                                   {LayerType::Matmul, "matmul"},
                                                                   {LayerType::MaxPool, "maxpool"},
                                                                   {LayerType::AvgPool, "avgpool"},
                                                                   {LayerType::Add, "add"},
-                                                                  {LayerType::Activation, "activation"}}};
+                                                                  {LayerType::Activation, "activation"},
+                                                                  {LayerType::Embedding, "embedding"}}};
 
 std::string_view to_string(LayerType type);  // kLayerTypeNames
 
@@ -88,7 +89,10 @@ struct Layer {
   std::int64_t filters = 0;  // conv2d output channels
 
   // fc / matmul
-  std::int64_t out_features = 0;  // fc, and matmul against weights
+  std::int64_t out_features = 0;  // fc, and matmul against weights; embedding: the row length
+  // embedding: rows of the table. Its input holds one token id per position (1 x T x 1); its
+  // output is the ids' rows, out_features x T x 1.
+  std::int64_t vocab = 0;
   std::int64_t heads = 1;         // matmul between activations, split into heads; softmax's slices
   // Grouped-query attention: b has kv_heads heads, each shared by heads / kv_heads heads of the
   // first operand (multi-query: 1). 0: as many as heads (b is not shared).
@@ -101,11 +105,15 @@ struct Layer {
   // scores: heads x keys channels, one position per query); with `causal`, query i of m sees
   // keys 0 .. i + (keys - m) only (the others count as -infinity).
   bool causal = false;
+  // rope: rotates each of `heads` equal slices of the channels at position t, channel pairs
+  // (i, i + d/2) of a slice of d by the angle t x rope_theta^(-2i/d) (docs/functional.md).
+  double rope_theta = 10000;
 
   // Trained parameters for functional mode: NumPy .npy float32 files, resolved to paths that
   // exist (relative paths in the YAML are relative to the workload file). Empty when absent.
   // Layernorm / rmsnorm: gain (weights) and shift (bias) per channel; an add with one input
-  // adds the constant tensor `weights` (a learned position embedding).
+  // adds the constant tensor `weights` (a learned position embedding); an embedding's table is
+  // `weights` (vocab, out_features).
   std::string weights_file;
   std::string bias_file;
 
@@ -116,7 +124,8 @@ struct Layer {
   std::int64_t macs() const { return gemm.macs(); }
   // Element counts for the whole batch (weights are shared by the batch).
   std::int64_t weight_elements() const;
-  std::int64_t input_elements() const;   // both operands for add / activation-matmul
+  // Both operands for add / activation-matmul; an embedding's ids and the rows it gathers.
+  std::int64_t input_elements() const;
   std::int64_t output_elements() const { return batch * output.elements(); }
 };
 

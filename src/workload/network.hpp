@@ -2,6 +2,7 @@
 // A network: its input and its layers in execution order (every layer's producers come before
 // it), with shapes inferred and checked.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,12 +10,21 @@
 
 namespace qarch::workload {
 
+// The text a language model is evaluated on in functional mode (docs/functional.md, "Language
+// models"): its tokens are the bytes of the files, which exist (relative paths in the YAML are
+// relative to the workload file).
+struct TextCorpus {
+  std::string test_file;         // scored: next-token top-1 and perplexity
+  std::string calibration_file;  // activation scales
+};
+
 struct Network {
   std::string name;
   std::string source_file;
   Shape input;  // per sample
   std::int64_t batch = 1;
   std::vector<Layer> layers;
+  std::optional<TextCorpus> text;  // a language model's corpus (workload key `text`)
 
   std::int64_t macs() const;
   const Layer* find(const std::string& layer_name) const;

@@ -138,9 +138,24 @@ std::string infer_shape(Layer& l) {
       l.output = l.input;
       l.gemm = Gemm{};
       break;
+    case LayerType::Embedding:  // one row of the table per token id
+      if (l.input.c != 1 || l.input.w != 1) {
+        problem = "an embedding reads one token id per position (1 x tokens x 1), got " + l.input.to_string();
+      }
+      l.output = Shape{l.out_features, l.input.h, 1};
+      l.gemm = Gemm{};
+      break;
     case LayerType::Activation:
       l.output = l.input;
       l.gemm = Gemm{};
+      if (l.function == "rope") {
+        const std::int64_t slice = l.input.c / l.heads;
+        if (l.input.w != 1 || l.input.c % l.heads != 0 || slice % 2 != 0) {
+          problem = "rope rotates channel pairs of each head at every token: it needs a token sequence "
+                    "(channels x tokens x 1) whose channels split into " + std::to_string(l.heads) +
+                    " heads of an even size; got " + l.input.to_string();
+        }
+      }
       if (l.function == "swiglu") {  // silu(gate) x up over the two halves of the channels
         if (l.input.c % 2 != 0) {
           problem = "swiglu gates one half of the channels by the other, so it needs an even number; got " +

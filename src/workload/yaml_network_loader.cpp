@@ -35,13 +35,14 @@ std::optional<Parsed> read_parsed(MapReader& r, const std::string& key, Parse pa
   }
 }
 
-// A parameter file named relative to the workload file; it must exist.
-std::string read_parameter_file(MapReader& r, const std::string& key) {
-  const auto value = r.child(key, false);
+// A file named relative to the workload file (a .npy parameter file, or a text); it must exist.
+std::string read_parameter_file(MapReader& r, const std::string& key, bool required = false,
+                                const char* what = "a .npy file") {
+  const auto value = r.child(key, required);
   if (!value) return {};
   if (!value->is_scalar() || value->scalar().empty()) {
     r.diagnostics().add(value->location(), value->path(),
-                        "expected the path of a .npy file, got " + config::describe(*value));
+                        std::string("expected the path of ") + what + ", got " + config::describe(*value));
     return {};
   }
   std::filesystem::path path(value->scalar());
@@ -159,7 +160,7 @@ DeclaredLayer read_layer(const Value& element, Diagnostics& diagnostics) {
   if (l.type == LayerType::Conv2d || l.type == LayerType::Fc || l.type == LayerType::Matmul) {
     l.weights_file = read_parameter_file(r, "weights");
     l.bias_file = read_parameter_file(r, "bias");
-  } else if (l.type == LayerType::Add) {
+  } else if (l.type == LayerType::Add || l.type == LayerType::Embedding) {
     l.weights_file = read_parameter_file(r, "weights");
   }
   switch (l.type) {
@@ -203,7 +204,14 @@ DeclaredLayer read_layer(const Value& element, Diagnostics& diagnostics) {
       } else if (l.function == "softmax") {
         l.heads = r.integer("heads", 1, kMaxDimension, 1);
         l.causal = r.boolean("causal", false);
+      } else if (l.function == "rope") {
+        l.heads = r.integer("heads", 1, kMaxDimension, 1);
+        l.rope_theta = r.number("theta", 1.0, 1e12, 10000.0);
       }
+      break;
+    case LayerType::Embedding:
+      l.vocab = r.integer("vocab", 1, kMaxDimension);
+      l.out_features = r.integer("dim", 1, kMaxDimension);
       break;
     case LayerType::Add: break;
   }
@@ -233,6 +241,12 @@ Network load_yaml_network(const config::Document& document) {
     in.finish();
   }
   net.batch = top.integer("batch", 1, kMaxBatch, 1);
+  if (const auto text = top.child("text", false)) {
+    MapReader t(*text, diagnostics);
+    net.text = TextCorpus{read_parameter_file(t, "test", true, "a text file"),
+                          read_parameter_file(t, "calibration", true, "a text file")};
+    t.finish();
+  }
   std::vector<DeclaredLayer> declared;
   if (const auto layers = top.child("layers", true)) {
     if (!layers->is_sequence() || layers->size() == 0) {

@@ -188,6 +188,49 @@ TEST(YamlNetwork, TransformerLayersOnAFeatureMap) {
                        "different shapes"));
 }
 
+// A language model's vocabulary: an embedding turns token ids into rows, rope rotates heads,
+// and the workload names the text functional mode scores it on.
+TEST(YamlNetwork, LanguageModelLayersAndTextCorpus) {
+  const std::string dir = ::testing::TempDir() + "/lm_keys";
+  std::filesystem::create_directories(dir);
+  for (const char* f : {"table.npy", "test.txt", "train.txt"}) std::ofstream(dir + "/" + f) << "x";
+  const std::string header = "name: lm\ninput: {channels: 1, height: 16, width: 1}\n"
+                             "text: {test: test.txt, calibration: train.txt}\nlayers:\n";
+  const Network net = load_yaml_network(config::Document::parse(
+      header + "  - {name: embed, type: embedding, vocab: 256, dim: 32, weights: table.npy}\n"
+               "  - {name: q, type: matmul, out_features: 32}\n"
+               "  - {name: rq, type: activation, function: rope, heads: 4, theta: 500000}\n"
+               "  - {name: r, type: activation, function: rope, input: q}\n",
+      dir + "/net.yaml"));
+  ASSERT_TRUE(net.text.has_value());
+  EXPECT_EQ(net.text->test_file, dir + "/test.txt");
+  EXPECT_EQ(net.text->calibration_file, dir + "/train.txt");
+  const Layer& embed = net.layers[0];
+  EXPECT_EQ(embed.vocab, 256);
+  EXPECT_EQ(embed.output, (Shape{32, 16, 1}));
+  EXPECT_EQ(embed.weights_file, dir + "/table.npy");
+  EXPECT_EQ(embed.macs(), 0);
+  EXPECT_EQ(embed.input_elements(), 16 + 32 * 16);  // the ids and the rows they gather
+  EXPECT_EQ(net.layers[2].heads, 4);
+  EXPECT_EQ(net.layers[2].rope_theta, 500000);
+  EXPECT_EQ(net.layers[3].heads, 1);
+  EXPECT_EQ(net.layers[3].rope_theta, 10000);  // RoFormer's
+  EXPECT_TRUE(contains(problems(kHeader + "  - {name: e, type: embedding, vocab: 10, dim: 4}\n"),
+                       "an embedding reads one token id per position"));
+  EXPECT_TRUE(contains(problems("name: lm\ninput: {channels: 1, height: 4, width: 1}\nlayers:\n"
+                                "  - {name: e, type: embedding, vocab: 10, dim: 6}\n"
+                                "  - {name: r, type: activation, function: rope, heads: 2}\n"),
+                       "heads of an even size"));
+  EXPECT_TRUE(contains(problems("name: lm\ninput: {channels: 1, height: 4, width: 1}\n"
+                                "text: {test: /nonexistent/t.txt}\nlayers:\n"
+                                "  - {name: e, type: embedding, vocab: 10, dim: 6}\n"),
+                       "text.test: no such file: /nonexistent/t.txt"));
+  EXPECT_TRUE(contains(problems("name: lm\ninput: {channels: 1, height: 4, width: 1}\n"
+                                "text: {test: /nonexistent/t.txt}\nlayers:\n"
+                                "  - {name: e, type: embedding, vocab: 10, dim: 6}\n"),
+                       "text.calibration: missing required key"));
+}
+
 TEST(YamlNetwork, AbsurdSizesAreRejectedBeforeAnythingIsAllocated) {
   // The limits of the robustness issue: a 10^9 x 10^9 layer, negative strides, bit-widths of
   // 0 or 1000 -- each one clear message, nothing sized from the bad value.
