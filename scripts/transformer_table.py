@@ -88,7 +88,8 @@ def table(args):
     lines = [head, "|" + "---|" * (3 + len(accuracy) + len(model["layers"]))]
     for (label, _, _, what), (summary, sqnr) in zip(rows, results):
         cells = [f"`{label}`", what] + accuracy_cells(args.model, summary)
-        cells += [f"{float(sqnr[l]):.1f} dB" for l in model["layers"]]
+        # An empty cell is +inf (identical to float32) or NaN (both all zero).
+        cells += ["exact" if sqnr[l] is None else f"{float(sqnr[l]):.1f} dB" for l in model["layers"]]
         cells.append(f"{summary['energy_pj'] / 1e6:.2f} µJ")
         lines.append("| " + " | ".join(cells) + " |")
         print(lines[-1], flush=True)

@@ -1,14 +1,20 @@
 // qarch run: one design point, one network, one report.
 
+#include <unistd.h>
+
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <iostream>
 #include <ostream>
+#include <sstream>
 
 #include "arch/arch_spec.hpp"
 #include "arch/network_check.hpp"
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
+#include "dse/progress.hpp"
 #include "eval/evaluate.hpp"
 #include "eval/llm.hpp"
 #include "report/output_files.hpp"
@@ -37,6 +43,22 @@ void write_result(const po::variables_map& vm, const report::NetworkResult& resu
 bool is_decoder_workload(const std::string& path) {
   if (path.size() >= 4 && path.compare(path.size() - 4, 4, ".csv") == 0) return false;
   return workload::is_decoder_file(config::Document::load(path));
+}
+
+// "functional: 1,200/10,000 samples  850/s  0:10 left", redrawn in place; a newline at the end.
+std::function<void(std::int64_t, std::int64_t)> functional_progress(std::ostream& err) {
+  std::optional<std::chrono::steady_clock::time_point> start;  // the first call: evaluation starts
+  return [&err, start](std::int64_t done, std::int64_t total) mutable {
+    const auto now = std::chrono::steady_clock::now();
+    if (!start) start = now;
+    const double elapsed = std::chrono::duration<double>(now - *start).count();
+    const double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0;
+    std::ostringstream line;
+    line << "\rfunctional: " << done << "/" << total << " samples  " << static_cast<std::int64_t>(rate) << "/s";
+    if (rate > 0 && done < total) line << "  " << dse::format_duration(static_cast<double>(total - done) / rate) << " left";
+    line << "   ";
+    err << line.str() << (done == total ? "\n" : "") << std::flush;
+  };
 }
 
 // qarch run --phase: a decoder's prefill and/or decode steps (eval/llm.hpp).
@@ -89,6 +111,8 @@ int run_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
        "functional: MNIST-style IDX directory (t10k-images/labels, train-images for calibration)")
       ("limit", po::value<std::int64_t>()->default_value(10000), "functional: test images to evaluate")
       ("per-channel", "functional: one weight scale per output channel for integer formats")
+      ("threads", po::value<int>()->default_value(0), "functional: threads (0: one per core; results do not depend on it)")
+      ("quiet,q", "functional: no progress line on the terminal")
       ("dram-trace", po::value<std::string>(),
        "write every simulated DRAM access to this file, in the trace format of qarch dram")
       ("phase", po::value<std::string>(),
@@ -116,10 +140,19 @@ int run_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   eval::Options run_options;
   run_options.models_dir = vm["models"].as<std::string>();
   if (vm.count("functional")) {
-    run_options.functional = eval::FunctionalSettings{vm["dataset"].as<std::string>(),
-                                                      vm["limit"].as<std::int64_t>(), vm.count("per-channel") > 0};
-  } else if (!vm["dataset"].defaulted() || !vm["limit"].defaulted() || vm.count("per-channel")) {
-    throw po::error("--dataset, --limit and --per-channel need --functional");
+    eval::FunctionalSettings f{vm["dataset"].as<std::string>(), vm["limit"].as<std::int64_t>(),
+                               vm.count("per-channel") > 0};
+    f.threads = vm["threads"].as<int>();
+    if (f.threads < 0 || f.threads > 1024) throw po::error("--threads must be from 0 to 1024, got " + std::to_string(f.threads));
+    // On a terminal (stdout and stderr), unless --quiet: samples done, their rate, the time left.
+    if (!vm.count("quiet") && &out == &std::cout && &err == &std::cerr && ::isatty(STDOUT_FILENO) == 1 &&
+        ::isatty(STDERR_FILENO) == 1) {
+      f.progress = functional_progress(err);
+    }
+    run_options.functional = std::move(f);
+  } else if (!vm["dataset"].defaulted() || !vm["limit"].defaulted() || vm.count("per-channel") ||
+             !vm["threads"].defaulted() || vm.count("quiet")) {
+    throw po::error("--dataset, --limit, --per-channel, --threads and --quiet need --functional");
   }
   // The trace goes to a temporary file beside the target and replaces it only when the run
   // succeeded, so a failed run leaves no partial trace.

@@ -32,6 +32,8 @@ func::FunctionalOptions functional_options(const FunctionalSettings& s) {
   o.dataset_dir = s.dataset_dir.empty() ? default_dataset_dir() : s.dataset_dir;
   o.limit = s.limit;
   o.per_channel = s.per_channel;
+  o.threads = s.threads;
+  o.progress = s.progress;
   return o;
 }
 

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -21,6 +22,8 @@ struct FunctionalSettings {
   std::string dataset_dir;   // MNIST-style IDX directory; empty: default_dataset_dir()
   std::int64_t limit = 10000;  // test images evaluated (the first `limit`); >= 1
   bool per_channel = false;  // one weight scale per output channel (integer formats)
+  int threads = 0;           // 0: one per core; results do not depend on it
+  std::function<void(std::int64_t done, std::int64_t total)> progress = nullptr;  // optional
 };
 
 struct Options {

@@ -23,6 +23,15 @@ struct ComputeCounts {  // accumulated over samples
   std::int64_t zero_operand_macs = 0;
   std::int64_t saturated_activations = 0;
   std::uint64_t overflowed_accumulations = 0;
+
+  ComputeCounts& operator+=(const ComputeCounts& o) {
+    zero_weight_operands += o.zero_weight_operands;
+    zero_activation_operands += o.zero_activation_operands;
+    zero_operand_macs += o.zero_operand_macs;
+    saturated_activations += o.saturated_activations;
+    overflowed_accumulations += o.overflowed_accumulations;
+    return *this;
+  }
 };
 
 class ComputeLayer {

@@ -3,13 +3,18 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <exception>
 #include <filesystem>
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "config/diagnostic.hpp"
 #include "config/input_file.hpp"
@@ -105,6 +110,11 @@ SampleSet text_samples(const std::string& file, std::int64_t tokens, std::int64_
   return s;
 }
 
+int thread_count(const FunctionalOptions& options) {
+  if (options.threads > 0) return options.threads;
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
 std::int64_t memory_limit(const FunctionalOptions& options) {
   if (options.max_memory_bytes > 0) return options.max_memory_bytes;
   const long pages = ::sysconf(_SC_PHYS_PAGES);
@@ -114,23 +124,26 @@ std::int64_t memory_limit(const FunctionalOptions& options) {
 }
 
 // Bytes functional mode allocates, from the shapes alone (doubles avoid integer overflow).
-double memory_estimate(const workload::Network& net, const FunctionalOptions& options) {
+// Every thread has its own values and compute layers; every sample keeps its per-layer sums.
+double memory_estimate(const workload::Network& net, const FunctionalOptions& options, int threads) {
   const double sample = static_cast<double>(net.input.elements());
-  double bytes = (static_cast<double>(options.limit) + static_cast<double>(options.calibration_images)) * (sample * 5 + 1);
-  double largest_gemm = 0;
+  const double samples = static_cast<double>(options.limit) + static_cast<double>(options.calibration_images);
+  double bytes = samples * (sample * 5 + 1 + 48 * static_cast<double>(net.layers.size()));
+  double per_thread = 0, largest_gemm = 0;
   for (const Layer& l : net.layers) {
     const double out = static_cast<double>(l.output.elements());
-    bytes += out * (8 + 4 + 8);  // quantized and reference values, one sample (plus traces)
+    per_thread += out * (8 + 4 + 8);  // quantized and reference values, one sample (plus traces)
     if (l.type == LayerType::Embedding) bytes += static_cast<double>(l.vocab * l.out_features) * (4 + 8);
     if (!l.has_weights()) continue;
     const double w = static_cast<double>(l.weight_elements());
     const double gathers = static_cast<double>(l.gemm.groups) * static_cast<double>(l.gemm.m) *
                            static_cast<double>(l.gemm.k);
-    bytes += w * (4 + 4 + 8) + 2 * gathers * 8;  // float weights, codes; gathers (both copies)
+    bytes += w * 4;                                  // the float weights
+    per_thread += w * (4 + 8) + 2 * gathers * 8;  // codes; gathers (both copies)
     largest_gemm = std::max(largest_gemm, gathers / static_cast<double>(std::max<std::int64_t>(1, l.gemm.groups)) * 4 +
                                               static_cast<double>(l.input.elements()) * 4);
   }
-  return bytes + largest_gemm;
+  return bytes + static_cast<double>(threads) * (per_thread + largest_gemm);
 }
 
 // Images: a 1x28x28 input and one output per class. Text: a 1xTx1 input of byte token ids
@@ -202,6 +215,11 @@ struct InputStatistics {
     }
     count += static_cast<double>(values.size());
   }
+  void merge(const InputStatistics& o) {
+    max_abs = std::max(max_abs, o.max_abs);
+    sum_abs += o.sum_abs;
+    count += o.count;
+  }
   double mean_abs() const { return count > 0 ? sum_abs / count : 0; }
 };
 
@@ -233,6 +251,173 @@ PositionScore score(const std::vector<T>& logits, std::int64_t positions, std::i
   return s;
 }
 
+
+// Runs body(worker, n) for n < count on `threads` threads (worker < threads; each sample once, in
+// no fixed order), calling progress(done, count) from the calling thread at the start, about ten
+// times a second and at the end. The first exception a body throws is rethrown here.
+void parallel_for(std::int64_t count, int threads, const std::function<void(std::int64_t, std::int64_t)>* progress,
+                  const std::function<void(int, std::int64_t)>& body) {
+  std::atomic<std::int64_t> next{0}, done{0};
+  std::atomic<bool> failed{false};
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  const auto work = [&](int worker) {
+    try {
+      for (std::int64_t n; !failed && (n = next++) < count;) {
+        body(worker, n);
+        ++done;
+      }
+    } catch (...) {
+      const std::lock_guard<std::mutex> lock(error_mutex);
+      if (!error) error = std::current_exception();
+      failed = true;
+    }
+  };
+  if (progress != nullptr) (*progress)(0, count);
+  const int extra = static_cast<int>(std::min<std::int64_t>(threads, count)) - 1;
+  std::vector<std::thread> pool;
+  for (int t = 1; t <= extra; ++t) pool.emplace_back(work, t);
+  if (progress == nullptr) {
+    work(0);
+  } else {  // worker 0 reports between its samples
+    auto last = std::chrono::steady_clock::now();
+    try {
+      for (std::int64_t n; !failed && (n = next++) < count;) {
+        body(0, n);
+        ++done;
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last > std::chrono::milliseconds(100)) {
+          (*progress)(done, count);
+          last = now;
+        }
+      }
+    } catch (...) {
+      const std::lock_guard<std::mutex> lock(error_mutex);
+      if (!error) error = std::current_exception();
+      failed = true;
+    }
+  }
+  for (std::thread& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
+  if (progress != nullptr) (*progress)(count, count);
+}
+
+// One thread's float32 reference and its values.
+class ReferenceRunner {
+ public:
+  ReferenceRunner(const workload::Network& net, const std::vector<LayerParameters>& params,
+                  const std::vector<GemmLayout>& layouts, const std::vector<Producers>& producers,
+                  std::int64_t input_elements)
+      : reference_(std::make_unique<ReferenceNetwork>(net, params, layouts, producers)),
+        input_(static_cast<std::size_t>(input_elements)) {}
+
+  void run(const SampleSet& samples, std::int64_t n) {
+    samples.load(n, input_.data());
+    reference_->run(input_, values_);
+  }
+  const std::vector<float>& values_of(int producer) const {
+    return producer < 0 ? input_ : values_[static_cast<std::size_t>(producer)];
+  }
+  const std::vector<float>& output(std::size_t layer) const { return values_[layer]; }
+
+ private:
+  std::unique_ptr<ReferenceNetwork> reference_;  // keeps scratch: one per thread
+  std::vector<float> input_;
+  std::vector<std::vector<float>> values_;
+};
+
+// What the workers share, read-only.
+struct Shared {
+  const workload::Network& net;
+  const std::vector<LayerParameters>& params;
+  const std::vector<Producers>& producers;
+  const std::vector<std::optional<EmbeddingTable>>& tables;
+  const VectorFormat* sfu;
+  const SampleSet& samples;
+};
+
+// What one sample contributes to the result, reduced in sample order.
+struct SampleOutcome {
+  std::vector<LayerSums> sums;  // per layer
+  double nll = 0, reference_nll = 0;
+  std::int64_t correct = 0, reference_correct = 0;
+};
+
+// One thread's copy of the network: its compute layers, float32 reference and values.
+class Worker {
+ public:
+  Worker(const Shared& shared, const std::vector<GemmLayout>& layouts, std::vector<std::unique_ptr<ComputeLayer>> layers)
+      : s_(shared),
+        layers_(std::move(layers)),
+        reference_(shared.net, shared.params, layouts, shared.producers, shared.samples.input_elements),
+        counts_(shared.net.layers.size()),
+        values_(shared.net.layers.size()),
+        accs_(shared.net.layers.size()),
+        input_(static_cast<std::size_t>(shared.samples.input_elements)) {}
+
+  // Sample n: its outcome, its predictions (one per position) and optionally its trace.
+  void run(std::int64_t n, SampleOutcome& outcome, std::int32_t* predictions, ImageTrace* trace) {
+    const workload::Network& net = s_.net;
+    s_.samples.load(n, input_.data());
+    reference_.run(s_.samples, n);
+    outcome.sums.assign(net.layers.size(), LayerSums{});
+    for (std::size_t i = 0; i < net.layers.size(); ++i) {
+      const Layer& l = net.layers[i];
+      const Producers& p = s_.producers[i];
+      const auto source = [&](int k) { return k < 0 ? input_.data() : values_[static_cast<std::size_t>(k)].data(); };
+      std::vector<double>& out = values_[i];
+      out.resize(static_cast<std::size_t>(l.output.elements()));
+      const double* b = l.inputs.size() > 1 ? source(p.b) : nullptr;
+      if (layers_[i]) {
+        accs_[i].resize(out.size());
+        if (!l.has_weights()) layers_[i]->set_second_operand(b, counts_[i]);
+        layers_[i]->run(source(p.a), out.data(), accs_[i].data(), counts_[i]);
+      } else if (s_.tables[i]) {
+        s_.tables[i]->gather(source(p.a), out.data(), l.output.h);
+      } else {
+        run_vector_layer<double>(l, s_.params[i], source(p.a), b, out.data(), s_.sfu);
+      }
+      const std::vector<float>& ref = reference_.output(i);
+      LayerSums& sum = outcome.sums[i];
+      for (std::size_t j = 0; j < ref.size(); ++j) {
+        const double r = static_cast<double>(ref[j]);
+        const double d = r - out[j];
+        sum.signal += r * r;
+        sum.noise += d * d;
+      }
+    }
+    const std::int64_t positions = s_.samples.positions;
+    for (std::int64_t p = 0; p < positions; ++p) {
+      const std::int32_t target = s_.samples.targets[static_cast<std::size_t>(n * positions + p)];
+      const PositionScore q = score(values_.back(), positions, p, target);
+      const PositionScore r = score(reference_.output(net.layers.size() - 1), positions, p, target);
+      predictions[p] = q.prediction;
+      outcome.correct += q.prediction == target;
+      outcome.reference_correct += r.prediction == target;
+      outcome.nll += q.nll;
+      outcome.reference_nll += r.nll;
+    }
+    if (trace != nullptr) {
+      trace->outputs = values_;
+      trace->accumulators.resize(net.layers.size());
+      for (std::size_t i = 0; i < net.layers.size(); ++i) {
+        if (layers_[i]) trace->accumulators[i] = accs_[i];
+      }
+    }
+  }
+
+  const std::vector<ComputeCounts>& counts() const { return counts_; }
+  const std::vector<std::unique_ptr<ComputeLayer>>& layers() const { return layers_; }
+
+ private:
+  const Shared& s_;
+  std::vector<std::unique_ptr<ComputeLayer>> layers_;
+  ReferenceRunner reference_;
+  std::vector<ComputeCounts> counts_;
+  std::vector<std::vector<double>> values_, accs_;
+  std::vector<double> input_;
+};
+
 }  // namespace
 
 FunctionalResult run_functional(const arch::ArchSpec& arch, const workload::Network& net,
@@ -251,7 +436,8 @@ FunctionalResult run_functional(const arch::ArchSpec& arch, const workload::Netw
   const config::Location nowhere{net.source_file, 0, 0};
   if (options.limit < 1) fail(nowhere, "", "--limit must be at least 1, got " + std::to_string(options.limit));
   check_network(net);
-  const double need = memory_estimate(net, options);
+  const int threads = thread_count(options);
+  const double need = memory_estimate(net, options, threads);
   const std::int64_t limit_bytes = memory_limit(options);
   if (need > static_cast<double>(limit_bytes)) {
     fail(nowhere, "", "functional mode would need about " + std::to_string(static_cast<std::int64_t>(need / 1048576)) +
@@ -271,9 +457,6 @@ FunctionalResult run_functional(const arch::ArchSpec& arch, const workload::Netw
   for (std::size_t i = 0; i < layer_count; ++i) {
     if (net.layers[i].macs() > 0) layouts[i] = gemm_layout(net.layers[i]);
   }
-  const ReferenceNetwork reference(net, params, layouts, producers);
-  std::vector<std::vector<float>> ref_values;
-  std::vector<float> ref_input(static_cast<std::size_t>(test.input_elements));
 
   // Calibration: max and mean |input| of every compute layer (and of the second operand of a
   // matmul of two activations) over the first training images (or calibration text windows),
@@ -290,16 +473,25 @@ FunctionalResult run_functional(const arch::ArchSpec& arch, const workload::Netw
   if (calibrate && options.calibration_images > 0) {
     const SampleSet train = net.text ? text_samples(net.text->calibration_file, net.input.h, options.calibration_images)
                                      : image_samples(options.dataset_dir, "train", options.calibration_images);
-    for (std::int64_t n = 0; n < train.count; ++n) {
-      train.load(n, ref_input.data());
-      reference.run(ref_input, ref_values);
-      const auto values_of = [&](int p) -> const std::vector<float>& {
-        return p < 0 ? ref_input : ref_values[static_cast<std::size_t>(p)];
-      };
+    // Per sample, then summed in sample order: the same statistics for any thread count.
+    std::vector<std::vector<InputStatistics>> per_sample(static_cast<std::size_t>(train.count));
+    std::vector<ReferenceRunner> runners;
+    for (int t = 0; t < threads; ++t) runners.emplace_back(net, params, layouts, producers, train.input_elements);
+    parallel_for(train.count, threads, nullptr, [&](int worker, std::int64_t n) {
+      ReferenceRunner& r = runners[static_cast<std::size_t>(worker)];
+      r.run(train, n);
+      std::vector<InputStatistics>& stats = per_sample[static_cast<std::size_t>(n)];
+      stats.resize(2 * layer_count);
       for (std::size_t i = 0; i < layer_count; ++i) {
         if (net.layers[i].macs() == 0) continue;
-        act[i].add(values_of(producers[i].a));
-        if (!net.layers[i].has_weights()) act_b[i].add(values_of(producers[i].b));
+        stats[i].add(r.values_of(producers[i].a));
+        if (!net.layers[i].has_weights()) stats[layer_count + i].add(r.values_of(producers[i].b));
+      }
+    });
+    for (const auto& stats : per_sample) {
+      for (std::size_t i = 0; i < layer_count; ++i) {
+        act[i].merge(stats[i]);
+        act_b[i].merge(stats[layer_count + i]);
       }
     }
   }
@@ -311,17 +503,21 @@ FunctionalResult run_functional(const arch::ArchSpec& arch, const workload::Netw
     fail(config::Location{arch.source_file, 0, 0}, "pe_array.special_function_format", e.what());
   }
 
-  // Prepare the compute layers and the embedding tables.
-  std::vector<std::unique_ptr<ComputeLayer>> qlayers(layer_count);
+  // Prepare the embedding tables (shared) and every worker's compute layers: they keep one
+  // sample's scratch and, for attention, its second operand.
   std::vector<std::optional<EmbeddingTable>> tables(layer_count);
+  std::vector<std::vector<std::unique_ptr<ComputeLayer>>> worker_layers(static_cast<std::size_t>(threads));
   config::Diagnostics problems;
   for (std::size_t i = 0; i < layer_count; ++i) {
     const Layer& l = net.layers[i];
     try {
       if (l.type == LayerType::Embedding) tables[i].emplace(arch, l, params[i]);
-      if (l.macs() == 0) continue;
-      qlayers[i] = make_compute_layer(arch, l, mappings[i], params[i], options.per_channel, act[i].max_abs,
-                                      act[i].mean_abs(), act_b[i].max_abs, act_b[i].mean_abs());
+      for (auto& layers : worker_layers) {
+        layers.resize(layer_count);
+        if (l.macs() == 0) continue;
+        layers[i] = make_compute_layer(arch, l, mappings[i], params[i], options.per_channel, act[i].max_abs,
+                                       act[i].mean_abs(), act_b[i].max_abs, act_b[i].mean_abs());
+      }
     } catch (const numerics::FormatError& e) {
       problems.add(l.where, "layers." + l.name, e.what());
     }
@@ -332,59 +528,37 @@ FunctionalResult run_functional(const arch::ArchSpec& arch, const workload::Netw
   result.images = test.count;
   result.positions = test.count * test.positions;
   result.layers.resize(layer_count);
-  std::vector<ComputeCounts> counts(layer_count);
+  result.predictions.resize(static_cast<std::size_t>(result.positions));
+  result.traces.resize(static_cast<std::size_t>(std::min(options.trace_images, test.count)));
+  const Shared shared{net, params, producers, tables, &*sfu, test};
+  std::vector<Worker> workers;
+  for (auto& layers : worker_layers) workers.emplace_back(shared, layouts, std::move(layers));
+  std::vector<SampleOutcome> outcomes(static_cast<std::size_t>(test.count));
+  parallel_for(test.count, threads, options.progress ? &options.progress : nullptr, [&](int worker, std::int64_t n) {
+    workers[static_cast<std::size_t>(worker)].run(
+        n, outcomes[static_cast<std::size_t>(n)], result.predictions.data() + n * test.positions,
+        n < options.trace_images ? &result.traces[static_cast<std::size_t>(n)] : nullptr);
+  });
+
+  // Reduced in sample order (integer counts in any).
   std::vector<LayerSums> sums(layer_count);
-  std::vector<std::vector<double>> values(layer_count);
-  std::vector<std::vector<double>> accs(layer_count);
-  std::vector<double> input(static_cast<std::size_t>(test.input_elements));
   std::int64_t reference_correct = 0;
   double nll = 0, reference_nll = 0;
-  for (std::int64_t n = 0; n < test.count; ++n) {
-    test.load(n, input.data());
-    test.load(n, ref_input.data());
-    reference.run(ref_input, ref_values);
+  for (const SampleOutcome& o : outcomes) {
     for (std::size_t i = 0; i < layer_count; ++i) {
-      const Layer& l = net.layers[i];
-      const auto source = [&](int p) { return p < 0 ? input.data() : values[static_cast<std::size_t>(p)].data(); };
-      values[i].resize(static_cast<std::size_t>(l.output.elements()));
-      const double* b = l.inputs.size() > 1 ? source(producers[i].b) : nullptr;
-      if (qlayers[i]) {
-        accs[i].resize(values[i].size());
-        if (!l.has_weights()) qlayers[i]->set_second_operand(b, counts[i]);
-        qlayers[i]->run(source(producers[i].a), values[i].data(), accs[i].data(), counts[i]);
-      } else if (tables[i]) {
-        tables[i]->gather(source(producers[i].a), values[i].data(), l.output.h);
-      } else {
-        run_vector_layer<double>(l, params[i], source(producers[i].a), b, values[i].data(), &*sfu);
-      }
-      const std::vector<float>& ref = ref_values[i];
-      for (std::size_t j = 0; j < ref.size(); ++j) {
-        const double r = static_cast<double>(ref[j]);
-        const double d = r - values[i][j];
-        sums[i].signal += r * r;
-        sums[i].noise += d * d;
-      }
+      sums[i].signal += o.sums[i].signal;
+      sums[i].noise += o.sums[i].noise;
     }
-    for (std::int64_t p = 0; p < test.positions; ++p) {
-      const std::int32_t target = test.targets[static_cast<std::size_t>(n * test.positions + p)];
-      const PositionScore q = score(values.back(), test.positions, p, target);
-      const PositionScore r = score(ref_values.back(), test.positions, p, target);
-      result.predictions.push_back(q.prediction);
-      if (q.prediction == target) ++result.correct;
-      if (r.prediction == target) ++reference_correct;
-      nll += q.nll;
-      reference_nll += r.nll;
-    }
-    if (n < options.trace_images) {
-      ImageTrace t;
-      t.outputs = values;
-      t.accumulators.resize(layer_count);
-      for (std::size_t i = 0; i < layer_count; ++i) {
-        if (qlayers[i]) t.accumulators[i] = accs[i];
-      }
-      result.traces.push_back(std::move(t));
-    }
+    result.correct += o.correct;
+    reference_correct += o.reference_correct;
+    nll += o.nll;
+    reference_nll += o.reference_nll;
   }
+  std::vector<ComputeCounts> counts(layer_count);
+  for (const Worker& w : workers) {
+    for (std::size_t i = 0; i < layer_count; ++i) counts[i] += w.counts()[i];
+  }
+  const std::vector<std::unique_ptr<ComputeLayer>>& qlayers = workers.front().layers();
   if (net.text) {
     result.perplexity = std::exp(nll / static_cast<double>(result.positions));
     result.reference_perplexity = std::exp(reference_nll / static_cast<double>(result.positions));

@@ -4,7 +4,9 @@
 // layer's mapping on the array (docs/functional.md). Gives top-1 accuracy and, per layer, the
 // value statistics the cost model and reports use (zero operands, saturation, overflow, SQNR).
 //
-// Deterministic: single-threaded, no dependence on the host beyond IEEE arithmetic.
+// Deterministic: samples run on several threads, but every sum over samples is reduced in sample
+// order, so results are byte-identical for every thread count; no dependence on the host beyond
+// IEEE arithmetic.
 
 #include <cstdint>
 #include <functional>
@@ -34,6 +36,10 @@ struct FunctionalOptions {
   std::int64_t max_memory_bytes = 0;
   // Test hook: keep the per-layer values of the first `trace_images` images (ImageTrace).
   std::int64_t trace_images = 0;
+  int threads = 0;  // samples run on this many threads; 0: one per core
+  // Called from the calling thread when the evaluation starts, about ten times a second and at
+  // the end: samples done, of all.
+  std::function<void(std::int64_t done, std::int64_t total)> progress;
 };
 
 // Per layer, summed over all evaluated images unless said otherwise. MAC counts are the

@@ -350,6 +350,44 @@ TEST(ProcessRun, FunctionalRunOfBlockFormats) {
   EXPECT_GT(j["layers"][0]["saturated_values"].get<std::int64_t>(), 0);  // floor scales clip
 }
 
+// --threads changes the speed, never a byte of the reports; a language model's reports carry
+// its perplexity; progress goes only to a terminal, so a piped run stays silent.
+TEST(ProcessRun, FunctionalThreadsAndLanguageModelReports) {
+  const std::string one_dir = scratch_dir("lm_threads1") + "/r", two_dir = scratch_dir("lm_threads2") + "/r";
+  const auto run = [&](const std::string& threads, const std::string& dir) {
+    const auto o = run_process({"run", "--arch", source_path("configs/int8.yaml"), "--workload",
+                                source_path("workloads/text/tinylm.yaml"), "--functional", "--limit", "4",
+                                "--threads", threads, "--out", dir});
+    EXPECT_EQ(o.status, 0) << o.err;
+    EXPECT_EQ(o.err.find("functional:"), std::string::npos);  // not a terminal
+    return o;
+  };
+  const auto one = run("1", one_dir);
+  run("2", two_dir);
+  for (const char* f : {"summary.json", "layers.csv"}) {
+    std::ifstream a(one_dir + "/" + f), b(two_dir + "/" + f);
+    const std::string x{std::istreambuf_iterator<char>(a), {}}, y{std::istreambuf_iterator<char>(b), {}};
+    EXPECT_FALSE(x.empty());
+    EXPECT_EQ(x, y) << f;
+  }
+  std::ifstream in(one_dir + "/summary.json");
+  const auto j = nlohmann::json::parse(in);
+  EXPECT_EQ(j["images"], 4);
+  EXPECT_EQ(j["scored_tokens"], 4 * 64);
+  EXPECT_GT(j["reference_perplexity"].get<double>(), 1.0);  // below 256: better than guessing
+  EXPECT_LT(j["reference_perplexity"].get<double>(), 256.0);
+  EXPECT_NEAR(j["perplexity"].get<double>(), j["reference_perplexity"].get<double>(),
+              0.1 * j["reference_perplexity"].get<double>());  // int8
+  EXPECT_NE(one.out.find("perplexity:"), std::string::npos);
+  const auto bad = run_process({"run", "--arch", kArch, "--workload", source_path("workloads/fashion/mlp.yaml"),
+                                "--functional", "--threads", "-1"});
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.err.find("--threads must be from 0 to 1024"), std::string::npos) << bad.err;
+  const auto stray = run_process({"run", "--arch", kArch, "--workload", kLenet, "--threads", "2"});
+  EXPECT_EQ(stray.status, 2);
+  EXPECT_NE(stray.err.find("need --functional"), std::string::npos);
+}
+
 TEST(ProcessRun, FunctionalOptionErrors) {
   const auto lenet = source_path("workloads/fashion/lenet5.yaml");
   const auto stray = run_process({"run", "--arch", kArch, "--workload", lenet, "--limit", "5"});

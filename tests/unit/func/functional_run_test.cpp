@@ -157,6 +157,86 @@ TEST(FunctionalRun, IsDeterministic) {
   EXPECT_GT(x.top1, 0.7);
 }
 
+void expect_identical(const FunctionalResult& x, const FunctionalResult& y, const std::string& what) {
+  EXPECT_EQ(x.predictions, y.predictions) << what;
+  EXPECT_EQ(x.correct, y.correct) << what;
+  EXPECT_EQ(x.reference_top1, y.reference_top1) << what;
+  EXPECT_EQ(x.perplexity, y.perplexity) << what;
+  EXPECT_EQ(x.reference_perplexity, y.reference_perplexity) << what;
+  ASSERT_EQ(x.layers.size(), y.layers.size());
+  for (std::size_t i = 0; i < x.layers.size(); ++i) {
+    const LayerValueStats &a = x.layers[i], &b = y.layers[i];
+    const std::string at = what + " " + a.name;
+    if (std::isnan(a.sqnr_db)) {
+      EXPECT_TRUE(std::isnan(b.sqnr_db)) << at;
+    } else {
+      EXPECT_EQ(a.sqnr_db, b.sqnr_db) << at;  // bit for bit: sums reduced in sample order
+    }
+    EXPECT_EQ(a.zero_weight_operands, b.zero_weight_operands) << at;
+    EXPECT_EQ(a.zero_activation_operands, b.zero_activation_operands) << at;
+    EXPECT_EQ(a.zero_operand_macs, b.zero_operand_macs) << at;
+    EXPECT_EQ(a.saturated_values, b.saturated_values) << at;
+    EXPECT_EQ(a.overflowed_accumulations, b.overflowed_accumulations) << at;
+    EXPECT_EQ(a.activation_scale, b.activation_scale) << at;
+    EXPECT_EQ(a.weight_scale, b.weight_scale) << at;
+  }
+  ASSERT_EQ(x.traces.size(), y.traces.size());
+  for (std::size_t n = 0; n < x.traces.size(); ++n) {
+    EXPECT_EQ(x.traces[n].outputs, y.traces[n].outputs) << what << " trace " << n;
+    EXPECT_EQ(x.traces[n].accumulators, y.traces[n].accumulators) << what << " trace " << n;
+  }
+}
+
+// Samples run on several threads; nothing in the result may depend on how many: an int16
+// accumulator that overflows, attention's per-sample second operand (ViT), a language model.
+TEST(FunctionalRun, EveryThreadCountGivesTheSameResult) {
+  struct Case {
+    const char* workload;
+    arch::ArchSpec arch;
+    std::int64_t limit;
+  };
+  const std::vector<Case> cases = {
+      {"lenet5", testing::func_arch("int8", "int8", "int16"), 41},
+      {"vit", testing::func_arch("int8", "int8", "int32"), 7},
+      {"tinylm", testing::func_arch("bf16", "bf16", "fp32"), 3},
+  };
+  for (const Case& c : cases) {
+    const std::string file = std::string(c.workload) == "tinylm"
+                                 ? std::string(QARCH_SOURCE_DIR) + "/workloads/text/tinylm.yaml"
+                                 : testing::fashion_workload(c.workload);
+    const workload::Network net = workload::load_network(file);
+    FunctionalOptions o;
+    o.limit = c.limit;
+    o.calibration_images = 11;
+    o.trace_images = 3;
+    o.threads = 1;
+    const FunctionalResult one = run_functional(c.arch, net, o);
+    for (const int threads : {2, 5}) {
+      o.threads = threads;
+      expect_identical(one, run_functional(c.arch, net, o), std::string(c.workload) + " threads " + std::to_string(threads));
+    }
+    if (std::string(c.workload) == "lenet5") {
+      std::int64_t overflows = 0;
+      for (const LayerValueStats& s : one.layers) overflows += s.overflowed_accumulations;
+      EXPECT_GT(overflows, 0);  // the case it is meant to be
+    }
+  }
+}
+
+// Progress reports count up to every sample, the last call with all of them.
+TEST(FunctionalRun, ReportsProgress) {
+  const workload::Network net = workload::load_network(testing::fashion_workload("mlp"));
+  FunctionalOptions o;
+  o.limit = 300;
+  o.threads = 2;
+  std::vector<std::pair<std::int64_t, std::int64_t>> calls;
+  o.progress = [&](std::int64_t done, std::int64_t total) { calls.emplace_back(done, total); };
+  run_functional(testing::func_arch("int8", "int8", "int32"), net, o);
+  ASSERT_FALSE(calls.empty());
+  EXPECT_EQ(calls.back(), (std::pair<std::int64_t, std::int64_t>{300, 300}));
+  for (std::size_t i = 1; i < calls.size(); ++i) EXPECT_GE(calls[i].first, calls[i - 1].first);
+}
+
 }  // namespace
 }  // namespace qarch::func
 
