@@ -59,6 +59,7 @@ LayerActions actions_from(const arch::ArchSpec& arch, const mapping::Mapping& mp
   if (mp.vector) {
     a.vector_ops = x.input_reads;
     a.vector_function = mp.function;
+    a.vector_row = mp.function_row;
   }
   a.buffer(Store::Weight).read_bits = word_bits_for(x.weight_reads, wb, arch.weight_buffer);
   a.buffer(Store::Weight).write_bits = word_bits_for_bytes(weight_fill, arch.weight_buffer);

@@ -35,6 +35,7 @@ struct LayerActions {
   std::int64_t gated_macs = 0;  // of those, skipped by zero gating (operand zero)
   std::int64_t vector_ops = 0;  // element operations of the vector unit (layers without MACs)
   std::string vector_function;  // an activation layer's function: its special-function recipe
+  std::int64_t vector_row = 0;  // elements per row of its per-row work (mapping::Mapping::function_row)
 
   std::array<StoreTraffic, 3> register_files;  // per-PE scratchpads, summed over PEs; by Store
   std::int64_t array_bits = 0;                 // bits moved one PE-to-PE hop, summed over hops

@@ -130,7 +130,8 @@ CostModel load_cost_model(const std::string& models_dir, const arch::ArchSpec& a
   return make_cost_model(load_technology(models_dir, arch.technology), arch);
 }
 
-UnitPrices unit_prices(const arch::LayerFormats& f, const CostModel& m, const std::string& vector_function) {
+UnitPrices unit_prices(const arch::LayerFormats& f, const CostModel& m, const std::string& vector_function,
+                       std::int64_t vector_row) {
   const Technology& t = m.tech;
   const double gated_fraction = t.at("gated_mac", "fraction_of_mac");
   UnitPrices p;
@@ -153,7 +154,7 @@ UnitPrices unit_prices(const arch::LayerFormats& f, const CostModel& m, const st
   const double k = m.dynamic_factor;
   p.mac = k * cost::mac_cost(m.multipliers, t, layer_operands(f)).energy_pj;
   p.gated_mac = gated_fraction * p.mac;
-  const std::optional<FunctionOps> special = special_function_ops(vector_function);
+  const std::optional<FunctionOps> special = special_function_ops(vector_function, vector_row);
   p.vector_op = k * (special ? special_function_cost(t, *special, m.arch.pe_array.special_function_format)
                              : vector_op_cost(t, f.activation))
                         .energy_pj;
@@ -230,11 +231,11 @@ std::vector<PricedAction> price(const LayerActions& a, const CostModel& m) {
     bill.push_back({"mac", "MACs", macs, p.mac, operands_text(ops) + " (" + t.name + " blocks)" + cal});
   }
   bill.push_back({"mac", "gated MACs", gated, p.gated_mac, "gated_mac fraction " + num(gated_fraction) + " of a MAC"});
-  const std::optional<FunctionOps> special = special_function_ops(a.vector_function);
+  const std::optional<FunctionOps> special = special_function_ops(a.vector_function, a.vector_row);
   bill.push_back({"vector", "element ops", static_cast<double>(a.vector_ops), p.vector_op,
                   (special ? a.vector_function + " per element read: " + num(special->add) + " add, " +
                                  num(special->multiply) + " mul, " + num(special->exp) + " exp, " +
-                                 num(special->reciprocal) + " reciprocal in " +
+                                 num(special->reciprocal) + " reciprocal, " + num(special->rsqrt) + " rsqrt in " +
                                  m.arch.pe_array.special_function_format.to_string()
                            : "adder at " + a.activation_format.to_string()) +
                       cal});

@@ -76,9 +76,10 @@ struct UnitPrices {
 };
 // `vector_function`: an activation layer's function, whose special-function recipe prices its
 // vector ops (special_functions.hpp); empty or not special: one adder at the activation format.
-UnitPrices unit_prices(const arch::LayerFormats& formats, const CostModel& model, const std::string& vector_function = {});
+UnitPrices unit_prices(const arch::LayerFormats& formats, const CostModel& model, const std::string& vector_function = {},
+                       std::int64_t vector_row = 0);
 inline UnitPrices unit_prices(const LayerActions& actions, const CostModel& model) {
-  return unit_prices(actions.formats(), model, actions.vector_function);
+  return unit_prices(actions.formats(), model, actions.vector_function, actions.vector_row);
 }
 
 // Sum of count x unit price: the total of price() without its words, for callers that price many

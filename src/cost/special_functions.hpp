@@ -6,6 +6,7 @@
 // two Newton-Raphson iterations from a table seed. Pooling, add and ReLU stay one adder at the
 // activation format.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -17,13 +18,13 @@ namespace qarch::cost {
 // Operations per element the vector unit reads (softmax and the norms read each element twice:
 // a reduction pass, then the normalization; swiglu reads gate and up for each output).
 struct FunctionOps {
-  double add = 0, multiply = 0, exp = 0, reciprocal = 0;
-  // Per-row work (softmax's one reciprocal, the norms' one rsqrt per row) is left out: one per
-  // row of hundreds of elements.
+  double add = 0, multiply = 0, exp = 0, reciprocal = 0, rsqrt = 0;
 };
 
 // The recipe of `function`; empty for what is not a special function (relu, pooling, add).
-std::optional<FunctionOps> special_function_ops(const std::string& function);
+// `row_elements` > 0 adds the per-row work shared by that many elements: softmax's one
+// reciprocal of the sum, the norms' one reciprocal square root of the variance.
+std::optional<FunctionOps> special_function_ops(const std::string& function, std::int64_t row_elements = 0);
 
 // One operation of each kind in `format`: float formats use float blocks, integer-like ones
 // integer blocks.
@@ -31,6 +32,7 @@ BlockCost sfu_add(const Technology& t, const numerics::Format& format);
 BlockCost sfu_multiply(const Technology& t, const numerics::Format& format);
 BlockCost sfu_exp(const Technology& t, const numerics::Format& format);         // 4 mul + 4 add + exponent insert
 BlockCost sfu_reciprocal(const Technology& t, const numerics::Format& format);  // 4 mul + 2 add
+BlockCost sfu_rsqrt(const Technology& t, const numerics::Format& format);       // 6 mul + 2 add
 
 // The energy per element read of `ops` in `format`.
 BlockCost special_function_cost(const Technology& t, const FunctionOps& ops, const numerics::Format& format);

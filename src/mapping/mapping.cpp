@@ -25,7 +25,11 @@ Mapping base_mapping(const arch::ArchSpec& arch, const workload::Layer& layer) {
   mp.accumulator_bits = formats.accumulator.bits();
   mp.output_bits = mp.accumulator_bits;
   mp.multiplier = formats.multiplier.to_string();
-  if (layer.type == workload::LayerType::Activation) mp.function = layer.function;
+  if (layer.type == workload::LayerType::Activation) {
+    mp.function = layer.function;
+    if (layer.function == "softmax") mp.function_row = layer.output.c / std::max<std::int64_t>(1, layer.heads);
+    if (layer.function == "layernorm" || layer.function == "rmsnorm") mp.function_row = layer.output.c;
+  }
   mp.groups = layer.gemm.groups;
   mp.m = layer.gemm.m;
   mp.k = layer.gemm.k;

@@ -39,6 +39,9 @@ struct Mapping {
   int output_bits = 0;  // what the unit writes to the output buffer: accumulators, or activations
   std::string multiplier;  // MAC style, e.g. "exact"
   std::string function;    // activation layers: workload::Layer::function (the vector unit's work)
+  // Elements that share one per-row operation (softmax: a head's keys, one reciprocal; the norms:
+  // the channels, one reciprocal square root); 0 when the function has none.
+  std::int64_t function_row = 0;
 
   // The product of one group; groups run one after another, each with the same folds.
   std::int64_t groups = 1;

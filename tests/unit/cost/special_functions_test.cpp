@@ -15,8 +15,8 @@ using numerics::Format;
 
 class SpecialFunctions : public ::testing::Test {
  protected:
-  BlockCost per_read(const std::string& function, const std::string& format) const {
-    return special_function_cost(t_, *special_function_ops(function), Format::parse(format));
+  BlockCost per_read(const std::string& function, const std::string& format, std::int64_t row = 0) const {
+    return special_function_cost(t_, *special_function_ops(function, row), Format::parse(format));
   }
   Technology t_ = load_technology(testing::models_dir(), "45nm");
 };
@@ -28,6 +28,18 @@ TEST_F(SpecialFunctions, SoftmaxInFp32ByHand) {
   EXPECT_NEAR(sfu_exp(t_, Format::parse("fp32")).energy_pj, exp, 1e-12);
   EXPECT_NEAR(sfu_reciprocal(t_, Format::parse("fp32")).energy_pj, 4 * mul + 2 * add, 1e-12);
   EXPECT_NEAR(per_read("softmax", "fp32").energy_pj, (3 * add + mul + exp) / 2, 1e-12);
+}
+
+// Per-row work is shared by the row: softmax's reciprocal of the sum, a norm's rsqrt (two Newton
+// steps x (3 - d x^2) / 2: 6 multiplies, 2 adds), each over the row's two reads per element.
+TEST_F(SpecialFunctions, PerRowReciprocalAndRsqrtByHand) {
+  const double add = 0.0375 * 24, mul = 0.00507 * 576 + 0.097 * 8;
+  const double reciprocal = 4 * mul + 2 * add, rsqrt = 6 * mul + 2 * add;
+  EXPECT_NEAR(sfu_rsqrt(t_, Format::parse("fp32")).energy_pj, rsqrt, 1e-12);
+  EXPECT_NEAR(per_read("rmsnorm", "fp32", 64).energy_pj, (add + 3 * mul) / 2 + rsqrt / 128, 1e-12);
+  EXPECT_NEAR(per_read("layernorm", "fp32", 768).energy_pj, (4 * add + 3 * mul) / 2 + rsqrt / 1536, 1e-12);
+  EXPECT_NEAR(per_read("softmax", "fp32", 16).energy_pj - per_read("softmax", "fp32").energy_pj, reciprocal / 32, 1e-12);
+  EXPECT_EQ(per_read("gelu", "fp32", 64).energy_pj, per_read("gelu", "fp32").energy_pj);  // no per-row work
 }
 
 TEST_F(SpecialFunctions, NarrowerFormatsCostLessAndPlainOpsAreNotSpecial) {
@@ -55,9 +67,10 @@ TEST_F(SpecialFunctions, ALayersBillUsesTheRecipeInTheConfiguredFormat) {
     const CostModel model = make_cost_model(t_, arch);
     const LayerActions actions = actions_from(arch, *softmax);
     EXPECT_EQ(actions.vector_function, "softmax");
+    EXPECT_EQ(actions.vector_row, softmax->output.c / softmax->heads);  // one head's keys
     for (const PricedAction& p : price(actions, model)) {
       if (p.component != "vector") continue;
-      EXPECT_NEAR(p.pj_each, per_read("softmax", format).energy_pj, 1e-12) << format;
+      EXPECT_NEAR(p.pj_each, per_read("softmax", format, actions.vector_row).energy_pj, 1e-12) << format;
       EXPECT_NE(p.basis.find(std::string("in ") + format), std::string::npos) << p.basis;
     }
   }
