@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <sstream>
 
 #include "report/columns.hpp"
+#include "report/number_format.hpp"
 #include "report/render.hpp"
 
 namespace qarch::report {
@@ -19,47 +21,29 @@ std::string csv_field(const std::string& text) {
 
 std::string or_dash(const std::string& text) { return text.empty() ? "-" : text; }
 
-template <typename T>
-std::string optional_text(const std::optional<T>& value) {
-  if (!value) return "-";
-  if constexpr (std::is_same_v<T, double>) {
-    return format_number(*value);
-  } else {
-    return std::to_string(*value);
-  }
+std::string percent(const std::optional<double>& fraction) { return fraction ? percent_of(*fraction, 1) : "-"; }
+
+// A rate in units per second: grouped digits from a thousand on ("63,830 inferences/s").
+std::string rate(double value, const std::string& unit) {
+  return (std::fabs(value) >= 1000 ? grouped(std::llround(value)) : significant(value)) + " " + unit;
 }
 
-// Groups digits in threes for the terminal ("4089184256" -> "4,089,184,256").
-std::string grouped(std::int64_t value) {
-  std::string digits = std::to_string(value < 0 ? -value : value);
-  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) {
-    digits.insert(static_cast<std::size_t>(i), ",");
+// Where the energy went: components by share, largest first ("dram 84.9 %, leakage 6.7 %").
+std::string energy_split(const std::map<std::string, double>& breakdown) {
+  double total = 0;
+  for (const auto& [component, pj] : breakdown) total += pj;
+  if (!(total > 0)) return "-";
+  std::vector<std::pair<double, std::string>> shares;
+  for (const auto& [component, pj] : breakdown) {
+    if (pj > 0) shares.emplace_back(pj, component);
   }
-  return (value < 0 ? "-" : "") + digits;
-}
-
-std::string percent(const std::optional<double>& fraction) {
-  if (!fraction) return "-";
-  std::ostringstream out;
-  out.setf(std::ios::fixed);
-  out.precision(1);
-  out << *fraction * 100.0 << "%";
-  return out.str();
-}
-
-// A quantity with an SI prefix and four significant digits: "15.67 us", "26.91 ms".
-std::string si(double value, const std::string& unit) {
-  static const std::pair<double, const char*> prefixes[] = {
-      {1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "k"}, {1, ""}, {1e-3, "m"}, {1e-6, "u"}, {1e-9, "n"}, {1e-12, "p"}, {1e-15, "f"}};
-  for (const auto& [scale, prefix] : prefixes) {
-    if (std::abs(value) >= scale || scale == 1e-15) {
-      std::ostringstream out;
-      out.precision(4);
-      out << value / scale << " " << prefix << unit;
-      return out.str();
-    }
+  std::stable_sort(shares.begin(), shares.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::string text;
+  for (const auto& [pj, component] : shares) {
+    if (pj / total < 0.001) break;  // below 0.1 %
+    text += (text.empty() ? "" : ", ") + component + " " + percent_of(pj / total, 1);
   }
-  return format_number(value) + " " + unit;
+  return text;
 }
 
 // (label, value) lines shared by the terminal summary and report.md.
@@ -95,7 +79,7 @@ std::vector<std::pair<std::string, std::string>> summary_lines(const NetworkResu
   std::vector<std::pair<std::string, std::string>> lines = {
       {"design point", r.arch_name + " (" + r.arch_file + ")"},
       {"array", std::to_string(r.pe_rows) + "x" + std::to_string(r.pe_cols) + " " + r.dataflow +
-                    " at " + format_number(r.clock_ghz) + " GHz"},
+                    " at " + significant(r.clock_ghz) + " GHz"},
       {"workload", r.network_name + " (" + r.network_file + "), batch " + std::to_string(r.batch)},
       {"layers", std::to_string(r.layers.size())},
       {"MACs", grouped(r.macs())},
@@ -106,25 +90,26 @@ std::vector<std::pair<std::string, std::string>> summary_lines(const NetworkResu
                                                    ? " (" + grouped(*r.sram_stall_cycles()) + " waiting for buffer ports)"
                                                    : "")
                                         : "-"},
-      {"latency", r.latency_s() ? si(*r.latency_s(), "s") : "-"},
-      {"throughput", r.inferences_per_s() ? si(*r.inferences_per_s(), "inferences/s") : "-"},
-      {"energy", r.energy_per_inference_pj() ? si(*r.energy_per_inference_pj() * 1e-12, "J") + " per inference" : "-"},
-      {"energy/MAC", r.pj_per_mac() ? si(*r.pj_per_mac() * 1e-12, "J") : "-"},
-      {"power", r.power_mw() ? si(*r.power_mw() * 1e-3, "W") : "-"},
-      {"area", r.area_um2 ? si(*r.area_um2 * 1e-6, "mm2") : "-"},
-      {"TOPS/W", r.tops_per_w() ? si(*r.tops_per_w(), "") : "-"},
-      {"TOPS", r.tops() ? si(*r.tops(), "") + " achieved" : "-"},
-      {"peak TOPS", r.peak_tops ? si(*r.peak_tops, "") : "-"},
+      {"latency", r.latency_s() ? quantity(*r.latency_s(), "s") : "-"},
+      {"throughput", r.inferences_per_s() ? rate(*r.inferences_per_s(), "inferences/s") : "-"},
+      {"energy", r.energy_per_inference_pj() ? quantity(*r.energy_per_inference_pj() * 1e-12, "J") + " per inference" : "-"},
+      {"energy split", energy_split(r.energy_breakdown_pj)},
+      {"energy/MAC", r.pj_per_mac() ? quantity(*r.pj_per_mac() * 1e-12, "J") : "-"},
+      {"power", r.power_mw() ? quantity(*r.power_mw() * 1e-3, "W") : "-"},
+      {"area", r.area_um2 ? quantity(*r.area_um2 * 1e-6, "mm2") : "-"},
+      {"TOPS/W", r.tops_per_w() ? significant(*r.tops_per_w()) : "-"},
+      {"TOPS", r.tops() ? significant(*r.tops()) + " achieved" : "-"},
+      {"peak TOPS", r.peak_tops ? significant(*r.peak_tops) : "-"},
       {"top-1", !r.top1 ? "- (not a functional run)"
-                : r.perplexity ? format_number(*r.top1) + " of the next tokens at " + std::to_string(r.scored_tokens.value_or(0)) +
-                                     " positions of " + std::to_string(r.images.value_or(0)) + " windows (float32: " +
-                                     format_number(r.reference_top1.value_or(0)) + ")"
-                               : format_number(*r.top1) + " over " + std::to_string(r.images.value_or(0)) +
-                                     " images (float32: " + format_number(r.reference_top1.value_or(0)) + ")"},
+                : r.perplexity ? percent_of(*r.top1) + " of the next bytes at " + grouped(r.scored_tokens.value_or(0)) +
+                                     " positions of " + grouped(r.images.value_or(0)) + " windows (float32: " +
+                                     percent_of(r.reference_top1.value_or(0)) + ")"
+                               : percent_of(*r.top1) + " over " + grouped(r.images.value_or(0)) +
+                                     " images (float32: " + percent_of(r.reference_top1.value_or(0)) + ")"},
   };
   if (r.perplexity) {
-    lines.emplace_back("perplexity", format_number(*r.perplexity) + " per byte (float32: " +
-                                         format_number(r.reference_perplexity.value_or(0)) + ")");
+    lines.emplace_back("perplexity", significant(*r.perplexity) + " per byte (float32: " +
+                                         significant(r.reference_perplexity.value_or(0)) + ")");
   }
   if (r.on_chip) {
     lines.emplace_back("fusion", fusion_line(*r.on_chip));
@@ -136,10 +121,10 @@ std::vector<std::pair<std::string, std::string>> summary_lines(const NetworkResu
                                          std::to_string(g.generated_tokens) + " generated tokens, batch " +
                                          std::to_string(g.batch) + ", " + std::to_string(g.blocks) +
                                          " blocks (" + generation_rows(g) + ")");
-    lines.emplace_back("TTFT", g.prefill_s ? si(*g.prefill_s, "s") : "-");
-    lines.emplace_back("TPOT", g.time_per_output_token_s() ? si(*g.time_per_output_token_s(), "s") : "-");
-    lines.emplace_back("decode rate", g.tokens_per_s() ? si(*g.tokens_per_s(), "tokens/s") : "-");
-    lines.emplace_back("energy/token", g.energy_per_token_pj() ? si(*g.energy_per_token_pj() * 1e-12, "J") : "-");
+    lines.emplace_back("TTFT", g.prefill_s ? quantity(*g.prefill_s, "s") : "-");
+    lines.emplace_back("TPOT", g.time_per_output_token_s() ? quantity(*g.time_per_output_token_s(), "s") : "-");
+    lines.emplace_back("decode rate", g.tokens_per_s() ? rate(*g.tokens_per_s(), "tokens/s") : "-");
+    lines.emplace_back("energy/token", g.energy_per_token_pj() ? quantity(*g.energy_per_token_pj() * 1e-12, "J") : "-");
     lines.emplace_back("DRAM/token", g.dram_bytes_per_token() ? grouped(static_cast<std::int64_t>(*g.dram_bytes_per_token())) + " bytes" : "-");
     lines.emplace_back("model weights", grouped(g.model_weight_bytes) + " bytes" + (g.weights_resident ? " (resident)" : " (streamed from DRAM)"));
     lines.emplace_back("KV cache", grouped(g.kv_cache_bytes) + " bytes");
@@ -204,7 +189,7 @@ std::string render_table(const NetworkResult& result) {
     rows.push_back({l.name, l.type, l.output_shape, grouped(l.macs), grouped(l.weight_bytes),
                     grouped(l.input_bytes), grouped(l.output_bytes),
                     l.total_cycles ? grouped(*l.total_cycles) : "-", percent(l.utilization),
-                    dram ? grouped(*dram) : "-", l.energy_pj ? si(*l.energy_pj * 1e-12, "J") : "-"});
+                    dram ? grouped(*dram) : "-", l.energy_pj ? quantity(*l.energy_pj * 1e-12, "J") : "-"});
   }
   std::vector<std::size_t> width(header.size());
   for (std::size_t c = 0; c < header.size(); ++c) {

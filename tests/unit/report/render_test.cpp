@@ -6,6 +6,7 @@
 #include "arch/arch_spec.hpp"
 #include "config/document.hpp"
 #include "report/columns.hpp"
+#include "report/number_format.hpp"
 #include "report/make_result.hpp"
 #include "report/render.hpp"
 #include "workload/yaml_network_loader.hpp"
@@ -150,6 +151,41 @@ TEST(Render, IsDeterministicAndHumanReadable) {
   const std::string md = render_markdown(r);
   EXPECT_NE(md.find("# qarch report: small on unit"), std::string::npos);
   EXPECT_NE(md.find("| name | type | macs |"), std::string::npos);
+}
+
+// The terminal's numbers: SI prefixes only with a unit, four significant digits without a
+// trailing blank or zero, ratios plain, fractions as percentages, counts grouped.
+TEST(NumberFormat, ForPeople) {
+  EXPECT_EQ(significant(0.1088123), "0.1088");
+  EXPECT_EQ(significant(1.4336), "1.434");
+  EXPECT_EQ(significant(2.5), "2.5");
+  EXPECT_EQ(significant(53150.4), "53150");
+  EXPECT_EQ(significant(-0.00123456), "-0.001235");
+  EXPECT_EQ(significant(0), "0");
+  EXPECT_EQ(significant(1.5e-7), "1.5e-07");
+  EXPECT_EQ(quantity(15.6712e-6, "s"), "15.67 us");
+  EXPECT_EQ(quantity(2.0634e-6, "J"), "2.063 uJ");
+  EXPECT_EQ(quantity(999.96, "W"), "1 kW");  // rounded before the prefix is chosen
+  EXPECT_EQ(quantity(0.7e9, "Hz"), "700 MHz");
+  EXPECT_EQ(quantity(0, "J"), "0 J");
+  EXPECT_EQ(percent_of(0.87214), "87.21 %");
+  EXPECT_EQ(percent_of(0.5, 1), "50.0 %");
+  EXPECT_EQ(grouped(4089184256), "4,089,184,256");
+  EXPECT_EQ(grouped(-1234), "-1,234");
+  EXPECT_EQ(grouped(999), "999");
+}
+
+// The summary uses them: no SI prefix on a ratio, top-1 in %, energy by component.
+TEST(Render, SummaryNumbersAndEnergySplit) {
+  NetworkResult r = make_result(small_arch("int8"), small_network());
+  r.energy_breakdown_pj = {{"dram", 750}, {"mac", 250}, {"leakage", 0}};
+  r.top1 = 0.8721;
+  r.images = 10000;
+  r.reference_top1 = 0.8725;
+  const std::string table = render_table(r);
+  EXPECT_NE(table.find("energy split:  dram 75.0 %, mac 25.0 %\n"), std::string::npos) << table;
+  EXPECT_NE(table.find("top-1:         87.21 % over 10,000 images (float32: 87.25 %)"), std::string::npos) << table;
+  EXPECT_EQ(table.find(" \n"), std::string::npos) << table;  // no trailing blanks
 }
 
 TEST(FormatNumber, ShortestRoundTrip) {
