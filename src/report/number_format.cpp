@@ -41,11 +41,13 @@ std::string quantity(double value, const std::string& unit) {
   return significant(value) + " " + unit;
 }
 
-std::string percent_of(double fraction, int decimals) {
+std::string fixed(double value, int decimals) {
   char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.*f %%", decimals, fraction * 100.0);
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
   return buffer;
 }
+
+std::string percent_of(double fraction, int decimals) { return fixed(fraction * 100.0, decimals) + " %"; }
 
 std::string grouped(std::int64_t value) {
   const std::uint64_t magnitude = value < 0 ? 0 - static_cast<std::uint64_t>(value) : static_cast<std::uint64_t>(value);

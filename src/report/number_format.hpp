@@ -13,6 +13,9 @@ namespace qarch::report {
 // "53150" (a trailing zero after the point is dropped: "2.5", not "2.500").
 std::string significant(double value, int digits = 4);
 
+// `decimals` decimals, for columns that line up: "36.0".
+std::string fixed(double value, int decimals);
+
 // A quantity with a unit and an SI prefix from p to T: "15.67 us", "26.91 mJ", "1.434 W".
 std::string quantity(double value, const std::string& unit);
 

@@ -179,17 +179,25 @@ std::string render_markdown(const NetworkResult& result) {
 }
 
 std::string render_table(const NetworkResult& result) {
-  const std::vector<std::string> header = {"layer", "type",  "output",      "MACs",   "weight B",
-                                           "in B",  "out B", "cycles",      "util",   "DRAM B",
-                                           "energy"};
+  // Functional runs add each layer's SQNR against float32 and its saturated values.
+  const bool functional = result.top1.has_value();
+  std::vector<std::string> header = {"layer", "type", "output", "formats", "MACs",   "weight B", "in B",
+                                     "out B", "cycles", "util", "DRAM B", "energy"};
+  if (functional) header.insert(header.end(), {"SQNR", "saturated"});
   std::vector<std::vector<std::string>> rows;
   for (const auto& l : result.layers) {
     std::optional<std::int64_t> dram;
     if (l.dram_read_bytes && l.dram_write_bytes) dram = *l.dram_read_bytes + *l.dram_write_bytes;
-    rows.push_back({l.name, l.type, l.output_shape, grouped(l.macs), grouped(l.weight_bytes),
+    // Weight x activation formats of layers with MACs; the vector unit's layers show their input's.
+    const std::string formats = l.weight_format.empty() ? l.activation_format : l.weight_format + " x " + l.activation_format;
+    rows.push_back({l.name, l.type, l.output_shape, or_dash(formats), grouped(l.macs), grouped(l.weight_bytes),
                     grouped(l.input_bytes), grouped(l.output_bytes),
                     l.total_cycles ? grouped(*l.total_cycles) : "-", percent(l.utilization),
                     dram ? grouped(*dram) : "-", l.energy_pj ? quantity(*l.energy_pj * 1e-12, "J") : "-"});
+    if (functional) {
+      rows.back().push_back(l.sqnr_db ? fixed(*l.sqnr_db, 1) + " dB" : "exact");
+      rows.back().push_back(l.saturated_values ? grouped(*l.saturated_values) : "-");
+    }
   }
   std::vector<std::size_t> width(header.size());
   for (std::size_t c = 0; c < header.size(); ++c) {
@@ -200,7 +208,7 @@ std::string render_table(const NetworkResult& result) {
   const auto emit = [&](const std::vector<std::string>& row) {
     for (std::size_t c = 0; c < row.size(); ++c) {
       const std::size_t pad = width[c] - row[c].size();
-      if (c < 3) {
+      if (c < 4) {
         out << row[c] << std::string(pad, ' ');  // text columns left-aligned
       } else {
         out << std::string(pad, ' ') << row[c];

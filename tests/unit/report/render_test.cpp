@@ -170,6 +170,7 @@ TEST(NumberFormat, ForPeople) {
   EXPECT_EQ(quantity(0, "J"), "0 J");
   EXPECT_EQ(percent_of(0.87214), "87.21 %");
   EXPECT_EQ(percent_of(0.5, 1), "50.0 %");
+  EXPECT_EQ(fixed(36.0, 1), "36.0");
   EXPECT_EQ(grouped(4089184256), "4,089,184,256");
   EXPECT_EQ(grouped(-1234), "-1,234");
   EXPECT_EQ(grouped(999), "999");
@@ -186,6 +187,11 @@ TEST(Render, SummaryNumbersAndEnergySplit) {
   EXPECT_NE(table.find("energy split:  dram 75.0 %, mac 25.0 %\n"), std::string::npos) << table;
   EXPECT_NE(table.find("top-1:         87.21 % over 10,000 images (float32: 87.25 %)"), std::string::npos) << table;
   EXPECT_EQ(table.find(" \n"), std::string::npos) << table;  // no trailing blanks
+  // Per layer: the formats, and for a functional run the SQNR and saturated values.
+  EXPECT_NE(table.find("int8 x int8"), std::string::npos) << table;
+  EXPECT_NE(table.find("SQNR  saturated"), std::string::npos) << table;
+  r.top1.reset();
+  EXPECT_EQ(render_table(r).find("SQNR"), std::string::npos);
 }
 
 TEST(FormatNumber, ShortestRoundTrip) {
