@@ -120,6 +120,36 @@ TEST(ParetoCommand, PrintsTheFrontAndNotesWhatWasLeftOut) {
                config::InputError);
 }
 
+// --format table: aligned, units from the column names, the point, the objectives and what
+// differs between the front's rows (or --columns); the --out file stays CSV.
+TEST(ParetoCommand, ReadableTable) {
+  const std::string dir = dse::testing::scratch_dir("cli-pareto-table");
+  dse::testing::write_text(dir + "/r.csv",
+                           "point,status,pe_array.rows,same,energy_pj,latency_s,top1\n"
+                           "0,ok,16,x,2.5e9,1.2e-5,0.9\n1,ok,32,x,1.25e9,3.4e-5,0.8\n");
+  std::ostringstream out, err;
+  EXPECT_EQ(run_pareto({"--results", dir + "/r.csv", "--maximize", "top1", "--minimize", "energy_pj", "--format",
+                        "table", "--out", dir + "/front.csv"},
+                       out, err),
+            0);
+  EXPECT_EQ(out.str(),
+            "point     top1  energy_pj  pe_array.rows  latency_s\n"
+            "    0  90.00 %     2.5 mJ             16      12 us\n"
+            "    1  80.00 %    1.25 mJ             32      34 us\n");
+  EXPECT_EQ(read_text(dir + "/front.csv").rfind("point,status,", 0), 0u);
+  std::ostringstream o2, e2;
+  EXPECT_EQ(run_pareto({"--results", dir + "/r.csv", "--minimize", "energy_pj", "--format", "table", "--columns",
+                        "same,energy_pj"},
+                       o2, e2),
+            0);
+  EXPECT_EQ(o2.str(), "same  energy_pj\nx       1.25 mJ\n");
+  std::ostringstream o3, e3;
+  EXPECT_THROW(run_pareto({"--results", dir + "/r.csv", "--minimize", "energy_pj", "--format", "table", "--columns",
+                           "nope"},
+                          o3, e3),
+               config::InputError);
+}
+
 TEST(ParetoCommand, ConstraintsFilterBeforeTheFront) {
   const std::string dir = dse::testing::scratch_dir("cli-pareto-constraint");
   dse::testing::write_text(dir + "/r.csv", "point,status,energy_pj,top1\n0,ok,10,0.9\n1,ok,5,0.8\n2,ok,11,0.95\n");
