@@ -16,10 +16,17 @@ if(QARCH_SANITIZE)
   endif()
 endif()
 
+if(QARCH_SANITIZE_THREAD)
+  if(QARCH_SANITIZE)
+    message(FATAL_ERROR "QARCH_SANITIZE and QARCH_SANITIZE_THREAD cannot be combined")
+  endif()
+  set(QARCH_SANITIZER_FLAGS -fsanitize=thread -fno-omit-frame-pointer)
+endif()
+
 # Flags for code we own (libraries, executables, tests).
 function(qarch_apply_flags target)
   target_compile_options(${target} PRIVATE ${QARCH_WARNINGS})
-  if(QARCH_SANITIZE)
+  if(QARCH_SANITIZE OR QARCH_SANITIZE_THREAD)
     target_compile_options(${target} PRIVATE ${QARCH_SANITIZER_FLAGS})
     target_link_options(${target} PRIVATE ${QARCH_SANITIZER_FLAGS})
   endif()
