@@ -73,6 +73,12 @@ QuantizedLayer::QuantizedLayer(const arch::ArchSpec& arch, const workload::Layer
                                         max_abs_value(formats_.activation) * (1 + 1e-12);
     order_free_ = bound <= numerics::max_value(acc);
   }
+  fast_ = std::make_unique<FastLayerKernel>(layout_, formats_, *kernel_, order_, order_free_, bias_values_);
+  if (!fast_->active()) {
+    fast_.reset();
+  } else if (!second_operand) {
+    fast_->set_weights(weight_codes_);
+  }
 }
 
 template <typename Weight>
@@ -98,6 +104,7 @@ void QuantizedLayer::set_second_operand(const double* b, ComputeCounts& counts) 
   const std::int64_t k = layout_.k;
   const std::int64_t* at = layout_.b_gather.data();
   quantize_weights([&](std::int64_t c, std::int64_t j) { return b[at[c * k + j]]; }, counts.saturated_activations);
+  if (fast_) fast_->set_weights(weight_codes_);
 }
 
 void QuantizedLayer::quantize_parameters(const LayerParameters& params) {
@@ -165,13 +172,20 @@ void QuantizedLayer::run(const double* in, double* out, double* accumulators, Co
     counts.zero_activation_operands += za_total * g.n;
     counts.zero_operand_macs += zw_total * g.m + za_total * g.n - both;
 
+    if (fast_) {
+      fast_values_.resize(static_cast<std::size_t>(g.n * g.m));
+      fast_->run_group(grp, rows, fast_values_.data(), counts.overflowed_accumulations);
+    }
     for (std::int64_t c = 0; c < g.n; ++c) {
       const std::int64_t channel = grp * g.n + c;
       const std::uint32_t* w = weight_codes_.data() + channel * k;
       const double bias = bias_values_[static_cast<std::size_t>(channel)];
       const double scale = product_scales_[static_cast<std::size_t>(channel)];
       for (std::int64_t r = 0; r < g.m; ++r) {
-        const double acc = accumulate(w, rows + r * k, bias, counts.overflowed_accumulations);
+        // A non-finite fast result is recomputed by the scalar chain, which applies the
+        // accumulator's rules for infinities and NaN and counts the overflow.
+        double acc = fast_ ? fast_values_[static_cast<std::size_t>(c * g.m + r)] : 0.0;
+        if (!fast_ || !std::isfinite(acc)) acc = accumulate(w, rows + r * k, bias, counts.overflowed_accumulations);
         const std::int64_t o = g.output_index(grp, c, r);
         if (accumulators != nullptr) accumulators[o] = acc;
         out[o] = acc * scale;

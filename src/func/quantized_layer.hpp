@@ -11,6 +11,7 @@
 #include "arch/layer_formats.hpp"
 #include "func/compute_layer.hpp"
 #include "func/dot_kernel.hpp"
+#include "func/fast_layer_kernel.hpp"
 #include "func/layer_ops.hpp"
 #include "func/parameters.hpp"
 #include "func/ptq.hpp"
@@ -41,7 +42,12 @@ class QuantizedLayer : public ComputeLayer {
   const std::vector<double>& weight_scales() const { return weight_scales_; }  // per channel
   std::int64_t saturated_weights() const override { return saturated_weights_; }
   std::int64_t saturated_biases() const override { return saturated_biases_; }
-  const char* kernel_path() const { return kernel_->path_name(); }
+  // The MAC loop in use: a vectorized kernel's name (fast_layer_kernel.hpp), else
+  // DotKernel::path_name().
+  const char* kernel_path() const { return fast_ ? fast_->path_name() : kernel_->path_name(); }
+  // Runs every output on the scalar chains (DotKernel) from now on: the reference the
+  // vectorized kernels are tested against.
+  void use_generic_kernel() { fast_.reset(); }
 
  private:
   // Weight codes and biases, with the final scales.
@@ -59,6 +65,8 @@ class QuantizedLayer : public ComputeLayer {
   std::vector<double> parts_;  // one fold's segment sums (accumulate)
   bool order_free_ = false;  // no add can round or overflow: any order gives the same sum
   std::unique_ptr<DotKernel> kernel_;
+  std::unique_ptr<FastLayerKernel> fast_;  // null: the scalar chains
+  std::vector<double> fast_values_;        // one group's outputs from fast_
   ValueQuantizer activation_quantizer_;
   ZeroTest weight_zero_;
   ZeroTest activation_zero_;
