@@ -226,7 +226,7 @@ void FastLayerKernel::run_group(std::int64_t grp, const std::uint32_t* rows, dou
   const auto k = static_cast<std::size_t>(k_);
   const auto m = static_cast<std::size_t>(m_);
   const auto n = static_cast<std::size_t>(n_);
-  const int f = fraction_bits_;
+  const double unit = std::ldexp(1.0, -fraction_bits_);  // exact: sums are integers below 2^53
   switch (kind_) {
     case Kind::IntGemm: {
       const std::uint32_t mask = static_cast<std::uint32_t>(activation_units_.size() - 1);
@@ -242,7 +242,7 @@ void FastLayerKernel::run_group(std::int64_t grp, const std::uint32_t* rows, dou
       for (std::size_t c = 0; c < n; ++c) {
         const std::int64_t start = start_units_[first_channel + c];
         for (std::size_t r = 0; r < m; ++r) {
-          values[c * m + r] = std::ldexp(static_cast<double>(start + gemm_out_[r * n + c]), -f);
+          values[c * m + r] = static_cast<double>(start + gemm_out_[r * n + c]) * unit;
         }
       }
       return;
@@ -256,7 +256,7 @@ void FastLayerKernel::run_group(std::int64_t grp, const std::uint32_t* rows, dou
           [&](const std::int32_t* x, std::size_t lanes, const std::int32_t* s, const std::int32_t* start, std::int32_t* out) {
             int_chains_->run(x, ld_, lanes, s, start, out, overflows);
           },
-          [&](std::int32_t units) { return std::ldexp(static_cast<double>(units), -f); }, values);
+          [&](std::int32_t units) { return static_cast<double>(units) * unit; }, values);
       return;
     }
     case Kind::Fp32Chains: {

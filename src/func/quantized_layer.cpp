@@ -157,8 +157,10 @@ void QuantizedLayer::run(const double* in, double* out, double* accumulators, Co
       }
       rows = operand_rows_.data();
     }
-    for (std::int64_t i = 0; i < g.m * k; ++i) {
-      if (activation_zero_(rows[i])) ++zero_activations_by_k_[static_cast<std::size_t>(i % k)];
+    for (std::int64_t r = 0; r < g.m; ++r) {
+      for (std::int64_t j = 0; j < k; ++j) {
+        if (activation_zero_(rows[r * k + j])) ++zero_activations_by_k_[static_cast<std::size_t>(j)];
+      }
     }
     // Zero operands: weight zeros x m rows, activation zeros x n channels, minus both.
     const std::int64_t* zw = zero_weights_by_k_.data() + grp * k;
