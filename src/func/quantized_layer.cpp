@@ -140,26 +140,36 @@ void QuantizedLayer::run(const double* in, double* out, double* accumulators, Co
   const GemmLayout& g = layout_;
   const std::int64_t k = g.k;
   // The input stage: every input element quantized once (x / scale, rounded into the format).
-  input_codes_.resize(static_cast<std::size_t>(input_elements_));
-  for (std::int64_t i = 0; i < input_elements_; ++i) {
-    input_codes_[static_cast<std::size_t>(i)] =
-        activation_quantizer_(in[i] / activation_scale_, counts.saturated_activations);
+  // Element input_elements_ is what padding feeds, so gathers need no branch.
+  const auto elements = static_cast<std::size_t>(input_elements_);
+  input_codes_.resize(elements + 1);
+  input_zero_.resize(elements + 1);
+  for (std::size_t i = 0; i < elements; ++i) {
+    input_codes_[i] = activation_quantizer_(in[i] / activation_scale_, counts.saturated_activations);
+    input_zero_[i] = activation_zero_(input_codes_[i]) ? 1 : 0;
   }
+  input_codes_[elements] = activation_zero_code_;
+  input_zero_[elements] = activation_zero_(activation_zero_code_) ? 1 : 0;
   operand_rows_.resize(static_cast<std::size_t>(g.m * k));
   zero_activations_by_k_.resize(static_cast<std::size_t>(k));
   for (std::int64_t grp = 0; grp < g.groups; ++grp) {
     const std::uint32_t* rows = input_codes_.data();
     std::fill(zero_activations_by_k_.begin(), zero_activations_by_k_.end(), 0);
-    if (!g.gather.empty()) {
+    std::int64_t* zero_by_k = zero_activations_by_k_.data();
+    if (!g.gather.empty()) {  // the operand rows, and their zeros per k (branch-free)
       const std::int64_t* src = g.gather.data() + grp * g.m * k;
-      for (std::int64_t i = 0; i < g.m * k; ++i) {
-        operand_rows_[static_cast<std::size_t>(i)] = src[i] < 0 ? activation_zero_code_ : input_codes_[static_cast<std::size_t>(src[i])];
+      for (std::int64_t r = 0; r < g.m; ++r) {
+        for (std::int64_t j = 0; j < k; ++j) {
+          const std::int64_t i = r * k + j;
+          const std::size_t at = src[i] < 0 ? elements : static_cast<std::size_t>(src[i]);
+          operand_rows_[static_cast<std::size_t>(i)] = input_codes_[at];
+          zero_by_k[j] += input_zero_[at];
+        }
       }
       rows = operand_rows_.data();
-    }
-    for (std::int64_t r = 0; r < g.m; ++r) {
-      for (std::int64_t j = 0; j < k; ++j) {
-        if (activation_zero_(rows[r * k + j])) ++zero_activations_by_k_[static_cast<std::size_t>(j)];
+    } else {
+      for (std::int64_t r = 0; r < g.m; ++r) {
+        for (std::int64_t j = 0; j < k; ++j) zero_by_k[j] += input_zero_[static_cast<std::size_t>(r * k + j)];
       }
     }
     // Zero operands: weight zeros x m rows, activation zeros x n channels, minus both.

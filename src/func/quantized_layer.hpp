@@ -79,7 +79,8 @@ class QuantizedLayer : public ComputeLayer {
   std::vector<std::int64_t> zero_weights_by_k_;  // per group and k: channels with a zero weight
   std::int64_t saturated_weights_ = 0;
   std::int64_t saturated_biases_ = 0;
-  std::vector<std::uint32_t> input_codes_;
+  std::vector<std::uint32_t> input_codes_;  // the input's codes, then padding's
+  std::vector<std::uint8_t> input_zero_;     // 1 where input_codes_ decodes to zero
   std::vector<std::uint32_t> operand_rows_;  // m x k of one group
   std::vector<std::int64_t> zero_activations_by_k_;
 };

@@ -101,8 +101,9 @@ std::vector<double> compare(const Case& c, Dataflow d, int rows, const workload:
   QuantizedLayer fast(a, l, mp, params, false, 0, 0);
   QuantizedLayer generic(a, l, mp, params, false, 0, 0);
   generic.use_generic_kernel();
-  // fp32 x fp32 products need a fused multiply-add; a CPU without one keeps the scalar chain.
-  const bool needs_fma = c.weight == "fp32" || c.activation == "fp32" || c.weight == "fp8_e5m2";
+  // Inexact float products (DotKernel's fused path) need a fused multiply-add; a CPU without
+  // one keeps the scalar chain.
+  const bool needs_fma = std::string(generic.kernel_path()) == "fma_fp32";
   // An integer layer whose sum cannot overflow (small k and biases) is a matrix product.
   const char* path = fast.order_free() ? "simd_int_gemm" : c.path;
   if (!needs_fma || lane_chains_fused()) {
