@@ -1,7 +1,9 @@
 #include "func/ptq.hpp"
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
+#include <cstring>
 
 namespace qarch::func {
 
@@ -69,6 +71,8 @@ std::vector<double> accumulator_biases(const Format& accumulator, const std::vec
 }
 
 ValueQuantizer::ValueQuantizer(const Format& format) : format_(format) {
+  fp32_ = format.kind() == FormatKind::Float && !format.is_ocp_e4m3() && format.exponent_bits() == 8 &&
+          format.mantissa_bits() == 23;
   direct_ = format.kind() == FormatKind::Int || format.kind() == FormatKind::UInt;
   if (direct_) {
     lo_ = numerics::lowest_value(format);
@@ -87,6 +91,14 @@ std::uint32_t ValueQuantizer::operator()(double scaled, std::int64_t& saturated)
       r = r < lo_ ? lo_ : hi_;
     }
     return static_cast<std::uint32_t>(static_cast<std::int64_t>(r)) & mask_;
+  }
+  if (fp32_ && std::fabs(scaled) <= static_cast<double>(FLT_MAX)) {
+    // In range, the conversion to float is encode()'s rounding (nearest even, subnormals
+    // included) and cannot overflow; NaN and values beyond FLT_MAX take encode()'s rules.
+    const auto f = static_cast<float>(scaled);
+    std::uint32_t code = 0;
+    std::memcpy(&code, &f, sizeof code);
+    return code;
   }
   const numerics::Encoded e = numerics::encode(format_, scaled, numerics::Rounding::NearestEven,
                                                numerics::Overflow::Saturate);

@@ -54,6 +54,7 @@ class ValueQuantizer {
  private:
   numerics::Format format_;
   bool direct_ = false;  // int / uint
+  bool fp32_ = false;    // IEEE binary32: a float conversion
   double lo_ = 0, hi_ = 0;
   std::uint32_t mask_ = 0;
 };

@@ -23,6 +23,9 @@
 
 namespace qarch::func {
 
+// Vectors of chains a kernel interleaves (independent adds hide each other's latency).
+inline constexpr std::size_t kLaneChainUnroll = 4;
+
 // Lane arrays (x rows, start, out) are padded (with zeros) to a multiple of this length.
 std::size_t lane_chain_padding();
 
@@ -55,7 +58,7 @@ class IntLaneChains {
   LaneOrder order_;
   std::int32_t lo_, hi_;
   bool wrap_;
-  std::vector<std::int32_t> scratch_;  // a tree fold's segment sums, per lane
+  std::vector<std::int32_t> scratch_;  // a tree fold's segment sums, per lane (kLaneChainUnroll vectors)
 };
 
 class Fp32LaneChains {

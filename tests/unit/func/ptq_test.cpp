@@ -47,6 +47,29 @@ TEST(Ptq, DirectIntegerQuantizerEqualsEncode) {
   }
 }
 
+TEST(Ptq, DirectFp32QuantizerEqualsEncode) {
+  const Format f = Format::parse("fp32");
+  const ValueQuantizer q(f);
+  std::mt19937_64 rng(4);
+  std::uniform_int_distribution<int> exponent(-160, 140);  // subnormals, overflow
+  std::uniform_real_distribution<double> mantissa(-2.0, 2.0);
+  const double flt_max = static_cast<double>(std::numeric_limits<float>::max());
+  const double specials[] = {0.0, -0.0, flt_max, -flt_max, std::nextafter(flt_max, 1e300), 0x1.ffffffp127,
+                             std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
+                             std::numeric_limits<double>::quiet_NaN(), 0x1p-149, 0x1p-150, 0x1.8p-150, -0x1p-151,
+                             1.0 + 0x1p-24, 1.0 + 0x1.8p-24};
+  std::int64_t saturated = 0, want_saturated = 0;
+  const auto check = [&](double v) {
+    const numerics::Encoded e = numerics::encode(f, v, numerics::Rounding::NearestEven, numerics::Overflow::Saturate);
+    ASSERT_EQ(q(v, saturated), e.code) << v;
+    want_saturated += e.overflow ? 1 : 0;
+  };
+  for (const double v : specials) check(v);
+  for (int i = 0; i < 200000; ++i) check(std::ldexp(mantissa(rng), exponent(rng)));
+  EXPECT_EQ(saturated, want_saturated);
+  EXPECT_GT(saturated, 0);
+}
+
 TEST(Ptq, ZeroTestMatchesDecode) {
   for (const char* name : {"int8", "uint4", "fp8_e4m3", "bf16", "posit8_1", "pow2_4", "ternary", "binary", "fixed16_8"}) {
     const Format f = Format::parse(name);
