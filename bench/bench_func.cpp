@@ -7,7 +7,7 @@
 // part of each run, as in `qarch run --functional`.
 //
 // BM_Layer/<layer>/<config>/<kernel>: QuantizedLayer::run alone (input quantization, gathers,
-// zero counts and the MAC loop) on LeNet-5's conv2 or fc1 shape with random weights and inputs,
+// zero counts and the MAC loop) on LeNet-5's conv1, conv2 or fc1 shape with random weights and inputs,
 // on the layer's fast kernel ("fast") or the scalar chains ("generic"); counter `mac_per_s`.
 
 #include <benchmark/benchmark.h>
@@ -85,13 +85,22 @@ void BM_Functional(benchmark::State& state, const std::string& model, const Conf
   state.SetLabel("top1=" + std::to_string(top1));
 }
 
-// LeNet-5's conv2 (6 x 14 x 14 -> 16 x 10 x 10, 5 x 5: m = 100, k = 150, n = 16) or fc1
-// (400 -> 120), with scales given (no calibration).
-workload::Layer bench_layer(bool conv) {
+// LeNet-5's conv1 (1 x 28 x 28, padding 2 -> 6 x 28 x 28, 5 x 5: m = 784, k = 25, n = 6), conv2
+// (6 x 14 x 14 -> 16 x 10 x 10, 5 x 5: m = 100, k = 150, n = 16) or fc1 (400 -> 120), with
+// scales given (no calibration).
+workload::Layer bench_layer(const std::string& name) {
   workload::Layer l;
-  l.name = conv ? "conv2" : "fc1";
+  l.name = name;
   l.inputs = {"input"};
-  if (conv) {
+  if (name == "conv1") {
+    l.type = workload::LayerType::Conv2d;
+    l.input = {1, 28, 28};
+    l.kernel_h = l.kernel_w = 5;
+    l.pad_top = l.pad_bottom = l.pad_left = l.pad_right = 2;
+    l.filters = 6;
+    l.output = {6, 28, 28};
+    l.gemm = {1, 784, 25, 6};
+  } else if (name == "conv2") {
     l.type = workload::LayerType::Conv2d;
     l.input = {6, 14, 14};
     l.kernel_h = l.kernel_w = 5;
@@ -110,9 +119,9 @@ workload::Layer bench_layer(bool conv) {
   return l;
 }
 
-void BM_Layer(benchmark::State& state, bool conv, const Config& c, bool generic) {
+void BM_Layer(benchmark::State& state, const std::string& name, const Config& c, bool generic) {
   const arch::ArchSpec spec = make_arch(c.w, c.a, c.acc, c.style, c.dataflow);
-  const workload::Layer l = bench_layer(conv);
+  const workload::Layer l = bench_layer(name);
   std::mt19937 rng(1);
   std::normal_distribution<float> value(0.0f, 0.5f);
   func::LayerParameters params;
@@ -132,11 +141,11 @@ void BM_Layer(benchmark::State& state, bool conv, const Config& c, bool generic)
 }
 
 int register_all() {
-  for (const bool conv : {true, false}) {
+  for (const char* layer : {"conv1", "conv2", "fc1"}) {
     for (const Config& c : kConfigs) {
       for (const bool generic : {false, true}) {
-        const std::string name = std::string("BM_Layer/") + (conv ? "conv2/" : "fc1/") + c.name + (generic ? "/generic" : "/fast");
-        benchmark::RegisterBenchmark(name.c_str(), [conv, &c, generic](benchmark::State& s) { BM_Layer(s, conv, c, generic); })
+        const std::string name = std::string("BM_Layer/") + layer + "/" + c.name + (generic ? "/generic" : "/fast");
+        benchmark::RegisterBenchmark(name.c_str(), [layer, &c, generic](benchmark::State& s) { BM_Layer(s, layer, c, generic); })
             ->Unit(benchmark::kMicrosecond);
       }
     }
