@@ -96,24 +96,24 @@ bool FastLayerKernel::choose_integer(const arch::LayerFormats& formats, const Do
   const double highest = std::ldexp(numerics::max_value(acc), fraction_bits_);
   const double product = max_w * max_a;
   const double k = static_cast<double>(k_);
-  if (order_free && max_w < 0x1p15 && max_a < 0x1p15 && k * product < 0x1p31) {
-    kind_ = Kind::IntGemm;
-  } else {
-    // Every sum stays in [lo, hi] after each add, so one add of a product fits int32.
-    const double range = std::fmax(std::fabs(lowest), std::fabs(highest));
-    const double modulus = highest - lowest + 1;
-    if (range + product >= 0x1p31 || std::exp2(std::round(std::log2(modulus))) != modulus) return false;
-    kind_ = Kind::IntChains;
-  }
+  // Every sum stays in [lo, hi] after each add, so one add of a product fits int32.
+  const double range = std::fmax(std::fabs(lowest), std::fabs(highest));
+  const double modulus = highest - lowest + 1;
+  const bool gemm = order_free && max_w < 0x1p15 && max_a < 0x1p15 && k * product < 0x1p31;
+  const bool chains = range + product < 0x1p31 && std::exp2(std::round(std::log2(modulus))) == modulus;
+  if (!gemm && !chains) return false;
   numerics::Accumulator first = kernel.mac().make_accumulator();
   start_units_.resize(bias_values.size());
   bias_overflows_by_group_.assign(static_cast<std::size_t>(groups_), 0);
   for (std::size_t c = 0; c < bias_values.size(); ++c) {  // the bias is a chain's first add
     first.reset();
     if (bias_values[c] != 0.0) first.add(bias_values[c]);
-    start_units_[c] = static_cast<std::int32_t>(std::ldexp(first.value(), fraction_bits_));
+    const double units = std::ldexp(first.value(), fraction_bits_);
+    if (std::fabs(units) >= 0x1p31) return false;  // a wide accumulator's bias beyond int32
+    start_units_[c] = static_cast<std::int32_t>(units);
     bias_overflows_by_group_[c / static_cast<std::size_t>(n_)] += first.overflow_count();
   }
+  kind_ = gemm ? Kind::IntGemm : Kind::IntChains;
   if (kind_ == Kind::IntGemm) k_padded_ = round_up(static_cast<std::size_t>(k_), int16_gemm_row_padding());
   return true;
 }
