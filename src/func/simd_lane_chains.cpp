@@ -147,15 +147,9 @@ HWY_EXPORT(NativeFma);
 HWY_EXPORT(IntChains);
 HWY_EXPORT(Fp32Chains);
 
-namespace {
-
-// At least 16 (a 512-bit vector) so that the caller's layout does not depend on the target.
-std::size_t lanes_per_vector() { return HWY_DYNAMIC_DISPATCH(Int32Lanes)(); }
-
-}  // namespace
-
 std::size_t lane_chain_padding() {
-  const std::size_t lanes = lanes_per_vector();
+  // At least 16 (a 512-bit vector) so that the caller's layout does not depend on the target.
+  const std::size_t lanes = HWY_DYNAMIC_DISPATCH(Int32Lanes)();
   return lanes > 16 ? lanes : 16;
 }
 

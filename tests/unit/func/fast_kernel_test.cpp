@@ -211,7 +211,8 @@ TEST(FastKernel, NonFiniteFloatSumsFallBackToTheScalarChain) {
 }
 
 // IntLaneChains against an Accumulator per lane, in both overflow modes, on orders with chained
-// and tree folds, and lane counts that are not a multiple of the vector length.
+// and tree folds, and lane counts that are not a multiple of the vector length (nor of the
+// kLaneChainUnroll vectors a kernel interleaves).
 TEST(FastKernel, IntLaneChainsSaturateAndWrapLikeTheAccumulator) {
   std::mt19937 rng(5);
   for (const numerics::Overflow mode : {numerics::Overflow::Saturate, numerics::Overflow::Wrap}) {
@@ -233,7 +234,7 @@ TEST(FastKernel, IntLaneChainsSaturateAndWrapLikeTheAccumulator) {
       const LaneOrder lane_order(order, false, k);
       const numerics::Format acc_format = numerics::Format::parse("int16");
       IntLaneChains chains(lane_order, -32768, 32767, mode == numerics::Overflow::Wrap);
-      const std::size_t lanes = 1 + rng() % 40;
+      const std::size_t lanes = 1 + rng() % 150;  // interleaved groups of vectors and single ones
       const std::size_t pad = lane_chain_padding();
       const std::size_t ld = (lanes + pad - 1) / pad * pad;
       std::vector<std::int32_t> x(static_cast<std::size_t>(k) * ld, 0), s(static_cast<std::size_t>(k)), start(ld, 0), out(ld);
