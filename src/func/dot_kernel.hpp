@@ -32,6 +32,9 @@ class DotKernel {
 
   const numerics::Mac& mac() const { return mac_; }
   bool is_quire() const { return mac_.accumulator_format().kind() == numerics::FormatKind::Quire; }
+  // The fused fp32 path (std::fmaf per product: float-valued operands whose products Mac's
+  // float32 loop cannot take, e.g. fp32 or bf16, into fp32).
+  bool fused() const { return fma_; }
   // "fma_fp32" for the fused path, else Mac's fast_path_name().
   const char* path_name() const;
 

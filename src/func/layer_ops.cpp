@@ -167,16 +167,25 @@ T sigmoid(T x) {
 // format's precision).
 template <typename T>
 void activate(const std::string& f, const T* in, T* out, std::int64_t n, Unit<T> r) {
+  enum class Fn { Relu, Relu6, Sigmoid, Tanh, Silu, Gelu };  // the name compared once, not per element
+  const Fn fn = f == "relu"      ? Fn::Relu
+                : f == "relu6"   ? Fn::Relu6
+                : f == "sigmoid" ? Fn::Sigmoid
+                : f == "tanh"    ? Fn::Tanh
+                : f == "silu"    ? Fn::Silu
+                                 : Fn::Gelu;
   // x != x keeps NaN (it propagates, as in PyTorch).
   for (std::int64_t i = 0; i < n; ++i) {
     const T x = r(in[i]);
-    T y;
-    if (f == "relu") y = x > 0 || x != x ? x : T(0);
-    else if (f == "relu6") y = x != x ? x : std::min(std::max(x, T(0)), T(6));
-    else if (f == "sigmoid") y = sigmoid(x);
-    else if (f == "tanh") y = std::tanh(x);
-    else if (f == "silu") y = x * sigmoid(x);
-    else y = T(0.5) * x * (T(1) + std::erf(x / std::sqrt(T(2))));  // gelu, exact (erf) form
+    T y = x;
+    switch (fn) {
+      case Fn::Relu: y = x > 0 || x != x ? x : T(0); break;
+      case Fn::Relu6: y = x != x ? x : std::min(std::max(x, T(0)), T(6)); break;
+      case Fn::Sigmoid: y = sigmoid(x); break;
+      case Fn::Tanh: y = std::tanh(x); break;
+      case Fn::Silu: y = x * sigmoid(x); break;
+      case Fn::Gelu: y = T(0.5) * x * (T(1) + std::erf(x / std::sqrt(T(2)))); break;  // exact (erf) form
+    }
     out[i] = r(y);
   }
 }

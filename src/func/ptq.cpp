@@ -1,7 +1,9 @@
 #include "func/ptq.hpp"
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
+#include <cstring>
 
 namespace qarch::func {
 
@@ -69,6 +71,16 @@ std::vector<double> accumulator_biases(const Format& accumulator, const std::vec
 }
 
 ValueQuantizer::ValueQuantizer(const Format& format) : format_(format) {
+  fp32_ = format.kind() == FormatKind::Float && !format.is_ocp_e4m3() && format.exponent_bits() == 8 &&
+          format.mantissa_bits() == 23;
+  small_float_ = format.kind() == FormatKind::Float && !fp32_ && format.mantissa_bits() < 52 &&
+                 format.exponent_bits() < 11;
+  if (small_float_) {
+    mantissa_bits_ = format.mantissa_bits();
+    bias_ = format.exponent_bias();
+    top_field_ = (1 << format.exponent_bits()) - 2;  // the largest exponent field taken here
+    sign_bit_ = std::uint32_t{1} << (format.bits() - 1);
+  }
   direct_ = format.kind() == FormatKind::Int || format.kind() == FormatKind::UInt;
   if (direct_) {
     lo_ = numerics::lowest_value(format);
@@ -87,6 +99,38 @@ std::uint32_t ValueQuantizer::operator()(double scaled, std::int64_t& saturated)
       r = r < lo_ ? lo_ : hi_;
     }
     return static_cast<std::uint32_t>(static_cast<std::int64_t>(r)) & mask_;
+  }
+  if (fp32_ && std::fabs(scaled) <= static_cast<double>(FLT_MAX)) {
+    // In range, the conversion to float is encode()'s rounding (nearest even, subnormals
+    // included) and cannot overflow; NaN and values beyond FLT_MAX take encode()'s rules.
+    const auto f = static_cast<float>(scaled);
+    std::uint32_t code = 0;
+    std::memcpy(&code, &f, sizeof code);
+    return code;
+  }
+  if (small_float_) {
+    // Normal values below the format's top exponent (IEEE-style layout: sign, exponent field
+    // = exponent + bias, mantissa): the double's significand rounded to nearest even on its
+    // bits. +0 is code 0. Everything else (subnormals, the top binade, saturation, -0, NaN)
+    // takes encode(). tests/unit/func/ptq_test.cpp compares both on every float format.
+    if (scaled == 0.0 && !std::signbit(scaled)) return 0;
+    std::uint64_t bits = 0;
+    std::memcpy(&bits, &scaled, sizeof bits);
+    int field = static_cast<int>((bits >> 52) & 0x7ff) - 1023 + bias_;
+    const int drop = 52 - mantissa_bits_;
+    const std::uint64_t mantissa = bits & ((std::uint64_t{1} << 52) - 1);
+    std::uint64_t kept = mantissa >> drop;
+    const std::uint64_t rest = mantissa & ((std::uint64_t{1} << drop) - 1);
+    const std::uint64_t half = std::uint64_t{1} << (drop - 1);
+    if (rest > half || (rest == half && (kept & 1) != 0)) ++kept;
+    if (kept >> mantissa_bits_ != 0) {  // rounded up to the next binade
+      kept = 0;
+      ++field;
+    }
+    if (field >= 1 && field <= top_field_) {
+      const std::uint32_t sign = (bits >> 63) != 0 ? sign_bit_ : 0;
+      return sign | static_cast<std::uint32_t>(field) << mantissa_bits_ | static_cast<std::uint32_t>(kept);
+    }
   }
   const numerics::Encoded e = numerics::encode(format_, scaled, numerics::Rounding::NearestEven,
                                                numerics::Overflow::Saturate);

@@ -54,6 +54,10 @@ class ValueQuantizer {
  private:
   numerics::Format format_;
   bool direct_ = false;  // int / uint
+  bool fp32_ = false;    // IEEE binary32: a float conversion
+  bool small_float_ = false;  // other floats: rounded on the bits (normal range)
+  int mantissa_bits_ = 0, bias_ = 0, top_field_ = 0;
+  std::uint32_t sign_bit_ = 0;
   double lo_ = 0, hi_ = 0;
   std::uint32_t mask_ = 0;
 };

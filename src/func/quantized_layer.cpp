@@ -73,6 +73,12 @@ QuantizedLayer::QuantizedLayer(const arch::ArchSpec& arch, const workload::Layer
                                         max_abs_value(formats_.activation) * (1 + 1e-12);
     order_free_ = bound <= numerics::max_value(acc);
   }
+  fast_ = std::make_unique<FastLayerKernel>(layout_, formats_, *kernel_, order_, order_free_, bias_values_);
+  if (!fast_->active()) {
+    fast_.reset();
+  } else if (!second_operand) {
+    fast_->set_weights(weight_codes_);
+  }
 }
 
 template <typename Weight>
@@ -98,6 +104,7 @@ void QuantizedLayer::set_second_operand(const double* b, ComputeCounts& counts) 
   const std::int64_t k = layout_.k;
   const std::int64_t* at = layout_.b_gather.data();
   quantize_weights([&](std::int64_t c, std::int64_t j) { return b[at[c * k + j]]; }, counts.saturated_activations);
+  if (fast_) fast_->set_weights(weight_codes_);
 }
 
 void QuantizedLayer::quantize_parameters(const LayerParameters& params) {
@@ -133,25 +140,37 @@ void QuantizedLayer::run(const double* in, double* out, double* accumulators, Co
   const GemmLayout& g = layout_;
   const std::int64_t k = g.k;
   // The input stage: every input element quantized once (x / scale, rounded into the format).
-  input_codes_.resize(static_cast<std::size_t>(input_elements_));
-  for (std::int64_t i = 0; i < input_elements_; ++i) {
-    input_codes_[static_cast<std::size_t>(i)] =
-        activation_quantizer_(in[i] / activation_scale_, counts.saturated_activations);
+  // Element input_elements_ is what padding feeds, so gathers need no branch.
+  const auto elements = static_cast<std::size_t>(input_elements_);
+  input_codes_.resize(elements + 1);
+  input_zero_.resize(elements + 1);
+  for (std::size_t i = 0; i < elements; ++i) {
+    input_codes_[i] = activation_quantizer_(in[i] / activation_scale_, counts.saturated_activations);
+    input_zero_[i] = activation_zero_(input_codes_[i]) ? 1 : 0;
   }
+  input_codes_[elements] = activation_zero_code_;
+  input_zero_[elements] = activation_zero_(activation_zero_code_) ? 1 : 0;
   operand_rows_.resize(static_cast<std::size_t>(g.m * k));
   zero_activations_by_k_.resize(static_cast<std::size_t>(k));
   for (std::int64_t grp = 0; grp < g.groups; ++grp) {
     const std::uint32_t* rows = input_codes_.data();
     std::fill(zero_activations_by_k_.begin(), zero_activations_by_k_.end(), 0);
-    if (!g.gather.empty()) {
+    std::int64_t* zero_by_k = zero_activations_by_k_.data();
+    if (!g.gather.empty()) {  // the operand rows, and their zeros per k (branch-free)
       const std::int64_t* src = g.gather.data() + grp * g.m * k;
-      for (std::int64_t i = 0; i < g.m * k; ++i) {
-        operand_rows_[static_cast<std::size_t>(i)] = src[i] < 0 ? activation_zero_code_ : input_codes_[static_cast<std::size_t>(src[i])];
+      for (std::int64_t r = 0; r < g.m; ++r) {
+        for (std::int64_t j = 0; j < k; ++j) {
+          const std::int64_t i = r * k + j;
+          const std::size_t at = src[i] < 0 ? elements : static_cast<std::size_t>(src[i]);
+          operand_rows_[static_cast<std::size_t>(i)] = input_codes_[at];
+          zero_by_k[j] += input_zero_[at];
+        }
       }
       rows = operand_rows_.data();
-    }
-    for (std::int64_t i = 0; i < g.m * k; ++i) {
-      if (activation_zero_(rows[i])) ++zero_activations_by_k_[static_cast<std::size_t>(i % k)];
+    } else {
+      for (std::int64_t r = 0; r < g.m; ++r) {
+        for (std::int64_t j = 0; j < k; ++j) zero_by_k[j] += input_zero_[static_cast<std::size_t>(r * k + j)];
+      }
     }
     // Zero operands: weight zeros x m rows, activation zeros x n channels, minus both.
     const std::int64_t* zw = zero_weights_by_k_.data() + grp * k;
@@ -165,13 +184,20 @@ void QuantizedLayer::run(const double* in, double* out, double* accumulators, Co
     counts.zero_activation_operands += za_total * g.n;
     counts.zero_operand_macs += zw_total * g.m + za_total * g.n - both;
 
+    if (fast_) {
+      fast_values_.resize(static_cast<std::size_t>(g.n * g.m));
+      fast_->run_group(grp, rows, fast_values_.data(), counts.overflowed_accumulations);
+    }
     for (std::int64_t c = 0; c < g.n; ++c) {
       const std::int64_t channel = grp * g.n + c;
       const std::uint32_t* w = weight_codes_.data() + channel * k;
       const double bias = bias_values_[static_cast<std::size_t>(channel)];
       const double scale = product_scales_[static_cast<std::size_t>(channel)];
       for (std::int64_t r = 0; r < g.m; ++r) {
-        const double acc = accumulate(w, rows + r * k, bias, counts.overflowed_accumulations);
+        // A non-finite fast result is recomputed by the scalar chain, which applies the
+        // accumulator's rules for infinities and NaN and counts the overflow.
+        double acc = fast_ ? fast_values_[static_cast<std::size_t>(c * g.m + r)] : 0.0;
+        if (!fast_ || !std::isfinite(acc)) acc = accumulate(w, rows + r * k, bias, counts.overflowed_accumulations);
         const std::int64_t o = g.output_index(grp, c, r);
         if (accumulators != nullptr) accumulators[o] = acc;
         out[o] = acc * scale;

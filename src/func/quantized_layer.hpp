@@ -1,6 +1,7 @@
 #pragma once
 // A compute layer with scalar operand formats (compute_layer.hpp): one MAC (numerics::Mac, through
-// DotKernel) per product, in the mapping's accumulation order.
+// DotKernel) per product, in the mapping's accumulation order; a vectorized kernel
+// (fast_layer_kernel.hpp) gives the same bits faster where one applies.
 
 #include <cstdint>
 #include <memory>
@@ -11,6 +12,7 @@
 #include "arch/layer_formats.hpp"
 #include "func/compute_layer.hpp"
 #include "func/dot_kernel.hpp"
+#include "func/fast_layer_kernel.hpp"
 #include "func/layer_ops.hpp"
 #include "func/parameters.hpp"
 #include "func/ptq.hpp"
@@ -41,7 +43,12 @@ class QuantizedLayer : public ComputeLayer {
   const std::vector<double>& weight_scales() const { return weight_scales_; }  // per channel
   std::int64_t saturated_weights() const override { return saturated_weights_; }
   std::int64_t saturated_biases() const override { return saturated_biases_; }
-  const char* kernel_path() const { return kernel_->path_name(); }
+  // The MAC loop in use: a vectorized kernel's name (fast_layer_kernel.hpp), else
+  // DotKernel::path_name().
+  const char* kernel_path() const { return fast_ ? fast_->path_name() : kernel_->path_name(); }
+  // Runs every output on the scalar chains (DotKernel) from now on: the reference the
+  // vectorized kernels are tested against.
+  void use_generic_kernel() { fast_.reset(); }
 
  private:
   // Weight codes and biases, with the final scales.
@@ -59,6 +66,8 @@ class QuantizedLayer : public ComputeLayer {
   std::vector<double> parts_;  // one fold's segment sums (accumulate)
   bool order_free_ = false;  // no add can round or overflow: any order gives the same sum
   std::unique_ptr<DotKernel> kernel_;
+  std::unique_ptr<FastLayerKernel> fast_;  // null: the scalar chains
+  std::vector<double> fast_values_;        // one group's outputs from fast_
   ValueQuantizer activation_quantizer_;
   ZeroTest weight_zero_;
   ZeroTest activation_zero_;
@@ -71,7 +80,8 @@ class QuantizedLayer : public ComputeLayer {
   std::vector<std::int64_t> zero_weights_by_k_;  // per group and k: channels with a zero weight
   std::int64_t saturated_weights_ = 0;
   std::int64_t saturated_biases_ = 0;
-  std::vector<std::uint32_t> input_codes_;
+  std::vector<std::uint32_t> input_codes_;  // the input's codes, then padding's
+  std::vector<std::uint8_t> input_zero_;     // 1 where input_codes_ decodes to zero
   std::vector<std::uint32_t> operand_rows_;  // m x k of one group
   std::vector<std::int64_t> zero_activations_by_k_;
 };

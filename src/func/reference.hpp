@@ -34,13 +34,24 @@ class ReferenceNetwork {
  private:
   // in_b: the second operand of a matmul of two activations (else unused).
   void compute_layer(std::size_t i, const float* in, const float* in_b, float* out) const;
+  void compute_lanes(std::size_t i, const float* in, float* out) const;
 
   const workload::Network& network_;
   const std::vector<LayerParameters>& params_;
   const std::vector<GemmLayout>& layouts_;
   const std::vector<Producers>& producers_;
+  // Compute layers with weights run in SIMD lanes (simd_reference_dots.hpp): over rows when
+  // m >= n (the rows transposed per sample), else over channels (the weights transposed once).
+  struct Lanes {
+    bool rows = true;
+    std::size_t ld = 0;           // padded lane count
+    std::vector<float> weights;   // lanes over channels: per group, k x ld
+    std::vector<float> biases;    // lanes over channels: per group, ld
+  };
+  std::vector<Lanes> lanes_;
   mutable std::vector<float> row_;
   mutable std::vector<float> b_weights_;  // a second activation operand as weights
+  mutable std::vector<float> lane_x_, lane_bias_, lane_out_;
 };
 
 }  // namespace qarch::func

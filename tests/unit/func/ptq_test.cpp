@@ -47,6 +47,47 @@ TEST(Ptq, DirectIntegerQuantizerEqualsEncode) {
   }
 }
 
+class FloatQuantizer : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(FloatQuantizer, EqualsEncode) {
+  const Format f = Format::parse(GetParam());
+  const ValueQuantizer q(f);
+  std::mt19937_64 rng(4);
+  std::uniform_int_distribution<int> exponent(-160, 140);  // subnormals, overflow
+  std::uniform_real_distribution<double> mantissa(-2.0, 2.0);
+  const double flt_max = static_cast<double>(std::numeric_limits<float>::max());
+  const double specials[] = {0.0, -0.0, flt_max, -flt_max, std::nextafter(flt_max, 1e300), 0x1.ffffffp127,
+                             std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
+                             std::numeric_limits<double>::quiet_NaN(), 0x1p-149, 0x1p-150, 0x1.8p-150, -0x1p-151,
+                             1.0 + 0x1p-24, 1.0 + 0x1.8p-24};
+  std::int64_t saturated = 0, want_saturated = 0;
+  const auto check = [&](double v) {
+    const numerics::Encoded e = numerics::encode(f, v, numerics::Rounding::NearestEven, numerics::Overflow::Saturate);
+    ASSERT_EQ(q(v, saturated), e.code) << GetParam() << " " << v;
+    want_saturated += e.overflow ? 1 : 0;
+  };
+  for (const double v : specials) check(v);
+  // Every code's value, its neighbours and the midpoints to the next code (ties).
+  if (f.bits() <= 16) {
+    for (std::uint64_t c = 0; c < f.code_count(); ++c) {
+      const double v = numerics::decode(f, static_cast<std::uint32_t>(c));
+      const double next = numerics::decode(f, static_cast<std::uint32_t>((c + 1) & f.code_mask()));
+      check(v);
+      check(std::nextafter(v, 1e300));
+      check(std::nextafter(v, -1e300));
+      if (std::isfinite(v) && std::isfinite(next)) check(v + (next - v) / 2);
+    }
+  }
+  const int emax = f.bits() == 32 ? 140 : 20;
+  std::uniform_int_distribution<int> around(-emax - 8, emax);
+  for (int i = 0; i < 200000; ++i) check(std::ldexp(mantissa(rng), i % 2 ? exponent(rng) : around(rng)));
+  EXPECT_EQ(saturated, want_saturated);
+  EXPECT_GT(saturated, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Ptq, FloatQuantizer,
+                         ::testing::Values("fp32", "bf16", "fp16", "fp8_e4m3", "fp8_e5m2", "fp<4,3>", "fp<3,2>"));
+
 TEST(Ptq, ZeroTestMatchesDecode) {
   for (const char* name : {"int8", "uint4", "fp8_e4m3", "bf16", "posit8_1", "pow2_4", "ternary", "binary", "fixed16_8"}) {
     const Format f = Format::parse(name);

@@ -1,0 +1,277 @@
+#include "func/fast_layer_kernel.hpp"
+
+#include <cmath>
+#include <cstring>
+#include <string>
+
+#include "func/simd_int_gemm.hpp"
+#include "numerics/codec.hpp"
+
+namespace qarch::func {
+
+namespace {
+
+using numerics::Format;
+using numerics::FormatKind;
+
+bool is_fp32(const Format& f) {
+  return f.kind() == FormatKind::Float && !f.is_ocp_e4m3() && f.exponent_bits() == 8 &&
+         f.mantissa_bits() == 23;
+}
+
+// Every code's value times 2^shift, as Mac's integer path computes it; false unless all are
+// integers of magnitude <= limit.
+bool units_table(const Format& f, int shift, double limit, std::vector<std::int32_t>& out, double& max_abs) {
+  if (f.bits() > 16) return false;
+  out.assign(static_cast<std::size_t>(f.code_count()), 0);
+  max_abs = 0;
+  for (std::uint64_t c = 0; c < f.code_count(); ++c) {
+    const double u = std::ldexp(numerics::decode(f, static_cast<std::uint32_t>(c)), shift);
+    if (!std::isfinite(u) || u != std::trunc(u) || std::fabs(u) > limit) return false;
+    out[c] = static_cast<std::int32_t>(u);
+    max_abs = std::fmax(max_abs, std::fabs(u));
+  }
+  return true;
+}
+
+// Every code's value as a float (the decode is exact: DotKernel and Mac checked), or the code's
+// bits for fp32.
+bool float_table(const Format& f, std::vector<float>& out, bool& fp32_bits) {
+  fp32_bits = is_fp32(f);
+  if (fp32_bits) return true;
+  if (f.bits() > 16) return false;
+  out.resize(static_cast<std::size_t>(f.code_count()));
+  for (std::uint64_t c = 0; c < f.code_count(); ++c) {
+    const double v = numerics::decode(f, static_cast<std::uint32_t>(c));
+    out[c] = static_cast<float>(v);
+    if (!std::isnan(v) && static_cast<double>(out[c]) != v) return false;
+  }
+  return true;
+}
+
+float bits_to_float(std::uint32_t code) {
+  float f = 0;
+  std::memcpy(&f, &code, sizeof f);
+  return f;
+}
+
+std::size_t round_up(std::size_t x, std::size_t multiple) { return (x + multiple - 1) / multiple * multiple; }
+
+}  // namespace
+
+FastLayerKernel::FastLayerKernel(const GemmLayout& layout, const arch::LayerFormats& formats,
+                                 const DotKernel& kernel, const mapping::AccumulationOrder& order,
+                                 bool order_free, const std::vector<double>& bias_values)
+    : groups_(layout.groups), m_(layout.m), k_(layout.k), n_(layout.n) {
+  if (m_ < 1 || n_ < 1 || k_ < 1) return;
+  lanes_are_rows_ = m_ >= n_;
+  ld_ = round_up(static_cast<std::size_t>(lanes_are_rows_ ? m_ : n_), lane_chain_padding());
+  const LaneOrder lane_order(order, order_free, k_);
+  if (choose_integer(formats, kernel, order_free, bias_values)) {
+    if (kind_ == Kind::IntChains) {
+      const Format& acc = formats.accumulator;
+      const auto lo = static_cast<std::int32_t>(std::ldexp(numerics::lowest_value(acc), fraction_bits_));
+      const auto hi = static_cast<std::int32_t>(std::ldexp(numerics::max_value(acc), fraction_bits_));
+      const bool wrap = kernel.mac().make_accumulator().overflow_mode() == numerics::Overflow::Wrap;
+      int_chains_ = std::make_unique<IntLaneChains>(lane_order, lo, hi, wrap);
+    }
+  } else if (choose_float(formats, kernel, lane_order.sequential, bias_values)) {
+    fp32_chains_ = std::make_unique<Fp32LaneChains>(lane_order);
+  }
+}
+
+bool FastLayerKernel::choose_integer(const arch::LayerFormats& formats, const DotKernel& kernel,
+                                     bool order_free, const std::vector<double>& bias_values) {
+  const Format& acc = formats.accumulator;
+  // Mac's integer path: the product is weight units x activation units, exactly.
+  if (!acc.is_integer_like() || std::string(kernel.mac().fast_path_name()) != "integer") return false;
+  fraction_bits_ = acc.fraction_bits();
+  const int fa = formats.activation.fraction_bits();
+  double max_w = 0, max_a = 0;
+  if (!units_table(formats.weight, fraction_bits_ - fa, 0x1p15, weight_units_, max_w) ||
+      !units_table(formats.activation, fa, 0x1p15, activation_units_, max_a)) {
+    return false;
+  }
+  const double lowest = std::ldexp(numerics::lowest_value(acc), fraction_bits_);
+  const double highest = std::ldexp(numerics::max_value(acc), fraction_bits_);
+  const double product = max_w * max_a;
+  const double k = static_cast<double>(k_);
+  // Every sum stays in [lo, hi] after each add, so one add of a product fits int32.
+  const double range = std::fmax(std::fabs(lowest), std::fabs(highest));
+  const double modulus = highest - lowest + 1;
+  const bool gemm = order_free && max_w < 0x1p15 && max_a < 0x1p15 && k * product < 0x1p31;
+  const bool chains = range + product < 0x1p31 && std::exp2(std::round(std::log2(modulus))) == modulus;
+  if (!gemm && !chains) return false;
+  numerics::Accumulator first = kernel.mac().make_accumulator();
+  start_units_.resize(bias_values.size());
+  bias_overflows_by_group_.assign(static_cast<std::size_t>(groups_), 0);
+  for (std::size_t c = 0; c < bias_values.size(); ++c) {  // the bias is a chain's first add
+    first.reset();
+    if (bias_values[c] != 0.0) first.add(bias_values[c]);
+    const double units = std::ldexp(first.value(), fraction_bits_);
+    if (std::fabs(units) >= 0x1p31) return false;  // a wide accumulator's bias beyond int32
+    start_units_[c] = static_cast<std::int32_t>(units);
+    bias_overflows_by_group_[c / static_cast<std::size_t>(n_)] += first.overflow_count();
+  }
+  kind_ = gemm ? Kind::IntGemm : Kind::IntChains;
+  if (kind_ == Kind::IntGemm) k_padded_ = round_up(static_cast<std::size_t>(k_), int16_gemm_row_padding());
+  return true;
+}
+
+bool FastLayerKernel::choose_float(const arch::LayerFormats& formats, const DotKernel& kernel,
+                                   bool sequential, const std::vector<double>& bias_values) {
+  if (!is_fp32(formats.accumulator) || formats.multiplier.kind() != numerics::MultiplierKind::Exact) return false;
+  // Mac's float32 path: every product is a float, so a multiply-add rounds once whether or not
+  // it is fused. DotKernel's fused path (fp32 operands) needs a fused one.
+  const bool exact_products = std::string(kernel.mac().fast_path_name()) == "float32";
+  if (!exact_products && !(kernel.fused() && lane_chains_fused())) return false;
+  if (!float_table(formats.weight, weight_floats_, weight_fp32_bits_) ||
+      !float_table(formats.activation, activation_floats_, activation_fp32_bits_)) {
+    return false;
+  }
+  start_floats_.clear();
+  for (const double b : bias_values) {
+    // A sequential chain starts at the bias: the fused path loads it as is, Mac's accumulator
+    // adds it to +0 unless it is zero (so -0 starts at +0). Folded orders add the folds'
+    // sums to the bias itself (DotKernel::add).
+    const bool zero_start = sequential && exact_products && b == 0.0;
+    start_floats_.push_back(zero_start ? 0.0f : static_cast<float>(b));
+  }
+  kind_ = Kind::Fp32Chains;
+  return true;
+}
+
+const char* FastLayerKernel::path_name() const {
+  switch (kind_) {
+    case Kind::IntGemm: return "simd_int_gemm";
+    case Kind::IntChains: return "simd_int_chains";
+    case Kind::Fp32Chains: return "simd_fp32_chains";
+    case Kind::None: break;
+  }
+  return nullptr;
+}
+
+void FastLayerKernel::set_weights(const std::vector<std::uint32_t>& codes) {
+  const auto k = static_cast<std::size_t>(k_);
+  const auto n = static_cast<std::size_t>(n_);
+  const std::size_t channels = static_cast<std::size_t>(groups_) * n;
+  const auto store = [&](auto& out, const auto& value) {
+    if (lanes_are_rows_) {  // per channel, k values (the broadcast operand)
+      out.resize(channels * k);
+      for (std::size_t i = 0; i < channels * k; ++i) out[i] = value(codes[i]);
+      return;
+    }
+    out.assign(static_cast<std::size_t>(groups_) * k * ld_, 0);  // per group: k x ld_ lanes
+    for (std::size_t c = 0; c < channels; ++c) {
+      const std::size_t g = c / n, lane = c % n;
+      for (std::size_t j = 0; j < k; ++j) out[(g * k + j) * ld_ + lane] = value(codes[c * k + j]);
+    }
+  };
+  switch (kind_) {
+    case Kind::IntGemm:
+      weight_rows16_.assign(channels * k_padded_, 0);
+      for (std::size_t c = 0; c < channels; ++c) {
+        for (std::size_t j = 0; j < k; ++j) {
+          weight_rows16_[c * k_padded_ + j] = static_cast<std::int16_t>(weight_units_[codes[c * k + j] & (weight_units_.size() - 1)]);
+        }
+      }
+      return;
+    case Kind::IntChains:
+      store(weight_int_, [&](std::uint32_t code) { return weight_units_[code & (weight_units_.size() - 1)]; });
+      return;
+    case Kind::Fp32Chains:
+      store(weight_float_, [&](std::uint32_t code) {
+        return weight_fp32_bits_ ? bits_to_float(code) : weight_floats_[code & (weight_floats_.size() - 1)];
+      });
+      return;
+    case Kind::None: return;
+  }
+}
+
+template <typename T, typename Activation, typename Run, typename Read>
+void FastLayerKernel::run_chains(std::int64_t grp, const std::uint32_t* rows, const std::vector<T>& weights,
+                                 const std::vector<T>& starts, LaneBuffers<T>& buf, Activation activation,
+                                 Run run, Read read, double* values) {
+  const auto k = static_cast<std::size_t>(k_);
+  const auto m = static_cast<std::size_t>(m_);
+  const auto n = static_cast<std::size_t>(n_);
+  const std::size_t first_channel = static_cast<std::size_t>(grp) * n;
+  buf.start.resize(ld_, T{0});  // lanes past m (or n) stay zero: they add zeros and are dropped
+  buf.out.resize(ld_);
+  if (lanes_are_rows_) {  // lane r: row r of A; the channel's weight broadcast per k
+    if (buf.x.size() != k * ld_) buf.x.assign(k * ld_, T{0});
+    for (std::size_t r = 0; r < m; ++r) {
+      for (std::size_t j = 0; j < k; ++j) buf.x[j * ld_ + r] = activation(rows[r * k + j]);
+    }
+    for (std::size_t c = 0; c < n; ++c) {
+      std::fill(buf.start.begin(), buf.start.begin() + static_cast<std::ptrdiff_t>(m), starts[first_channel + c]);
+      run(buf.x.data(), m, weights.data() + (first_channel + c) * k, buf.start.data(), buf.out.data());
+      for (std::size_t r = 0; r < m; ++r) values[c * m + r] = read(buf.out[r]);
+    }
+    return;
+  }
+  // lane c: channel c of the group (weights transposed once); the row's activation broadcast.
+  for (std::size_t c = 0; c < n; ++c) buf.start[c] = starts[first_channel + c];
+  buf.s.resize(k);
+  const T* x = weights.data() + static_cast<std::size_t>(grp) * k * ld_;
+  for (std::size_t r = 0; r < m; ++r) {
+    for (std::size_t j = 0; j < k; ++j) buf.s[j] = activation(rows[r * k + j]);
+    run(x, n, buf.s.data(), buf.start.data(), buf.out.data());
+    for (std::size_t c = 0; c < n; ++c) values[c * m + r] = read(buf.out[c]);
+  }
+}
+
+void FastLayerKernel::run_group(std::int64_t grp, const std::uint32_t* rows, double* values,
+                                std::uint64_t& overflows) {
+  const auto k = static_cast<std::size_t>(k_);
+  const auto m = static_cast<std::size_t>(m_);
+  const auto n = static_cast<std::size_t>(n_);
+  const double unit = std::ldexp(1.0, -fraction_bits_);  // exact: sums are integers below 2^53
+  switch (kind_) {
+    case Kind::IntGemm: {
+      const std::uint32_t mask = static_cast<std::uint32_t>(activation_units_.size() - 1);
+      if (rows16_.size() != m * k_padded_) rows16_.assign(m * k_padded_, 0);  // padding stays 0
+      for (std::size_t r = 0; r < m; ++r) {
+        for (std::size_t j = 0; j < k; ++j) {
+          rows16_[r * k_padded_ + j] = static_cast<std::int16_t>(activation_units_[rows[r * k + j] & mask]);
+        }
+      }
+      gemm_out_.resize(m * n);
+      const std::size_t first_channel = static_cast<std::size_t>(grp) * n;
+      int16_gemm(rows16_.data(), m, weight_rows16_.data() + first_channel * k_padded_, n, k_padded_, gemm_out_.data());
+      for (std::size_t c = 0; c < n; ++c) {
+        const std::int64_t start = start_units_[first_channel + c];
+        for (std::size_t r = 0; r < m; ++r) {
+          values[c * m + r] = static_cast<double>(start + gemm_out_[r * n + c]) * unit;
+        }
+      }
+      return;
+    }
+    case Kind::IntChains: {
+      overflows += bias_overflows_by_group_[static_cast<std::size_t>(grp)] * m;
+      const std::uint32_t mask = static_cast<std::uint32_t>(activation_units_.size() - 1);
+      run_chains(
+          grp, rows, weight_int_, start_units_, int_lanes_,
+          [&](std::uint32_t code) { return activation_units_[code & mask]; },
+          [&](const std::int32_t* x, std::size_t lanes, const std::int32_t* s, const std::int32_t* start, std::int32_t* out) {
+            int_chains_->run(x, ld_, lanes, s, start, out, overflows);
+          },
+          [&](std::int32_t units) { return static_cast<double>(units) * unit; }, values);
+      return;
+    }
+    case Kind::Fp32Chains: {
+      const std::uint32_t mask = static_cast<std::uint32_t>(activation_floats_.size() - 1);
+      run_chains(
+          grp, rows, weight_float_, start_floats_, float_lanes_,
+          [&](std::uint32_t code) { return activation_fp32_bits_ ? bits_to_float(code) : activation_floats_[code & mask]; },
+          [&](const float* x, std::size_t lanes, const float* s, const float* start, float* out) {
+            fp32_chains_->run(x, ld_, lanes, s, start, out);
+          },
+          [](float v) { return static_cast<double>(v); }, values);
+      return;
+    }
+    case Kind::None: return;
+  }
+}
+
+}  // namespace qarch::func

@@ -1,0 +1,91 @@
+#pragma once
+// The vectorized MAC loops of a QuantizedLayer, chosen once per layer at construction, each
+// bit-identical to the scalar chains (DotKernel, QuantizedLayer::accumulate) it replaces
+// (docs/functional.md, "Fast kernels"; tests/unit/func/fast_kernel_test.cpp):
+// - "simd_int_gemm": integer operands and accumulator and an order-free sum (no partial sum can
+//   overflow): an exact int16 x int16 -> int32 matrix product (simd_int_gemm.hpp);
+// - "simd_int_chains": integer operands into an integer accumulator that can overflow: many
+//   chains in SIMD lanes, each in the mapping's order, saturating and counting per add;
+// - "simd_fp32_chains": float operands into fp32: fused multiply-adds in SIMD lanes, each
+//   lane in the mapping's order; a lane whose sum is not finite is recomputed on the scalar path.
+// Lanes are consecutive rows of one channel (convolutions), or channels of one row (fc).
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "arch/layer_formats.hpp"
+#include "func/dot_kernel.hpp"
+#include "func/layer_ops.hpp"
+#include "func/simd_lane_chains.hpp"
+#include "mapping/accumulation_order.hpp"
+
+namespace qarch::func {
+
+class FastLayerKernel {
+ public:
+  // `bias_values`: per channel, in accumulator values (the first addend of every output).
+  FastLayerKernel(const GemmLayout& layout, const arch::LayerFormats& formats, const DotKernel& kernel,
+                  const mapping::AccumulationOrder& order, bool order_free,
+                  const std::vector<double>& bias_values);
+
+  bool active() const { return kind_ != Kind::None; }
+  // "simd_int_gemm", "simd_int_chains", "simd_fp32_chains", or nullptr when not active.
+  const char* path_name() const;
+
+  // Takes new weight codes ((groups * n) x k, the order's k), as QuantizedLayer stores them.
+  void set_weights(const std::vector<std::uint32_t>& codes);
+
+  // Group `grp` on its operand rows (m x k codes): values[c * m + r] is the accumulator value
+  // of output (channel grp * n + c, row r), `overflows` gets the overflowed adds. A non-finite
+  // value means the caller must compute that output on the scalar path (its overflows are then
+  // not counted here).
+  void run_group(std::int64_t grp, const std::uint32_t* rows, double* values, std::uint64_t& overflows);
+
+ private:
+  enum class Kind { None, IntGemm, IntChains, Fp32Chains };
+
+  bool choose_integer(const arch::LayerFormats& formats, const DotKernel& kernel, bool order_free,
+                      const std::vector<double>& bias_values);
+  bool choose_float(const arch::LayerFormats& formats, const DotKernel& kernel, bool sequential,
+                    const std::vector<double>& bias_values);
+  template <typename T>
+  struct LaneBuffers {
+    std::vector<T> x, s, start, out;  // x: k x ld_ lanes; s: the broadcast operand, k values
+  };
+  // The lane kernels on one group in the chosen orientation: `activation(code)` gives an
+  // operand value, `run(x, lanes, s, start, out)` runs the chains, `read` converts a sum.
+  template <typename T, typename Activation, typename Run, typename Read>
+  void run_chains(std::int64_t grp, const std::uint32_t* rows, const std::vector<T>& weights,
+                  const std::vector<T>& starts, LaneBuffers<T>& buf, Activation activation, Run run,
+                  Read read, double* values);
+
+  Kind kind_ = Kind::None;
+  std::int64_t groups_ = 1, m_ = 0, k_ = 0, n_ = 0;
+  std::size_t ld_ = 0;        // padded lane count (rows or channels) of the lane layouts
+  bool lanes_are_rows_ = true;
+  int fraction_bits_ = 0;     // integer accumulators: units of 2^-F
+  // Operand values per code: integer units (Mac's integer path) or floats.
+  std::vector<std::int32_t> weight_units_, activation_units_;
+  std::vector<float> weight_floats_, activation_floats_;
+  bool weight_fp32_bits_ = false, activation_fp32_bits_ = false;  // fp32: the code is the bits
+  // Start of every chain per channel: the bias after the accumulator's first add.
+  std::vector<std::int32_t> start_units_;
+  std::vector<float> start_floats_;
+  std::vector<std::uint64_t> bias_overflows_by_group_;  // channels whose bias alone overflows
+  // Weights in the chosen layout: int16 rows of k_padded_ (gemm), or per channel values of k
+  // (lanes are rows), or per group k x ld_ transposed (lanes are channels).
+  std::size_t k_padded_ = 0;
+  std::vector<std::int16_t> weight_rows16_;
+  std::vector<std::int32_t> weight_int_;
+  std::vector<float> weight_float_;
+  // Per-run scratch (one instance per thread).
+  std::vector<std::int16_t> rows16_;
+  std::vector<std::int32_t> gemm_out_;
+  LaneBuffers<std::int32_t> int_lanes_;
+  LaneBuffers<float> float_lanes_;
+  std::unique_ptr<IntLaneChains> int_chains_;
+  std::unique_ptr<Fp32LaneChains> fp32_chains_;
+};
+
+}  // namespace qarch::func

@@ -1,0 +1,196 @@
+// Compiled once per instruction set by Highway's foreach_target (HWY_TARGET_INCLUDE); the
+// exported entry points dispatch at run time to the best target the CPU supports.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "func/simd_lane_chains.cpp"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+#include "hwy/highway.h"
+
+#include "func/simd_lane_chains.hpp"
+
+HWY_BEFORE_NAMESPACE();
+namespace qarch::func {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+std::size_t Int32Lanes() { return hn::Lanes(hn::ScalableTag<std::int32_t>()); }
+bool NativeFma() { return HWY_NATIVE_FMA != 0; }
+
+// U vectors of lanes (U * Lanes(d) chains) through the order, from start[0 .. U * Lanes(d)) into
+// out. `step(u, v, x, s)` adds one product to vector u's sums v, `add(u, a, b)` is the
+// accumulator's adder; both act lane by lane, so every lane sees exactly the scalar sequence of
+// operations of its chain (DotKernel::chain, QuantizedLayer::accumulate). U > 1 only
+// interleaves independent chains, to hide the latency of each add.
+template <std::size_t U, class D, typename T, class Step, class Add>
+void GroupChains(D d, const LaneOrder& o, const T* x, std::size_t ld, const T* s, const T* start,
+                 T* scratch, const Step& step, const Add& add, T* out) {
+  using V = hn::Vec<D>;
+  const std::size_t lanes = hn::Lanes(d);
+  const auto chain = [&](V* v, std::int64_t begin, std::int64_t end) {
+    for (std::int64_t j = begin; j < end; ++j) {
+      const V sv = hn::Set(d, s[j]);
+      const T* row = x + static_cast<std::size_t>(j) * ld;
+      for (std::size_t u = 0; u < U; ++u) v[u] = step(u, v[u], hn::LoadU(d, row + u * lanes), sv);
+    }
+  };
+  const auto zero = [&](V* v) {
+    for (std::size_t u = 0; u < U; ++u) v[u] = hn::Zero(d);
+  };
+  V running[U];
+  for (std::size_t u = 0; u < U; ++u) running[u] = hn::LoadU(d, start + u * lanes);
+  if (o.sequential) {
+    chain(running, 0, o.segment_end.empty() ? 0 : o.segment_end.back());
+  } else {
+    V part[U], next[U];
+    for (std::size_t f = 0; f + 1 < o.fold_first.size(); ++f) {
+      const std::size_t first = o.fold_first[f];
+      const std::size_t count = o.fold_first[f + 1] - first;
+      zero(part);
+      if (!o.fold_tree[f]) {  // segments drain down a column: in order, from the first
+        chain(part, o.segment_begin[first], o.segment_end[first]);
+        for (std::size_t g = 1; g < count; ++g) {
+          zero(next);
+          chain(next, o.segment_begin[first + g], o.segment_end[first + g]);
+          for (std::size_t u = 0; u < U; ++u) part[u] = add(u, part[u], next[u]);
+        }
+      } else if (count > 0) {  // neighbours pairwise, level by level, an odd one passed up
+        const auto at = [&](std::size_t g, std::size_t u) { return scratch + (g * U + u) * lanes; };
+        for (std::size_t g = 0; g < count; ++g) {
+          zero(next);
+          chain(next, o.segment_begin[first + g], o.segment_end[first + g]);
+          for (std::size_t u = 0; u < U; ++u) hn::StoreU(next[u], d, at(g, u));
+        }
+        for (std::size_t width = count; width > 1;) {
+          std::size_t up = 0;
+          for (std::size_t i = 0; i + 1 < width; i += 2, ++up) {
+            for (std::size_t u = 0; u < U; ++u) {
+              hn::StoreU(add(u, hn::LoadU(d, at(i, u)), hn::LoadU(d, at(i + 1, u))), d, at(up, u));
+            }
+          }
+          if (width % 2 == 1) {
+            for (std::size_t u = 0; u < U; ++u) hn::StoreU(hn::LoadU(d, at(width - 1, u)), d, at(up, u));
+            ++up;
+          }
+          width = up;
+        }
+        for (std::size_t u = 0; u < U; ++u) part[u] = hn::LoadU(d, at(0, u));
+      }
+      for (std::size_t u = 0; u < U; ++u) running[u] = add(u, running[u], part[u]);
+    }
+  }
+  for (std::size_t u = 0; u < U; ++u) hn::StoreU(running[u], d, out + u * lanes);
+}
+
+// kLaneChainUnroll vectors of chains at a time while they last, then one; `done()` after each.
+template <class D, typename T, class Step, class Add, class Done>
+void AllChains(D d, const LaneOrder& o, const T* x, std::size_t ld, std::size_t lanes, const T* s,
+               const T* start, T* scratch, const Step& step, const Add& add, const Done& done, T* out) {
+  const std::size_t n = hn::Lanes(d);
+  std::size_t l = 0;
+  for (; l + kLaneChainUnroll * n <= lanes; l += kLaneChainUnroll * n) {
+    GroupChains<kLaneChainUnroll>(d, o, x + l, ld, s, start + l, scratch, step, add, out + l);
+    done();
+  }
+  for (; l < lanes; l += n) {
+    GroupChains<1>(d, o, x + l, ld, s, start + l, scratch, step, add, out + l);
+    done();
+  }
+}
+
+void IntChains(const LaneOrder& o, std::int32_t lo, std::int32_t hi, bool wrap,
+               const std::int32_t* x, std::size_t ld, std::size_t lanes, const std::int32_t* s,
+               const std::int32_t* start, std::int32_t* out, std::int32_t* scratch,
+               std::uint64_t& overflows) {
+  const hn::ScalableTag<std::int32_t> d;
+  using V = hn::Vec<decltype(d)>;
+  const V vlo = hn::Set(d, lo);
+  const V vhi = hn::Set(d, hi);
+  // hi - lo + 1 is a power of two: wrapping is (t - lo) mod 2^N + lo.
+  const V modulus_mask = hn::Set(d, static_cast<std::int32_t>(static_cast<std::uint32_t>(hi) - static_cast<std::uint32_t>(lo)));
+  V counts[kLaneChainUnroll];  // adds that left the range, per lane (VecFromMask is -1)
+  for (V& c : counts) c = hn::Zero(d);
+  const auto range = [&](std::size_t u, V t) {
+    const auto outside = hn::Or(hn::Lt(t, vlo), hn::Gt(t, vhi));
+    counts[u] = hn::Sub(counts[u], hn::VecFromMask(d, outside));
+    return wrap ? hn::Add(hn::And(hn::Sub(t, vlo), modulus_mask), vlo) : hn::Min(hn::Max(t, vlo), vhi);
+  };
+  const auto step = [&](std::size_t u, V v, V xv, V sv) { return range(u, hn::Add(v, hn::Mul(xv, sv))); };
+  const auto add = [&](std::size_t u, V a, V b) { return range(u, hn::Add(a, b)); };
+  const auto done = [&] {  // each lane's count is below its number of adds
+    std::int32_t lane_counts[HWY_MAX_BYTES / sizeof(std::int32_t)];
+    for (V& c : counts) {
+      hn::StoreU(c, d, lane_counts);
+      for (std::size_t i = 0; i < hn::Lanes(d); ++i) overflows += static_cast<std::uint64_t>(lane_counts[i]);
+      c = hn::Zero(d);
+    }
+  };
+  AllChains(d, o, x, ld, lanes, s, start, scratch, step, add, done, out);
+}
+
+void Fp32Chains(const LaneOrder& o, const float* x, std::size_t ld, std::size_t lanes,
+                const float* s, const float* start, float* out, float* scratch) {
+  const hn::ScalableTag<float> d;
+  using V = hn::Vec<decltype(d)>;
+  const auto step = [](std::size_t, V v, V xv, V sv) { return hn::MulAdd(xv, sv, v); };
+  const auto add = [](std::size_t, V a, V b) { return hn::Add(a, b); };
+  AllChains(d, o, x, ld, lanes, s, start, scratch, step, add, [] {}, out);
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace qarch::func
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace qarch::func {
+
+HWY_EXPORT(Int32Lanes);
+HWY_EXPORT(NativeFma);
+HWY_EXPORT(IntChains);
+HWY_EXPORT(Fp32Chains);
+
+std::size_t lane_chain_padding() {
+  // At least 16 (a 512-bit vector) so that the caller's layout does not depend on the target.
+  const std::size_t lanes = HWY_DYNAMIC_DISPATCH(Int32Lanes)();
+  return lanes > 16 ? lanes : 16;
+}
+
+bool lane_chains_fused() { return HWY_DYNAMIC_DISPATCH(NativeFma)(); }
+
+LaneOrder::LaneOrder(const mapping::AccumulationOrder& order, bool one_chain, std::int64_t k)
+    : sequential(one_chain || order.sequential) {
+  if (sequential) {
+    segment_begin = {0};
+    segment_end = {k};
+    return;
+  }
+  for (const mapping::Fold& fold : order.folds) {
+    fold_first.push_back(segment_begin.size());
+    fold_tree.push_back(fold.tree ? 1 : 0);
+    for (const mapping::Segment& seg : fold.segments) {
+      segment_begin.push_back(seg.begin);
+      segment_end.push_back(seg.end);
+    }
+    if (fold.segments.size() > max_segments) max_segments = fold.segments.size();
+  }
+  fold_first.push_back(segment_begin.size());
+}
+
+IntLaneChains::IntLaneChains(const LaneOrder& order, std::int32_t lo, std::int32_t hi, bool wrap)
+    : order_(order), lo_(lo), hi_(hi), wrap_(wrap),
+      scratch_(order.max_segments * kLaneChainUnroll * lane_chain_padding()) {}
+
+void IntLaneChains::run(const std::int32_t* x, std::size_t ld, std::size_t lanes,
+                        const std::int32_t* s, const std::int32_t* start, std::int32_t* out,
+                        std::uint64_t& overflows) {
+  HWY_DYNAMIC_DISPATCH(IntChains)(order_, lo_, hi_, wrap_, x, ld, lanes, s, start, out, scratch_.data(), overflows);
+}
+
+Fp32LaneChains::Fp32LaneChains(const LaneOrder& order)
+    : order_(order), scratch_(order.max_segments * kLaneChainUnroll * lane_chain_padding()) {}
+
+void Fp32LaneChains::run(const float* x, std::size_t ld, std::size_t lanes, const float* s,
+                         const float* start, float* out) {
+  HWY_DYNAMIC_DISPATCH(Fp32Chains)(order_, x, ld, lanes, s, start, out, scratch_.data());
+}
+
+}  // namespace qarch::func
+#endif

@@ -1,0 +1,77 @@
+#pragma once
+// Many independent accumulation chains at once, one per SIMD lane, each in its own exact order
+// (mapping::AccumulationOrder: sequential, or folds of segments chained or reduced by an adder
+// tree). The lanes are outputs that share one operand per k (consecutive rows of one channel
+// share the weight, channels of one row share the activation), so lane l adds
+// x[k * ld + l] * s[k] at step k, exactly as one scalar chain would. Google Highway picks the
+// instruction set at run time; every lane computes the same operations in the same order on
+// every target, so results never depend on the vector width.
+//
+// - IntLaneChains: products and sums in accumulator units (int32 lanes), each add saturated or
+//   wrapped into [lo, hi] and counted when it leaves the range, as numerics::Accumulator does.
+// - Fp32LaneChains: each product added with one rounding (a fused multiply-add: the same
+//   operation as std::fmaf), segment sums combined with float adds. A lane whose sum becomes
+//   non-finite is returned as such and its caller recomputes that chain on the scalar path.
+//
+// Both keep their scratch memory per instance (one instance per thread).
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "mapping/accumulation_order.hpp"
+
+namespace qarch::func {
+
+// Vectors of chains a kernel interleaves (independent adds hide each other's latency).
+inline constexpr std::size_t kLaneChainUnroll = 4;
+
+// Lane arrays (x rows, start, out) are padded (with zeros) to a multiple of this length.
+std::size_t lane_chain_padding();
+
+// True if the running CPU's chosen target computes MulAdd with one rounding (an FMA
+// instruction). Without it, Fp32LaneChains is exact only when every product is a float.
+bool lane_chains_fused();
+
+// The order flattened for the kernels: folds of segments [begin, end) of k.
+struct LaneOrder {
+  explicit LaneOrder(const mapping::AccumulationOrder& order, bool sequential, std::int64_t k);
+  bool sequential = true;  // one chain over k from the start value
+  std::vector<std::int64_t> segment_begin, segment_end;
+  std::vector<std::size_t> fold_first;  // fold f: segments [fold_first[f], fold_first[f + 1])
+  std::vector<char> fold_tree;
+  std::size_t max_segments = 0;
+};
+
+class IntLaneChains {
+ public:
+  // Units range [lo, hi] of the accumulator; `wrap`: wrap modulo hi - lo + 1 (a power of
+  // two), else saturate. Exact when max(|lo|, |hi|) + max |x * s| < 2^31.
+  IntLaneChains(const LaneOrder& order, std::int32_t lo, std::int32_t hi, bool wrap);
+
+  // out[l] for l < lanes: lane l's chain from start[l]; `overflows` gets every add that left
+  // the range. x is k rows of ld (a multiple of lane_chain_padding(), >= lanes) values.
+  void run(const std::int32_t* x, std::size_t ld, std::size_t lanes, const std::int32_t* s,
+           const std::int32_t* start, std::int32_t* out, std::uint64_t& overflows);
+
+ private:
+  LaneOrder order_;
+  std::int32_t lo_, hi_;
+  bool wrap_;
+  std::vector<std::int32_t> scratch_;  // a tree fold's segment sums, per lane (kLaneChainUnroll vectors)
+};
+
+class Fp32LaneChains {
+ public:
+  explicit Fp32LaneChains(const LaneOrder& order);
+
+  // As IntLaneChains::run in float; a non-finite out[l] means: recompute lane l.
+  void run(const float* x, std::size_t ld, std::size_t lanes, const float* s, const float* start,
+           float* out);
+
+ private:
+  LaneOrder order_;
+  std::vector<float> scratch_;
+};
+
+}  // namespace qarch::func
