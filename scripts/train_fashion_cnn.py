@@ -9,8 +9,8 @@ tests/data/func/<model>_golden.json with the folded network's PyTorch float32 pr
 the 10,000 test images (what qarch's fp32 functional run must reproduce). Inputs are
 pixels / 255.
 
-Deterministic: fixed seeds, deterministic algorithms, one thread by default. About 15 minutes
-per model on one core. Needs Debian's python3-torch and python3-numpy and the
+Deterministic: fixed seeds, deterministic algorithms, one thread by default. About 4 minutes
+of CPU per model on one core. Needs Debian's python3-torch and python3-numpy and the
 dataset-fashion-mnist package.
 
 Usage: /usr/bin/python3 scripts/train_fashion_cnn.py [--models resnet,mobilenet] [--epochs 2]
