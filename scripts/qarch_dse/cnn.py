@@ -94,28 +94,23 @@ def _fold(conv_bn):
     return w.float().detach(), b.float().detach()
 
 
-def _conv_layer(name, conv_bn, inp=None):
-    conv = conv_bn[0]
-    layer = {"name": name, "type": "conv2d", "filters": conv.out_channels, "kernel": conv.kernel_size[0]}
-    if conv.stride[0] != 1:
-        layer["stride"] = conv.stride[0]
-    if conv.padding[0] != 0:
-        layer["padding"] = conv.padding[0]
-    if conv.groups != 1:
-        layer["groups"] = conv.groups
-    if inp is not None:
-        layer["input"] = inp
-    return layer, _fold(conv_bn)
-
-
 def export(model):
     """(layers, params): qarch layer dicts in execution order and {name: (weight, bias)}."""
     layers, params = [], {}
 
     def conv(name, conv_bn, inp=None):
-        layer, p = _conv_layer(name, conv_bn, inp)
+        c = conv_bn[0]
+        layer = {"name": name, "type": "conv2d", "filters": c.out_channels, "kernel": c.kernel_size[0]}
+        if c.stride[0] != 1:
+            layer["stride"] = c.stride[0]
+        if c.padding[0] != 0:
+            layer["padding"] = c.padding[0]
+        if c.groups != 1:
+            layer["groups"] = c.groups
+        if inp is not None:
+            layer["input"] = inp
         layers.append(layer)
-        params[name] = p
+        params[name] = _fold(conv_bn)
 
     def act(name, function):
         layers.append({"name": name, "type": "activation", "function": function})
@@ -125,21 +120,19 @@ def export(model):
         conv("stem", model.stem)
         act("stem.relu", "relu")
         x = "stem.relu"
-        i = 0
-        for s, _ in enumerate(ResNet.WIDTHS):
-            for b in range(ResNet.BLOCKS):
-                blk, p = model.blocks[i], f"s{s + 1}.b{b + 1}."
-                i += 1
-                conv(p + "conv1", blk.conv1, x)
-                act(p + "relu1", "relu")
-                conv(p + "conv2", blk.conv2)
-                shortcut = x
-                if blk.proj is not None:
-                    conv(p + "proj", blk.proj, x)
-                    shortcut = p + "proj"
-                layers.append({"name": p + "add", "type": "add", "inputs": [p + "conv2", shortcut]})
-                act(p + "relu2", "relu")
-                x = p + "relu2"
+        for i, blk in enumerate(model.blocks):
+            stage, block = divmod(i, ResNet.BLOCKS)
+            p = f"s{stage + 1}.b{block + 1}."
+            conv(p + "conv1", blk.conv1, x)
+            act(p + "relu1", "relu")
+            conv(p + "conv2", blk.conv2)
+            shortcut = x
+            if blk.proj is not None:
+                conv(p + "proj", blk.proj, x)
+                shortcut = p + "proj"
+            layers.append({"name": p + "add", "type": "add", "inputs": [p + "conv2", shortcut]})
+            act(p + "relu2", "relu")
+            x = p + "relu2"
     else:
         conv("stem", model.stem)
         act("stem.relu", "relu6")
