@@ -31,6 +31,8 @@ FILES = ("layers.csv", "summary.json")
 FUNCTIONAL_IMAGES = 200
 FUNCTIONAL_CONFIGS = ("int8", "int4", "fp8", "posit8-plam", "pow2-shift-add", "mitchell-w6")
 FUNCTIONAL_WORKLOADS = ("fashion/lenet5", "fashion/mlp")
+# Not in the suite yet: the Fashion-MNIST CNNs wait for a faster functional mode (issue 19).
+EXCLUDED_WORKLOADS = ("fashion/resnet", "fashion/mobilenet")
 # Decoders (workloads/decoders/) take seconds to minutes each: the smallest, on the LLM presets.
 DECODER_CASES = (("int8", "decoders/gpt2_small"), ("mxfp4", "decoders/gpt2_small"),
                  ("int4-g128", "decoders/gpt2_small"))
@@ -55,6 +57,7 @@ def all_cases():
     configs = sorted(p.stem for p in (ROOT / "configs").glob("*.yaml"))
     workloads = sorted(str(p.relative_to(ROOT / "workloads").with_suffix(""))
                        for p in (ROOT / "workloads").rglob("*.yaml") if p.parent.name != "decoders")
+    workloads = [w for w in workloads if w not in EXCLUDED_WORKLOADS]
     cases = [Case(c, w) for c in configs for w in workloads]
     cases += [Case(c, w) for c, w in DECODER_CASES]
     cases += [Case(c, w, True) for c in FUNCTIONAL_CONFIGS for w in FUNCTIONAL_WORKLOADS]
