@@ -20,9 +20,8 @@ import os
 
 import numpy as np
 import torch
-from torch import nn
 
-from qarch_dse.fashion import DATASET, MODELS, load_split
+from qarch_dse.fashion import DATASET, MODELS, accuracy, load_split, train
 from qarch_dse.paths import ROOT
 
 # The layers of workloads/<model>.yaml, with the keys of the trained ones.
@@ -53,34 +52,6 @@ TITLES = {
     "lenet5": "LeNet-5 for 1x28x28 Fashion-MNIST (padding 2 on conv1)",
     "mlp": "784-256-128-10 MLP on a 1x28x28 input (the input is flattened by fc1)",
 }
-
-
-def train(model, x, y, epochs, seed, lr):
-    torch.manual_seed(seed)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs * ((len(x) + 127) // 128))
-    loss_fn = nn.CrossEntropyLoss()
-    g = torch.Generator().manual_seed(seed)
-    for epoch in range(epochs):
-        model.train()
-        order = torch.randperm(len(x), generator=g)
-        total = 0.0
-        for i in range(0, len(x), 128):
-            idx = order[i:i + 128]
-            opt.zero_grad()
-            loss = loss_fn(model(x[idx]), y[idx])
-            loss.backward()
-            opt.step()
-            sched.step()
-            total += loss.item() * len(idx)
-        print(f"  epoch {epoch + 1}/{epochs}: loss {total / len(x):.4f}", flush=True)
-
-
-def accuracy(model, x, y):
-    model.eval()
-    with torch.no_grad():
-        pred = torch.cat([model(x[i:i + 1000]).argmax(1) for i in range(0, len(x), 1000)])
-    return (pred == y).float().mean().item()
 
 
 def write_model(name, model, out_dir):

@@ -20,7 +20,8 @@ build/src/cli/qarch; every design point is its own qarch process):
     plots       matplotlib figures of sweep results and study pages
     fakequant   qarch's number formats as a PyTorch fake-quantizer
     qat         quantization-aware training, exported as qarch workloads
-    fashion     Fashion-MNIST and the float networks of workloads/fashion/
+    fashion     Fashion-MNIST, the training loop and the float networks of workloads/fashion/
+    cnn         the ResNet and MobileNet of workloads/fashion/, BatchNorm folded at export
     studies     the study framework and the five studies of docs/studies/
     paths       ROOT (the repository), DATASET (Debian's Fashion-MNIST)
 

@@ -1,5 +1,7 @@
-"""Fashion-MNIST in PyTorch: the IDX files, the splits as tensors, and the float networks of
-workloads/fashion/ (LeNet-5, the 784-256-128-10 MLP) that scripts/train_fashion_mnist.py trained.
+"""Fashion-MNIST in PyTorch: the IDX files, the splits as tensors, the training loop and the
+float networks of workloads/fashion/ (LeNet-5, the 784-256-128-10 MLP) that
+scripts/train_fashion_mnist.py trained (scripts/train_fashion_cnn.py trains qarch_dse.cnn's
+with the same loop).
 
 Inputs are pixels / 255 (no mean shift), as qarch's functional mode feeds them
 (docs/numerics.md, "Post-training quantization"). Needs numpy and torch (Debian's python3-torch).
@@ -14,7 +16,7 @@ from torch import nn
 
 from .paths import DATASET
 
-__all__ = ["DATASET", "read_idx", "load_split", "LeNet5", "Mlp", "MODELS"]
+__all__ = ["DATASET", "read_idx", "load_split", "train", "accuracy", "LeNet5", "Mlp", "MODELS"]
 
 
 def read_idx(path):
@@ -38,6 +40,35 @@ def load_split(dataset, split):
     labels = read_idx(os.path.join(dataset, f"{split}-labels-idx1-ubyte"))
     x = torch.from_numpy(images.astype(np.float32) / np.float32(255.0)).unsqueeze(1)
     return x, torch.from_numpy(labels.astype(np.int64))
+
+
+def train(model, x, y, epochs, seed, lr):
+    """Adam at lr with cosine decay, batch 128, cross-entropy; the batch order from seed."""
+    torch.manual_seed(seed)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs * ((len(x) + 127) // 128))
+    loss_fn = nn.CrossEntropyLoss()
+    g = torch.Generator().manual_seed(seed)
+    for epoch in range(epochs):
+        model.train()
+        order = torch.randperm(len(x), generator=g)
+        total = 0.0
+        for i in range(0, len(x), 128):
+            idx = order[i:i + 128]
+            opt.zero_grad()
+            loss = loss_fn(model(x[idx]), y[idx])
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += loss.item() * len(idx)
+        print(f"  epoch {epoch + 1}/{epochs}: loss {total / len(x):.4f}", flush=True)
+
+
+def accuracy(model, x, y):
+    model.eval()
+    with torch.no_grad():
+        pred = torch.cat([model(x[i:i + 1000]).argmax(1) for i in range(0, len(x), 1000)])
+    return (pred == y).float().mean().item()
 
 
 class LeNet5(nn.Module):
