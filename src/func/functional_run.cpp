@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <exception>
 #include <filesystem>
-#include <cmath>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -110,9 +110,10 @@ SampleSet text_samples(const std::string& file, std::int64_t tokens, std::int64_
   return s;
 }
 
+// Never more threads than samples: each thread holds a copy of the compute layers.
 int thread_count(const FunctionalOptions& options) {
-  if (options.threads > 0) return options.threads;
-  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int wanted = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return static_cast<int>(std::min<std::int64_t>(wanted, std::max<std::int64_t>(1, options.limit)));
 }
 
 std::int64_t memory_limit(const FunctionalOptions& options) {
@@ -261,30 +262,14 @@ void parallel_for(std::int64_t count, int threads, const std::function<void(std:
   std::atomic<bool> failed{false};
   std::exception_ptr error;
   std::mutex error_mutex;
+  // Worker 0 runs on the calling thread and reports between its samples.
   const auto work = [&](int worker) {
+    auto last = std::chrono::steady_clock::now();
     try {
       for (std::int64_t n; !failed && (n = next++) < count;) {
         body(worker, n);
         ++done;
-      }
-    } catch (...) {
-      const std::lock_guard<std::mutex> lock(error_mutex);
-      if (!error) error = std::current_exception();
-      failed = true;
-    }
-  };
-  if (progress != nullptr) (*progress)(0, count);
-  const int extra = static_cast<int>(std::min<std::int64_t>(threads, count)) - 1;
-  std::vector<std::thread> pool;
-  for (int t = 1; t <= extra; ++t) pool.emplace_back(work, t);
-  if (progress == nullptr) {
-    work(0);
-  } else {  // worker 0 reports between its samples
-    auto last = std::chrono::steady_clock::now();
-    try {
-      for (std::int64_t n; !failed && (n = next++) < count;) {
-        body(0, n);
-        ++done;
+        if (worker != 0 || progress == nullptr) continue;
         const auto now = std::chrono::steady_clock::now();
         if (now - last > std::chrono::milliseconds(100)) {
           (*progress)(done, count);
@@ -296,7 +281,12 @@ void parallel_for(std::int64_t count, int threads, const std::function<void(std:
       if (!error) error = std::current_exception();
       failed = true;
     }
-  }
+  };
+  if (progress != nullptr) (*progress)(0, count);
+  const int extra = static_cast<int>(std::min<std::int64_t>(threads, count)) - 1;
+  std::vector<std::thread> pool;
+  for (int t = 1; t <= extra; ++t) pool.emplace_back(work, t);
+  work(0);
   for (std::thread& t : pool) t.join();
   if (error) std::rethrow_exception(error);
   if (progress != nullptr) (*progress)(count, count);
