@@ -140,7 +140,7 @@ double memory_estimate(const workload::Network& net, const FunctionalOptions& op
     const double gathers = static_cast<double>(l.gemm.groups) * static_cast<double>(l.gemm.m) *
                            static_cast<double>(l.gemm.k);
     bytes += w * 4;                                  // the float weights
-    per_thread += w * (4 + 8) + 2 * gathers * 8;  // codes; gathers (both copies)
+    per_thread += w * (4 + 8) + gathers * (2 * 8 + 4);  // codes; gathers (both copies, the reference's in 32 bits)
     largest_gemm = std::max(largest_gemm, gathers / static_cast<double>(std::max<std::int64_t>(1, l.gemm.groups)) * 4 +
                                               static_cast<double>(l.input.elements()) * 4);
   }

@@ -1,6 +1,7 @@
 #include "func/reference.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "func/simd_lane_chains.hpp"
 #include "func/simd_reference_dots.hpp"
@@ -31,16 +32,39 @@ ReferenceNetwork::ReferenceNetwork(const workload::Network& network,
   const std::size_t pad = lane_chain_padding();  // float lanes are as many as int32 lanes
   for (std::size_t i = 0; i < layouts.size(); ++i) {
     const GemmLayout& g = layouts[i];
-    if (network.layers[i].macs() == 0 || !g.b_gather.empty() || g.n < 1 || g.m < 1) continue;
+    const std::int64_t elements = network.layers[i].input.elements();
+    if (network.layers[i].macs() == 0 || !g.b_gather.empty() || g.n < 1 || g.m < 1 ||
+        elements >= std::numeric_limits<std::int32_t>::max()) {
+      continue;
+    }
     Lanes& l = lanes_[i];
     l.rows = g.m >= g.n;
     l.ld = (static_cast<std::size_t>(l.rows ? g.m : g.n) + pad - 1) / pad * pad;
-    if (l.rows) continue;
     const auto k = static_cast<std::size_t>(g.k);
+    const auto m = static_cast<std::size_t>(g.m);
     const auto n = static_cast<std::size_t>(g.n);
-    l.weights.assign(static_cast<std::size_t>(g.groups) * k * l.ld, 0.0f);
-    l.biases.assign(static_cast<std::size_t>(g.groups) * l.ld, 0.0f);
-    for (std::size_t c = 0; c < static_cast<std::size_t>(g.groups) * n; ++c) {
+    const auto groups = static_cast<std::size_t>(g.groups);
+    for (std::size_t grp = 0; grp < groups && (l.rows || !g.gather.empty()); ++grp) {
+      const auto mk = static_cast<std::int64_t>(m * k);
+      const std::size_t ld = l.ld;
+      const bool rows = l.rows;
+      l.gathers.emplace_back(
+          mk,
+          [&](std::int64_t e) {  // element e in destination order: j-major over rows, else r-major
+            const auto u = static_cast<std::size_t>(e);
+            return static_cast<std::int64_t>(rows ? u / m * ld + u % m : u);
+          },
+          [&](std::int64_t e) {
+            const auto u = static_cast<std::size_t>(e);
+            const std::size_t at = rows ? u % m * k + u / m : u;  // (r, j) -> r * k + j
+            const std::int64_t src = g.gather.empty() ? static_cast<std::int64_t>(at) : g.gather[grp * m * k + at];
+            return src < 0 ? elements : src;
+          });
+    }
+    if (l.rows) continue;
+    l.weights.assign(groups * k * l.ld, 0.0f);
+    l.biases.assign(groups * l.ld, 0.0f);
+    for (std::size_t c = 0; c < groups * n; ++c) {
       const std::size_t grp = c / n, lane = c % n;
       for (std::size_t j = 0; j < k; ++j) l.weights[(grp * k + j) * l.ld + lane] = params[i].weights[c * k + j];
       l.biases[grp * l.ld + lane] = params[i].bias.empty() ? 0.0f : params[i].bias[c];
@@ -93,36 +117,44 @@ void ReferenceNetwork::compute_lanes(std::size_t i, const float* in, float* out)
   const auto k = static_cast<std::size_t>(g.k);
   const auto m = static_cast<std::size_t>(g.m);
   const auto n = static_cast<std::size_t>(g.n);
-  const auto operand = [&](std::int64_t grp, std::size_t r, std::size_t j) {
-    if (g.gather.empty()) return in[j];
-    const std::int64_t src = g.gather[(static_cast<std::size_t>(grp) * m + r) * k + j];
-    return src < 0 ? 0.0f : in[src];
-  };
-  lane_out_.resize(l.ld);
+  // The input and a zero for padding to read.
+  const auto elements = static_cast<std::size_t>(network_.layers[i].input.elements());
+  padded_in_.resize(elements + 1);
+  std::copy(in, in + elements, padded_in_.begin());
+  padded_in_[elements] = 0.0f;
   for (std::int64_t grp = 0; grp < g.groups; ++grp) {
-    const std::size_t first_channel = static_cast<std::size_t>(grp) * n;
-    if (l.rows) {  // lane r: row r (transposed); the channel's weights broadcast
-      lane_x_.assign(k * l.ld, 0.0f);
-      for (std::size_t r = 0; r < m; ++r) {
-        for (std::size_t j = 0; j < k; ++j) lane_x_[j * l.ld + r] = operand(grp, r, j);
+    const auto group = static_cast<std::size_t>(grp);
+    const std::size_t first_channel = group * n;
+    if (l.rows) {  // lane r: row r (transposed); each channel's weights broadcast
+      lane_x_.resize(k * l.ld);
+      l.gathers[group].apply(padded_in_.data(), lane_x_.data());
+      for (std::size_t j = 0; j < k; ++j) {  // lanes past m add zeros and are dropped
+        std::fill(lane_x_.begin() + static_cast<std::ptrdiff_t>(j * l.ld + m),
+                  lane_x_.begin() + static_cast<std::ptrdiff_t>((j + 1) * l.ld), 0.0f);
       }
+      lane_out_.resize(n * l.ld);
+      reference_lane_dots(lane_x_.data(), l.ld, m, p.weights.data() + first_channel * k, n, k,
+                          p.bias.empty() ? nullptr : p.bias.data() + first_channel, false, lane_out_.data());
       for (std::size_t c = 0; c < n; ++c) {
-        lane_bias_.assign(l.ld, p.bias.empty() ? 0.0f : p.bias[first_channel + c]);
-        reference_lane_dots(lane_x_.data(), l.ld, m, p.weights.data() + (first_channel + c) * k, k,
-                            lane_bias_.data(), lane_out_.data());
         for (std::size_t r = 0; r < m; ++r) {
-          out[g.output_index(grp, static_cast<std::int64_t>(c), static_cast<std::int64_t>(r))] = lane_out_[r];
+          out[g.output_index(grp, static_cast<std::int64_t>(c), static_cast<std::int64_t>(r))] = lane_out_[c * l.ld + r];
         }
       }
       continue;
     }
-    // lane c: channel c of the group (weights transposed once); the row broadcast.
+    // lane c: channel c of the group (weights transposed once); each row broadcast.
+    const float* rows = padded_in_.data();
+    if (!l.gathers.empty()) {
+      row_.resize(m * k);
+      l.gathers[group].apply(padded_in_.data(), row_.data());
+      rows = row_.data();
+    }
+    lane_out_.resize(m * l.ld);
+    reference_lane_dots(l.weights.data() + group * k * l.ld, l.ld, n, rows, m, k, l.biases.data() + group * l.ld,
+                        true, lane_out_.data());
     for (std::size_t r = 0; r < m; ++r) {
-      for (std::size_t j = 0; j < k; ++j) row_[j] = operand(grp, r, j);
-      reference_lane_dots(l.weights.data() + static_cast<std::size_t>(grp) * k * l.ld, l.ld, n, row_.data(), k,
-                          l.biases.data() + static_cast<std::size_t>(grp) * l.ld, lane_out_.data());
       for (std::size_t c = 0; c < n; ++c) {
-        out[g.output_index(grp, static_cast<std::int64_t>(c), static_cast<std::int64_t>(r))] = lane_out_[c];
+        out[g.output_index(grp, static_cast<std::int64_t>(c), static_cast<std::int64_t>(r))] = lane_out_[r * l.ld + c];
       }
     }
   }

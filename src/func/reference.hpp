@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "func/gather_plan.hpp"
 #include "func/layer_ops.hpp"
 #include "func/parameters.hpp"
 #include "workload/network.hpp"
@@ -31,6 +32,10 @@ class ReferenceNetwork {
   // Runs one sample; values[i] becomes layer i's output.
   void run(const std::vector<float>& input, std::vector<std::vector<float>>& values) const;
 
+  // Computes every dot product in the scalar loop from now on: what the SIMD lanes are tested
+  // against (tests/unit/func/reference_test.cpp).
+  void use_scalar_loops() { lanes_.assign(lanes_.size(), Lanes{}); }
+
  private:
   // in_b: the second operand of a matmul of two activations (else unused).
   void compute_layer(std::size_t i, const float* in, const float* in_b, float* out) const;
@@ -47,11 +52,14 @@ class ReferenceNetwork {
     std::size_t ld = 0;           // padded lane count
     std::vector<float> weights;   // lanes over channels: per group, k x ld
     std::vector<float> biases;    // lanes over channels: per group, ld
+    // Per group, the gather as runs (padding reads the zero after the input): lanes over
+    // rows into k x ld (transposed), lanes over channels into m x k. Empty: no gather.
+    std::vector<GatherPlan> gathers;
   };
   std::vector<Lanes> lanes_;
   mutable std::vector<float> row_;
   mutable std::vector<float> b_weights_;  // a second activation operand as weights
-  mutable std::vector<float> lane_x_, lane_bias_, lane_out_;
+  mutable std::vector<float> padded_in_, lane_x_, lane_out_;
 };
 
 }  // namespace qarch::func

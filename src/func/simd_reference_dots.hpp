@@ -10,9 +10,13 @@
 
 namespace qarch::func {
 
-// out[l] for l < lanes: the dot product of x[j * ld + l] and s[j] over j < k, plus bias[l].
-// x, bias and out hold ld lanes, a multiple of lane_chain_padding() (simd_lane_chains.hpp).
-void reference_lane_dots(const float* x, std::size_t ld, std::size_t lanes, const float* s,
-                         std::size_t k, const float* bias, float* out);
+// `count` dot products per lane: out[b * ld + l] for b < count, l < lanes, is the dot product
+// of x[j * ld + l] and s[b * k + j] over j < k, plus the bias: bias[b] when `bias_per_lane`
+// is false (null: 0), else bias[l] for every b. Several b share each load of x (the lanes are
+// rows of a convolution and b its channels, or the lanes are channels and b the rows). x and
+// out hold ld lanes, a multiple of lane_chain_padding() (simd_lane_chains.hpp), as does bias
+// when it is per lane.
+void reference_lane_dots(const float* x, std::size_t ld, std::size_t lanes, const float* s, std::size_t count,
+                         std::size_t k, const float* bias, bool bias_per_lane, float* out);
 
 }  // namespace qarch::func
