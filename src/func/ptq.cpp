@@ -4,6 +4,7 @@
 #include <cfloat>
 #include <cmath>
 #include <cstring>
+#include <stdexcept>
 
 namespace qarch::func {
 
@@ -89,17 +90,39 @@ ValueQuantizer::ValueQuantizer(const Format& format) : format_(format) {
   }
 }
 
-std::uint32_t ValueQuantizer::operator()(double scaled, std::int64_t& saturated) const {
-  if (direct_) {
-    // nearbyint rounds to nearest even in the default rounding mode, as encode() does.
-    double r = std::nearbyint(scaled);
-    if (!(r >= lo_ && r <= hi_)) {
-      ++saturated;
-      if (std::isnan(r)) return 0;
-      r = r < lo_ ? lo_ : hi_;
-    }
-    return static_cast<std::uint32_t>(static_cast<std::int64_t>(r)) & mask_;
+namespace {
+
+// Nearest integer, ties to even (nearbyint in the default rounding mode, as encode() rounds):
+// below 2^52, adding and subtracting 2^52 rounds the fraction away; from 2^52 on every double
+// is an integer. Inline, where nearbyint is a library call on baseline x86-64.
+inline double round_even(double x) {
+  const double a = std::fabs(x);
+  return a < 0x1p52 ? std::copysign((a + 0x1p52) - 0x1p52, x) : x;
+}
+
+}  // namespace
+
+inline std::uint32_t ValueQuantizer::direct(double scaled, std::int64_t& saturated) const {
+  double r = round_even(scaled);
+  if (!(r >= lo_ && r <= hi_)) {
+    ++saturated;
+    if (std::isnan(r)) return 0;
+    r = r < lo_ ? lo_ : hi_;
   }
+  return static_cast<std::uint32_t>(static_cast<std::int64_t>(r)) & mask_;
+}
+
+void ValueQuantizer::quantize(const double* in, double scale, std::size_t n, std::uint32_t* codes,
+                              std::int64_t& saturated) const {
+  if (direct_) {
+    for (std::size_t i = 0; i < n; ++i) codes[i] = direct(in[i] / scale, saturated);
+    return;
+  }
+  for (std::size_t i = 0; i < n; ++i) codes[i] = (*this)(in[i] / scale, saturated);
+}
+
+std::uint32_t ValueQuantizer::operator()(double scaled, std::int64_t& saturated) const {
+  if (direct_) return direct(scaled, saturated);
   if (fp32_ && std::fabs(scaled) <= static_cast<double>(FLT_MAX)) {
     // In range, the conversion to float is encode()'s rounding (nearest even, subnormals
     // included) and cannot overflow; NaN and values beyond FLT_MAX take encode()'s rules.
@@ -141,14 +164,28 @@ std::uint32_t ValueQuantizer::operator()(double scaled, std::int64_t& saturated)
 ZeroTest::ZeroTest(const Format& format) : mask_(format.code_mask()) {
   if (format.bits() <= 16) {
     table_.resize(static_cast<std::size_t>(format.code_count()));
+    std::vector<std::uint32_t> zeros;
     for (std::uint64_t c = 0; c < format.code_count(); ++c) {
       table_[c] = numerics::decode(format, static_cast<std::uint32_t>(c)) == 0.0 ? 1 : 0;
+      if (table_[c] != 0) zeros.push_back(static_cast<std::uint32_t>(c));
+    }
+    const std::uint32_t sign = std::uint32_t{1} << (format.bits() - 1);
+    if (zeros.empty()) {
+      pattern_value_ = 1;  // never: (code & 0) is 0
+    } else if (zeros.size() == 1) {
+      pattern_mask_ = mask_;
+      pattern_value_ = zeros[0];
+    } else if (zeros.size() == 2 && zeros[0] == 0 && zeros[1] == sign) {
+      pattern_mask_ = mask_ & ~sign;
+    } else {
+      throw std::logic_error("ZeroTest: " + format.to_string() + " has zero codes no mask describes");
     }
     return;
   }
   // Wider formats: floats have a signed zero (sign bit set, all else clear); integers, fixed
   // point and posits have one zero code, 0.
   magnitude_mask_ = format.kind() == FormatKind::Float ? mask_ >> 1 : mask_;
+  pattern_mask_ = magnitude_mask_;
 }
 
 }  // namespace qarch::func

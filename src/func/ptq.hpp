@@ -49,9 +49,14 @@ class ValueQuantizer {
   // incremented when the value did not fit (or was NaN).
   std::uint32_t operator()(double scaled, std::int64_t& saturated) const;
 
+  // codes[i] = (*this)(in[i] / scale, saturated) for i < n: a layer's input stage in one loop.
+  void quantize(const double* in, double scale, std::size_t n, std::uint32_t* codes, std::int64_t& saturated) const;
+
   const numerics::Format& format() const { return format_; }
 
  private:
+  std::uint32_t direct(double scaled, std::int64_t& saturated) const;
+
   numerics::Format format_;
   bool direct_ = false;  // int / uint
   bool fp32_ = false;    // IEEE binary32: a float conversion
@@ -71,11 +76,17 @@ class ZeroTest {
     if (!table_.empty()) return table_[code] != 0;
     return (code & magnitude_mask_) == 0;
   }
+  // Zero exactly when (code & pattern_mask()) == pattern_value(): one zero code, a signed
+  // zero, or none (mask 0, value 1); a compare that vectorizes. Every format has one (the
+  // constructor throws std::logic_error otherwise).
+  std::uint32_t pattern_mask() const { return pattern_mask_; }
+  std::uint32_t pattern_value() const { return pattern_value_; }
 
  private:
   std::uint32_t mask_ = 0;
   std::uint32_t magnitude_mask_ = 0;  // > 16 bits: floats ignore the sign bit
   std::vector<std::uint8_t> table_;
+  std::uint32_t pattern_mask_ = 0, pattern_value_ = 0;
 };
 
 }  // namespace qarch::func

@@ -73,6 +73,15 @@ QuantizedLayer::QuantizedLayer(const arch::ArchSpec& arch, const workload::Layer
                                         max_abs_value(formats_.activation) * (1 + 1e-12);
     order_free_ = bound <= numerics::max_value(acc);
   }
+  if (!layout_.gather.empty()) {  // per group, element (r, j) of the m x k rows from the input
+    const std::int64_t mk = layout_.m * layout_.k;
+    for (std::int64_t grp = 0; grp < layout_.groups; ++grp) {
+      const std::int64_t* src = layout_.gather.data() + grp * mk;
+      gathers_.emplace_back(mk, [](std::int64_t e) { return e; },
+                            [&](std::int64_t e) { return src[e] < 0 ? input_elements_ : src[e]; });
+    }
+  }
+  std::vector<std::int64_t>().swap(layout_.gather);  // the plans replace it
   fast_ = std::make_unique<FastLayerKernel>(layout_, formats_, *kernel_, order_, order_free_, bias_values_);
   if (!fast_->active()) {
     fast_.reset();
@@ -143,34 +152,23 @@ void QuantizedLayer::run(const double* in, double* out, double* accumulators, Co
   // Element input_elements_ is what padding feeds, so gathers need no branch.
   const auto elements = static_cast<std::size_t>(input_elements_);
   input_codes_.resize(elements + 1);
-  input_zero_.resize(elements + 1);
-  for (std::size_t i = 0; i < elements; ++i) {
-    input_codes_[i] = activation_quantizer_(in[i] / activation_scale_, counts.saturated_activations);
-    input_zero_[i] = activation_zero_(input_codes_[i]) ? 1 : 0;
-  }
+  activation_quantizer_.quantize(in, activation_scale_, elements, input_codes_.data(), counts.saturated_activations);
   input_codes_[elements] = activation_zero_code_;
-  input_zero_[elements] = activation_zero_(activation_zero_code_) ? 1 : 0;
   operand_rows_.resize(static_cast<std::size_t>(g.m * k));
   zero_activations_by_k_.resize(static_cast<std::size_t>(k));
   for (std::int64_t grp = 0; grp < g.groups; ++grp) {
     const std::uint32_t* rows = input_codes_.data();
+    if (!gathers_.empty()) {
+      gathers_[static_cast<std::size_t>(grp)].apply(input_codes_.data(), operand_rows_.data());
+      rows = operand_rows_.data();
+    }
+    // Zero operands per k: a compare on the codes (ZeroTest's pattern), vectorized.
     std::fill(zero_activations_by_k_.begin(), zero_activations_by_k_.end(), 0);
     std::int64_t* zero_by_k = zero_activations_by_k_.data();
-    if (!g.gather.empty()) {  // the operand rows, and their zeros per k (branch-free)
-      const std::int64_t* src = g.gather.data() + grp * g.m * k;
-      for (std::int64_t r = 0; r < g.m; ++r) {
-        for (std::int64_t j = 0; j < k; ++j) {
-          const std::int64_t i = r * k + j;
-          const std::size_t at = src[i] < 0 ? elements : static_cast<std::size_t>(src[i]);
-          operand_rows_[static_cast<std::size_t>(i)] = input_codes_[at];
-          zero_by_k[j] += input_zero_[at];
-        }
-      }
-      rows = operand_rows_.data();
-    } else {
-      for (std::int64_t r = 0; r < g.m; ++r) {
-        for (std::int64_t j = 0; j < k; ++j) zero_by_k[j] += input_zero_[static_cast<std::size_t>(r * k + j)];
-      }
+    const std::uint32_t mask = activation_zero_.pattern_mask(), zero = activation_zero_.pattern_value();
+    for (std::int64_t r = 0; r < g.m; ++r) {
+      const std::uint32_t* row = rows + r * k;
+      for (std::int64_t j = 0; j < k; ++j) zero_by_k[j] += (row[j] & mask) == zero ? 1 : 0;
     }
     // Zero operands: weight zeros x m rows, activation zeros x n channels, minus both.
     const std::int64_t* zw = zero_weights_by_k_.data() + grp * k;

@@ -13,6 +13,7 @@
 #include "func/compute_layer.hpp"
 #include "func/dot_kernel.hpp"
 #include "func/fast_layer_kernel.hpp"
+#include "func/gather_plan.hpp"
 #include "func/layer_ops.hpp"
 #include "func/parameters.hpp"
 #include "func/ptq.hpp"
@@ -81,7 +82,7 @@ class QuantizedLayer : public ComputeLayer {
   std::int64_t saturated_weights_ = 0;
   std::int64_t saturated_biases_ = 0;
   std::vector<std::uint32_t> input_codes_;  // the input's codes, then padding's
-  std::vector<std::uint8_t> input_zero_;     // 1 where input_codes_ decodes to zero
+  std::vector<GatherPlan> gathers_;          // per group, into operand rows (empty: no gather)
   std::vector<std::uint32_t> operand_rows_;  // m x k of one group
   std::vector<std::int64_t> zero_activations_by_k_;
 };

@@ -25,18 +25,20 @@ using arch::Dataflow;
 const Dataflow kDataflows[] = {Dataflow::WeightStationary, Dataflow::OutputStationary,
                                Dataflow::InputStationary, Dataflow::RowStationary, Dataflow::AdderTree};
 
-// conv2d of `channels` x size x size by `filters` kernel x kernel filters, padding 1, `groups`.
+// conv2d of `channels` x size x size by `filters` kernel x kernel filters, `groups`, `stride`,
+// `padding` on every side.
 workload::Layer conv(std::int64_t channels, std::int64_t size, int kernel, std::int64_t filters,
-                     std::int64_t groups = 1) {
+                     std::int64_t groups = 1, int stride = 1, int padding = 1) {
   workload::Layer l;
   l.name = "conv";
   l.type = workload::LayerType::Conv2d;
   l.input = {channels, size, size};
   l.kernel_h = l.kernel_w = kernel;
-  l.pad_top = l.pad_bottom = l.pad_left = l.pad_right = 1;
+  l.pad_top = l.pad_bottom = l.pad_left = l.pad_right = padding;
+  l.stride_h = l.stride_w = stride;
   l.groups = groups;
   l.filters = filters;
-  const std::int64_t out = size + 2 - kernel + 1;
+  const std::int64_t out = (size + 2 * padding - kernel) / stride + 1;
   l.output = {filters, out, out};
   l.gemm = {groups, out * out, channels / groups * kernel * kernel, filters / groups};
   l.inputs = {"input"};
@@ -131,8 +133,10 @@ std::vector<double> compare(const Case& c, Dataflow d, int rows, const workload:
 }
 
 std::vector<workload::Layer> layers() {
-  // Lanes over rows (m >= n), several vectors of them, groups, and lanes over channels (fc).
-  return {conv(3, 6, 3, 4), conv(2, 11, 5, 5), conv(4, 6, 3, 6, 2), fc(40, 20), fc(300, 37)};
+  // Lanes over rows (m >= n), several vectors of them, groups, strides, 1x1, and lanes over
+  // channels (fc).
+  return {conv(3, 6, 3, 4),       conv(2, 11, 5, 5), conv(4, 6, 3, 6, 2), conv(3, 13, 3, 4, 1, 2),
+          conv(6, 9, 1, 5, 1, 2, 0), fc(40, 20),       fc(300, 37)};
 }
 
 void check_cases(const std::vector<Case>& cases) {

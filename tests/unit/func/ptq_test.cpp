@@ -31,7 +31,9 @@ TEST(Ptq, DirectIntegerQuantizerEqualsEncode) {
   const double specials[] = {0.5, 1.5, 2.5, -0.5, -2.5, 127.5, -128.5, 126.5, 255.5, -0.0,
                              std::numeric_limits<double>::infinity(),
                              -std::numeric_limits<double>::infinity(),
-                             std::numeric_limits<double>::quiet_NaN(), 1e300, -1e300};
+                             std::numeric_limits<double>::quiet_NaN(), 1e300, -1e300,
+                             0.49999999999999994, -0.49999999999999994, 0x1p52 - 0.5, 0x1p52 + 1, -0x1p31 - 0.5,
+                             0x1p31 - 0.5};
   for (const char* name : {"int8", "int4", "uint8", "uint4", "int16", "int32", "int1"}) {
     const Format f = Format::parse(name);
     const ValueQuantizer q(f);
@@ -44,6 +46,28 @@ TEST(Ptq, DirectIntegerQuantizerEqualsEncode) {
     for (const double v : specials) check(v);
     for (int i = 0; i < 20000; ++i) check(i % 2 ? u(rng) : std::round(u(rng)) + 0.5);
     EXPECT_EQ(saturated, want_saturated) << name;
+  }
+}
+
+TEST(Ptq, QuantizingAnArrayEqualsQuantizingEachValue) {
+  std::mt19937 rng(5);
+  std::normal_distribution<double> normal(0.0, 40.0);
+  std::vector<double> in(3000);
+  for (double& v : in) v = normal(rng);
+  in[7] = std::numeric_limits<double>::quiet_NaN();
+  in[8] = -0.0;
+  in[9] = 1e300;
+  for (const char* name : {"int8", "uint4", "int16", "fp8_e4m3", "bf16", "fp32", "posit8_1", "binary", "pow2_4"}) {
+    const ValueQuantizer q(Format::parse(name));
+    for (const double scale : {1.0, 0.37}) {
+      std::vector<std::uint32_t> codes(in.size());
+      std::int64_t saturated = 0, want_saturated = 0;
+      q.quantize(in.data(), scale, in.size(), codes.data(), saturated);
+      for (std::size_t i = 0; i < in.size(); ++i) {
+        ASSERT_EQ(codes[i], q(in[i] / scale, want_saturated)) << name << " " << in[i];
+      }
+      EXPECT_EQ(saturated, want_saturated) << name;
+    }
   }
 }
 
@@ -93,7 +117,9 @@ TEST(Ptq, ZeroTestMatchesDecode) {
     const Format f = Format::parse(name);
     const ZeroTest z(f);
     for (std::uint64_t c = 0; c < f.code_count(); ++c) {
-      ASSERT_EQ(z(static_cast<std::uint32_t>(c)), numerics::decode(f, static_cast<std::uint32_t>(c)) == 0.0) << name << " " << c;
+      const bool zero = numerics::decode(f, static_cast<std::uint32_t>(c)) == 0.0;
+      ASSERT_EQ(z(static_cast<std::uint32_t>(c)), zero) << name << " " << c;
+      ASSERT_EQ((static_cast<std::uint32_t>(c) & z.pattern_mask()) == z.pattern_value(), zero) << name << " " << c;
     }
   }
   std::mt19937 rng(5);
@@ -106,6 +132,7 @@ TEST(Ptq, ZeroTestMatchesDecode) {
     for (int i = 0; i < 1000; ++i) {
       const std::uint32_t c = static_cast<std::uint32_t>(rng()) & f.code_mask();
       ASSERT_EQ(z(c), numerics::decode(f, c) == 0.0) << name << " " << c;
+      ASSERT_EQ((c & z.pattern_mask()) == z.pattern_value(), numerics::decode(f, c) == 0.0) << name << " " << c;
     }
   }
 }

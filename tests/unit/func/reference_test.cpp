@@ -37,7 +37,8 @@ TEST(GatherPlan, CopiesEveryElementAsAnIndexedGather) {
     plan.apply(in.data(), got.data());
     for (std::size_t i = 0; i < src.size(); ++i) want[static_cast<std::size_t>(dst[i])] = in[static_cast<std::size_t>(src[i])];
     ASSERT_EQ(got, want) << "trial " << trial;
-    EXPECT_LT(plan.runs(), src.size());
+    EXPECT_GT(plan.runs(), 0u);
+    EXPECT_GT(plan.singles(), 0u);
   }
 }
 
