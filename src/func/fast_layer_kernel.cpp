@@ -115,6 +115,13 @@ bool FastLayerKernel::choose_integer(const arch::LayerFormats& formats, const Do
   }
   kind_ = gemm ? Kind::IntGemm : Kind::IntChains;
   if (kind_ == Kind::IntGemm) k_padded_ = round_up(static_cast<std::size_t>(k_), int16_gemm_row_padding());
+  // Rows in lanes when there are more rows than channels, if the caller's zero count on units
+  // is its count on codes.
+  lane_gemm_ = kind_ == Kind::IntGemm && lanes_are_rows_;
+  for (std::uint64_t c = 0; c < formats.activation.code_count() && lane_gemm_; ++c) {
+    lane_gemm_ = (activation_units_[c] == 0) == (numerics::decode(formats.activation, static_cast<std::uint32_t>(c)) == 0.0);
+  }
+  k_pairs_ = (static_cast<std::size_t>(k_) + 1) / 2;
   return true;
 }
 
@@ -169,6 +176,17 @@ void FastLayerKernel::set_weights(const std::vector<std::uint32_t>& codes) {
   };
   switch (kind_) {
     case Kind::IntGemm:
+      if (lane_gemm_) {  // W[c][2p] in the low half, W[c][2p + 1] (or 0) in the high half
+        weight_pairs_.assign(channels * k_pairs_, 0);
+        for (std::size_t c = 0; c < channels; ++c) {
+          for (std::size_t j = 0; j < k; ++j) {
+            const auto unit = static_cast<std::uint16_t>(weight_units_[codes[c * k + j] & (weight_units_.size() - 1)]);
+            std::int32_t& pair = weight_pairs_[c * k_pairs_ + j / 2];
+            pair = static_cast<std::int32_t>(static_cast<std::uint32_t>(pair) | static_cast<std::uint32_t>(unit) << (16 * (j % 2)));
+          }
+        }
+        return;
+      }
       weight_rows16_.assign(channels * k_padded_, 0);
       for (std::size_t c = 0; c < channels; ++c) {
         for (std::size_t j = 0; j < k; ++j) {
@@ -271,6 +289,28 @@ void FastLayerKernel::run_group(std::int64_t grp, const std::uint32_t* rows, dou
       return;
     }
     case Kind::None: return;
+  }
+}
+
+void FastLayerKernel::units_of(const std::uint32_t* codes, std::size_t count, std::int16_t* units) const {
+  const std::uint32_t mask = static_cast<std::uint32_t>(activation_units_.size() - 1);
+  for (std::size_t i = 0; i < count; ++i) units[i] = static_cast<std::int16_t>(activation_units_[codes[i] & mask]);
+}
+
+void FastLayerKernel::run_lanes(std::int64_t grp, const std::int16_t* lanes, double* values) {
+  const auto m = static_cast<std::size_t>(m_);
+  const auto n = static_cast<std::size_t>(n_);
+  const std::size_t first_channel = static_cast<std::size_t>(grp) * n;
+  const double unit = std::ldexp(1.0, -fraction_bits_);  // exact: sums are integers below 2^53
+  lane_pairs_.resize(k_pairs_ * 2 * ld_);
+  lane_sums_.resize(n * ld_);
+  interleave_pairs(lanes, ld_, static_cast<std::size_t>(k_), lane_pairs_.data());
+  int16_lane_gemm(lane_pairs_.data(), ld_, m, weight_pairs_.data() + first_channel * k_pairs_, n, k_pairs_,
+                  lane_sums_.data());
+  for (std::size_t c = 0; c < n; ++c) {
+    const std::int64_t start = start_units_[first_channel + c];
+    const std::int32_t* sums = lane_sums_.data() + c * ld_;
+    for (std::size_t r = 0; r < m; ++r) values[c * m + r] = static_cast<double>(start + sums[r]) * unit;
   }
 }
 

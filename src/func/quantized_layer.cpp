@@ -73,20 +73,36 @@ QuantizedLayer::QuantizedLayer(const arch::ArchSpec& arch, const workload::Layer
                                         max_abs_value(formats_.activation) * (1 + 1e-12);
     order_free_ = bound <= numerics::max_value(acc);
   }
-  if (!layout_.gather.empty()) {  // per group, element (r, j) of the m x k rows from the input
-    const std::int64_t mk = layout_.m * layout_.k;
-    for (std::int64_t grp = 0; grp < layout_.groups; ++grp) {
-      const std::int64_t* src = layout_.gather.data() + grp * mk;
-      gathers_.emplace_back(mk, [](std::int64_t e) { return e; },
-                            [&](std::int64_t e) { return src[e] < 0 ? input_elements_ : src[e]; });
-    }
-  }
-  std::vector<std::int64_t>().swap(layout_.gather);  // the plans replace it
   fast_ = std::make_unique<FastLayerKernel>(layout_, formats_, *kernel_, order_, order_free_, bias_values_);
   if (!fast_->active()) {
     fast_.reset();
   } else if (!second_operand) {
     fast_->set_weights(weight_codes_);
+  }
+  plan_gathers();
+}
+
+void QuantizedLayer::plan_gathers() {
+  const GemmLayout& g = layout_;
+  const std::int64_t m = g.m, k = g.k, mk = m * k;
+  const auto source = [&](std::int64_t grp, std::int64_t r, std::int64_t j) {
+    if (g.gather.empty()) return r * k + j;
+    const std::int64_t src = g.gather[static_cast<std::size_t>(grp * mk + r * k + j)];
+    return src < 0 ? input_elements_ : src;
+  };
+  gathers_.clear();
+  lane_gathers_.clear();
+  if (fast_ && fast_->takes_lanes()) {  // per group, j-major into k x ld lanes
+    const auto ld = static_cast<std::int64_t>(fast_->lane_stride());
+    for (std::int64_t grp = 0; grp < g.groups; ++grp) {
+      lane_gathers_.emplace_back(mk, [&](std::int64_t e) { return e / m * ld + e % m; },
+                                 [&](std::int64_t e) { return source(grp, e % m, e / m); });
+    }
+    lanes_.assign(static_cast<std::size_t>(k * ld), 0);  // lanes past m stay zero
+  } else if (!g.gather.empty()) {  // per group, element (r, j) of the m x k rows
+    for (std::int64_t grp = 0; grp < g.groups; ++grp) {
+      gathers_.emplace_back(mk, [](std::int64_t e) { return e; }, [&](std::int64_t e) { return source(grp, e / k, e % k); });
+    }
   }
 }
 
@@ -154,21 +170,39 @@ void QuantizedLayer::run(const double* in, double* out, double* accumulators, Co
   input_codes_.resize(elements + 1);
   activation_quantizer_.quantize(in, activation_scale_, elements, input_codes_.data(), counts.saturated_activations);
   input_codes_[elements] = activation_zero_code_;
-  operand_rows_.resize(static_cast<std::size_t>(g.m * k));
+  const bool lanes = !lane_gathers_.empty();
+  if (lanes) {
+    input_units_.resize(elements + 1);
+    fast_->units_of(input_codes_.data(), elements + 1, input_units_.data());
+  } else {
+    operand_rows_.resize(static_cast<std::size_t>(g.m * k));
+  }
   zero_activations_by_k_.resize(static_cast<std::size_t>(k));
   for (std::int64_t grp = 0; grp < g.groups; ++grp) {
-    const std::uint32_t* rows = input_codes_.data();
-    if (!gathers_.empty()) {
-      gathers_[static_cast<std::size_t>(grp)].apply(input_codes_.data(), operand_rows_.data());
-      rows = operand_rows_.data();
-    }
-    // Zero operands per k: a compare on the codes (ZeroTest's pattern), vectorized.
+    // The operands, and the zero operands per k: a compare (vectorized) on the units in lanes
+    // or on the codes (ZeroTest's pattern).
     std::fill(zero_activations_by_k_.begin(), zero_activations_by_k_.end(), 0);
     std::int64_t* zero_by_k = zero_activations_by_k_.data();
-    const std::uint32_t mask = activation_zero_.pattern_mask(), zero = activation_zero_.pattern_value();
-    for (std::int64_t r = 0; r < g.m; ++r) {
-      const std::uint32_t* row = rows + r * k;
-      for (std::int64_t j = 0; j < k; ++j) zero_by_k[j] += (row[j] & mask) == zero ? 1 : 0;
+    const std::uint32_t* rows = input_codes_.data();
+    if (lanes) {
+      lane_gathers_[static_cast<std::size_t>(grp)].apply(input_units_.data(), lanes_.data());
+      const std::size_t ld = fast_->lane_stride();
+      for (std::int64_t j = 0; j < k; ++j) {
+        const std::int16_t* lane = lanes_.data() + static_cast<std::size_t>(j) * ld;
+        std::int64_t zeros = 0;
+        for (std::int64_t r = 0; r < g.m; ++r) zeros += lane[r] == 0 ? 1 : 0;
+        zero_by_k[j] = zeros;
+      }
+    } else {
+      if (!gathers_.empty()) {
+        gathers_[static_cast<std::size_t>(grp)].apply(input_codes_.data(), operand_rows_.data());
+        rows = operand_rows_.data();
+      }
+      const std::uint32_t mask = activation_zero_.pattern_mask(), zero = activation_zero_.pattern_value();
+      for (std::int64_t r = 0; r < g.m; ++r) {
+        const std::uint32_t* row = rows + r * k;
+        for (std::int64_t j = 0; j < k; ++j) zero_by_k[j] += (row[j] & mask) == zero ? 1 : 0;
+      }
     }
     // Zero operands: weight zeros x m rows, activation zeros x n channels, minus both.
     const std::int64_t* zw = zero_weights_by_k_.data() + grp * k;
@@ -184,7 +218,11 @@ void QuantizedLayer::run(const double* in, double* out, double* accumulators, Co
 
     if (fast_) {
       fast_values_.resize(static_cast<std::size_t>(g.n * g.m));
-      fast_->run_group(grp, rows, fast_values_.data(), counts.overflowed_accumulations);
+      if (lanes) {  // integer sums: always finite, never the scalar chain below
+        fast_->run_lanes(grp, lanes_.data(), fast_values_.data());
+      } else {
+        fast_->run_group(grp, rows, fast_values_.data(), counts.overflowed_accumulations);
+      }
     }
     for (std::int64_t c = 0; c < g.n; ++c) {
       const std::int64_t channel = grp * g.n + c;

@@ -49,9 +49,15 @@ class QuantizedLayer : public ComputeLayer {
   const char* kernel_path() const { return fast_ ? fast_->path_name() : kernel_->path_name(); }
   // Runs every output on the scalar chains (DotKernel) from now on: the reference the
   // vectorized kernels are tested against.
-  void use_generic_kernel() { fast_.reset(); }
+  void use_generic_kernel() {
+    fast_.reset();
+    plan_gathers();
+  }
 
  private:
+  // The gathers of the operands: into k x ld lanes of units when the fast kernel takes them,
+  // else into m x k rows of codes.
+  void plan_gathers();
   // Weight codes and biases, with the final scales.
   void quantize_parameters(const LayerParameters& params);
   // Weight codes of channel-major real weights (`weight(c, j)`, original k order).
@@ -83,6 +89,9 @@ class QuantizedLayer : public ComputeLayer {
   std::int64_t saturated_biases_ = 0;
   std::vector<std::uint32_t> input_codes_;  // the input's codes, then padding's
   std::vector<GatherPlan> gathers_;          // per group, into operand rows (empty: no gather)
+  std::vector<GatherPlan> lane_gathers_;     // per group, into lanes_ (FastLayerKernel::takes_lanes)
+  std::vector<std::int16_t> input_units_;    // the input's units, then padding's
+  std::vector<std::int16_t> lanes_;          // k x ld operand lanes of one group
   std::vector<std::uint32_t> operand_rows_;  // m x k of one group
   std::vector<std::int64_t> zero_activations_by_k_;
 };

@@ -136,8 +136,13 @@ void ReferenceNetwork::compute_lanes(std::size_t i, const float* in, float* out)
       reference_lane_dots(lane_x_.data(), l.ld, m, p.weights.data() + first_channel * k, n, k,
                           p.bias.empty() ? nullptr : p.bias.data() + first_channel, false, lane_out_.data());
       for (std::size_t c = 0; c < n; ++c) {
+        const float* lanes = lane_out_.data() + c * l.ld;
+        if (g.scatter.empty()) {  // a channel's rows are consecutive outputs
+          std::copy(lanes, lanes + m, out + (first_channel + c) * m);
+          continue;
+        }
         for (std::size_t r = 0; r < m; ++r) {
-          out[g.output_index(grp, static_cast<std::int64_t>(c), static_cast<std::int64_t>(r))] = lane_out_[c * l.ld + r];
+          out[g.output_index(grp, static_cast<std::int64_t>(c), static_cast<std::int64_t>(r))] = lanes[r];
         }
       }
       continue;

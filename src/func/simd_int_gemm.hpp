@@ -20,4 +20,16 @@ std::size_t int16_gemm_row_padding();
 void int16_gemm(const std::int16_t* a, std::size_t m, const std::int16_t* w, std::size_t n,
                 std::size_t k_padded, std::int32_t* out);
 
+// The same product with the rows in SIMD lanes, for convolutions (many rows): x2 holds the
+// operands as k_pairs pairs of k rows, each ld lanes (rows) of two interleaved int16 values,
+// x2[(p * ld + r) * 2 + t] = A[r][2p + t]; w_pairs[c * k_pairs + p] holds W[c][2p] in its low
+// and W[c][2p + 1] in its high 16 bits. out[c * ld + r] for c < n and r < lanes (ld a multiple
+// of lane_chain_padding(), simd_lane_chains.hpp) is the exact sum under int16_gemm's bound.
+void int16_lane_gemm(const std::int16_t* x2, std::size_t ld, std::size_t lanes, const std::int32_t* w_pairs,
+                     std::size_t n, std::size_t k_pairs, std::int32_t* out);
+
+// x2 for int16_lane_gemm from k rows of ld lanes, x[j * ld + r] (an odd k's last pair takes
+// zeros as its second value).
+void interleave_pairs(const std::int16_t* x, std::size_t ld, std::size_t k, std::int16_t* x2);
+
 }  // namespace qarch::func

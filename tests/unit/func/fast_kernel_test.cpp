@@ -10,8 +10,10 @@
 #include <cmath>
 #include <cstring>
 #include <random>
+#include <vector>
 
 #include "func/quantized_layer.hpp"
+#include "hwy/targets.h"
 #include "func/simd_lane_chains.hpp"
 #include "func_test_support.hpp"
 #include "numerics/accumulator.hpp"
@@ -187,6 +189,23 @@ TEST(FastKernel, FloatLayersEqualTheScalarChains) {
       {"fp8_e4m3", "fp8_e4m3", "fp32", "exact", "simd_fp32_chains", false},
       {"fp8_e5m2", "bf16", "fp32", "exact", "simd_fp32_chains", false},
   });
+}
+
+// Every instruction set Highway compiled that this CPU runs (scalar, SSE, AVX2, AVX-512, ...)
+// gives the scalar chains' bits: results never depend on the vector width.
+TEST(FastKernel, EveryInstructionSetGivesTheSameBits) {
+  const std::vector<std::int64_t> targets = hwy::SupportedAndGeneratedTargets();
+  EXPECT_GT(targets.size(), 1u);
+  for (const std::int64_t target : targets) {
+    SCOPED_TRACE(hwy::TargetName(target));
+    hwy::SetSupportedTargetsForTest(target);
+    check_cases({
+        {"int8", "int8", "int32", "exact", "simd_int_gemm", false},
+        {"int8", "int8", "int16", "exact", "simd_int_chains", true},
+        {"bf16", "bf16", "fp32", "exact", "simd_fp32_chains", false, 20},
+    });
+  }
+  hwy::SetSupportedTargetsForTest(0);
 }
 
 // The float tests above are not vacuous: with these values the dataflow's order changes sums.

@@ -11,6 +11,7 @@
 #include "func/gather_plan.hpp"
 #include "func/layer_ops.hpp"
 #include "func/reference.hpp"
+#include "hwy/targets.h"
 
 namespace qarch::func {
 namespace {
@@ -106,7 +107,7 @@ void expect_lanes_equal_scalar(const workload::Layer& layer, std::uint32_t seed,
   }
 }
 
-TEST(ReferenceLanes, EqualTheScalarLoopsBitForBit) {
+void check_layers() {
   std::uint32_t seed = 1;
   for (const bool bias : {true, false}) {
     // Lanes over rows: stride 1 and 2, padding, 1x1, groups, k not a multiple of 4, channel
@@ -122,6 +123,16 @@ TEST(ReferenceLanes, EqualTheScalarLoopsBitForBit) {
     expect_lanes_equal_scalar(fc(300, 37), seed++, bias);
     expect_lanes_equal_scalar(fc(7, 10), seed++, bias);
   }
+}
+
+// On every instruction set Highway compiled that this CPU runs.
+TEST(ReferenceLanes, EqualTheScalarLoopsBitForBit) {
+  for (const std::int64_t target : hwy::SupportedAndGeneratedTargets()) {
+    SCOPED_TRACE(hwy::TargetName(target));
+    hwy::SetSupportedTargetsForTest(target);
+    check_layers();
+  }
+  hwy::SetSupportedTargetsForTest(0);
 }
 
 }  // namespace
