@@ -115,9 +115,10 @@ bool FastLayerKernel::choose_integer(const arch::LayerFormats& formats, const Do
   }
   kind_ = gemm ? Kind::IntGemm : Kind::IntChains;
   if (kind_ == Kind::IntGemm) k_padded_ = round_up(static_cast<std::size_t>(k_), int16_gemm_row_padding());
-  // Rows in lanes when there are more rows than channels, if the caller's zero count on units
-  // is its count on codes.
-  lane_gemm_ = kind_ == Kind::IntGemm && lanes_are_rows_;
+  // Rows in lanes when there are enough rows to fill half a 512-bit vector (convolutions), if
+  // the caller's zero count on units is its count on codes.
+  lane_gemm_ = kind_ == Kind::IntGemm && m_ >= 8;
+  lane_ld_ = round_up(static_cast<std::size_t>(m_), lane_chain_padding());
   for (std::uint64_t c = 0; c < formats.activation.code_count() && lane_gemm_; ++c) {
     lane_gemm_ = (activation_units_[c] == 0) == (numerics::decode(formats.activation, static_cast<std::uint32_t>(c)) == 0.0);
   }
@@ -302,14 +303,14 @@ void FastLayerKernel::run_lanes(std::int64_t grp, const std::int16_t* lanes, dou
   const auto n = static_cast<std::size_t>(n_);
   const std::size_t first_channel = static_cast<std::size_t>(grp) * n;
   const double unit = std::ldexp(1.0, -fraction_bits_);  // exact: sums are integers below 2^53
-  lane_pairs_.resize(k_pairs_ * 2 * ld_);
-  lane_sums_.resize(n * ld_);
-  interleave_pairs(lanes, ld_, static_cast<std::size_t>(k_), lane_pairs_.data());
-  int16_lane_gemm(lane_pairs_.data(), ld_, m, weight_pairs_.data() + first_channel * k_pairs_, n, k_pairs_,
+  lane_pairs_.resize(k_pairs_ * 2 * lane_ld_);
+  lane_sums_.resize(n * lane_ld_);
+  interleave_pairs(lanes, lane_ld_, static_cast<std::size_t>(k_), lane_pairs_.data());
+  int16_lane_gemm(lane_pairs_.data(), lane_ld_, m, weight_pairs_.data() + first_channel * k_pairs_, n, k_pairs_,
                   lane_sums_.data());
   for (std::size_t c = 0; c < n; ++c) {
     const std::int64_t start = start_units_[first_channel + c];
-    const std::int32_t* sums = lane_sums_.data() + c * ld_;
+    const std::int32_t* sums = lane_sums_.data() + c * lane_ld_;
     for (std::size_t r = 0; r < m; ++r) values[c * m + r] = static_cast<double>(start + sums[r]) * unit;
   }
 }

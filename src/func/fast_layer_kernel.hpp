@@ -4,7 +4,7 @@
 // (docs/functional.md, "Fast kernels"; tests/unit/func/fast_kernel_test.cpp):
 // - "simd_int_gemm": integer operands and accumulator and an order-free sum (no partial sum can
 //   overflow): an exact int16 x int16 -> int32 matrix product (simd_int_gemm.hpp), its rows in
-//   SIMD lanes when there are more rows than channels;
+//   SIMD lanes when there are at least 8 rows;
 // - "simd_int_chains": integer operands into an integer accumulator that can overflow: many
 //   chains in SIMD lanes, each in the mapping's order, saturating and counting per add;
 // - "simd_fp32_chains": float operands into fp32: fused multiply-adds in SIMD lanes, each
@@ -43,12 +43,12 @@ class FastLayerKernel {
   // not counted here).
   void run_group(std::int64_t grp, const std::uint32_t* rows, double* values, std::uint64_t& overflows);
 
-  // The integer matrix product with rows in lanes (convolutions: m >= n): the caller gathers
+  // The integer matrix product with rows in lanes (convolutions: m >= 8): the caller gathers
   // activation units (units_of) into k x lane_stride() lanes, row r of k-column j at
   // j * lane_stride() + r, zeros past m, and calls run_lanes instead of run_group. A unit is
   // zero exactly when its code decodes to zero.
   bool takes_lanes() const { return lane_gemm_; }
-  std::size_t lane_stride() const { return ld_; }
+  std::size_t lane_stride() const { return lane_ld_; }
   void units_of(const std::uint32_t* codes, std::size_t count, std::int16_t* units) const;
   void run_lanes(std::int64_t grp, const std::int16_t* lanes, double* values);
 
@@ -88,7 +88,7 @@ class FastLayerKernel {
   std::size_t k_padded_ = 0;
   std::vector<std::int16_t> weight_rows16_;
   bool lane_gemm_ = false;           // IntGemm with rows in lanes (int16_lane_gemm)
-  std::size_t k_pairs_ = 0;
+  std::size_t k_pairs_ = 0, lane_ld_ = 0;  // pairs of k; rows padded to lanes
   std::vector<std::int32_t> weight_pairs_;  // per channel, k_pairs_ pairs of int16 units
   std::vector<std::int16_t> lane_pairs_;    // scratch: the lanes interleaved in pairs
   std::vector<std::int32_t> lane_sums_;     // scratch: n x ld_ sums

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "func/simd_quantize.hpp"
+
 namespace qarch::func {
 
 using numerics::Format;
@@ -115,7 +117,9 @@ inline std::uint32_t ValueQuantizer::direct(double scaled, std::int64_t& saturat
 void ValueQuantizer::quantize(const double* in, double scale, std::size_t n, std::uint32_t* codes,
                               std::int64_t& saturated) const {
   if (direct_) {
-    for (std::size_t i = 0; i < n; ++i) codes[i] = direct(in[i] / scale, saturated);
+    std::size_t i = 0;
+    if (lo_ >= -0x1p31 && hi_ < 0x1p31) i = quantize_to_integers(in, scale, n, lo_, hi_, mask_, codes, saturated);
+    for (; i < n; ++i) codes[i] = direct(in[i] / scale, saturated);
     return;
   }
   for (std::size_t i = 0; i < n; ++i) codes[i] = (*this)(in[i] / scale, saturated);

@@ -229,6 +229,17 @@ void QuantizedLayer::run(const double* in, double* out, double* accumulators, Co
       const std::uint32_t* w = weight_codes_.data() + channel * k;
       const double bias = bias_values_[static_cast<std::size_t>(channel)];
       const double scale = product_scales_[static_cast<std::size_t>(channel)];
+      if (fast_ && g.scatter.empty()) {  // all finite (always for integers): the channel's outputs
+        const double* values = fast_values_.data() + c * g.m;
+        bool finite = true;
+        for (std::int64_t r = 0; r < g.m; ++r) finite &= std::isfinite(values[r]);
+        if (finite) {
+          if (accumulators != nullptr) std::copy(values, values + g.m, accumulators + channel * g.m);
+          double* o = out + channel * g.m;
+          for (std::int64_t r = 0; r < g.m; ++r) o[r] = values[r] * scale;
+          continue;
+        }
+      }
       for (std::int64_t r = 0; r < g.m; ++r) {
         // A non-finite fast result is recomputed by the scalar chain, which applies the
         // accumulator's rules for infinities and NaN and counts the overflow.

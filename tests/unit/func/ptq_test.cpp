@@ -5,8 +5,10 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <vector>
 
 #include "func/ptq.hpp"
+#include "hwy/targets.h"
 
 namespace qarch::func {
 namespace {
@@ -57,6 +59,22 @@ TEST(Ptq, QuantizingAnArrayEqualsQuantizingEachValue) {
   in[7] = std::numeric_limits<double>::quiet_NaN();
   in[8] = -0.0;
   in[9] = 1e300;
+  for (std::size_t i = 10; i < 40; ++i) in[i] = static_cast<double>(i) - 25.5;  // ties
+  // Integer formats take SIMD lanes (simd_quantize.hpp): every instruction set Highway compiled.
+  for (const std::int64_t target : hwy::SupportedAndGeneratedTargets()) {
+    hwy::SetSupportedTargetsForTest(target);
+    for (const char* name : {"int8", "uint4", "int16", "int32", "uint8"}) {
+      const ValueQuantizer q(Format::parse(name));
+      std::vector<std::uint32_t> codes(in.size() - 3);  // not a multiple of the vector length
+      std::int64_t saturated = 0, want_saturated = 0;
+      q.quantize(in.data() + 1, 0.37, codes.size(), codes.data(), saturated);
+      for (std::size_t i = 0; i < codes.size(); ++i) {
+        ASSERT_EQ(codes[i], q(in[i + 1] / 0.37, want_saturated)) << hwy::TargetName(target) << " " << name << " " << in[i + 1];
+      }
+      EXPECT_EQ(saturated, want_saturated) << name;
+    }
+  }
+  hwy::SetSupportedTargetsForTest(0);
   for (const char* name : {"int8", "uint4", "int16", "fp8_e4m3", "bf16", "fp32", "posit8_1", "binary", "pow2_4"}) {
     const ValueQuantizer q(Format::parse(name));
     for (const double scale : {1.0, 0.37}) {
