@@ -112,6 +112,8 @@ int run_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       ("limit", po::value<std::int64_t>()->default_value(10000), "functional: test images to evaluate")
       ("per-channel", "functional: one weight scale per output channel for integer formats")
       ("threads", po::value<int>()->default_value(0), "functional: threads (0: one per core; results do not depend on it)")
+      ("reference-images", po::value<std::int64_t>(),
+       "functional: run the float32 reference (SQNR, float32 top-1) on only the first N images (default: all)")
       ("quiet,q", "functional: no progress line on the terminal")
       ("dram-trace", po::value<std::string>(),
        "write every simulated DRAM access to this file, in the trace format of qarch dram")
@@ -143,6 +145,12 @@ int run_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     eval::FunctionalSettings f{vm["dataset"].as<std::string>(), vm["limit"].as<std::int64_t>(),
                                vm.count("per-channel") > 0};
     f.threads = vm["threads"].as<int>();
+    if (vm.count("reference-images")) {
+      f.reference_images = vm["reference-images"].as<std::int64_t>();
+      if (f.reference_images < 0) {
+        throw po::error("--reference-images must be at least 0, got " + std::to_string(f.reference_images));
+      }
+    }
     if (f.threads < 0 || f.threads > 1024) throw po::error("--threads must be from 0 to 1024, got " + std::to_string(f.threads));
     // On a terminal (stdout and stderr), unless --quiet: samples done, their rate, the time left.
     if (!vm.count("quiet") && &out == &std::cout && &err == &std::cerr && ::isatty(STDOUT_FILENO) == 1 &&
@@ -151,8 +159,8 @@ int run_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     }
     run_options.functional = std::move(f);
   } else if (!vm["dataset"].defaulted() || !vm["limit"].defaulted() || vm.count("per-channel") ||
-             !vm["threads"].defaulted() || vm.count("quiet")) {
-    throw po::error("--dataset, --limit, --per-channel, --threads and --quiet need --functional");
+             !vm["threads"].defaulted() || vm.count("quiet") || vm.count("reference-images")) {
+    throw po::error("--dataset, --limit, --per-channel, --threads, --reference-images and --quiet need --functional");
   }
   // The trace goes to a temporary file beside the target and replaces it only when the run
   // succeeded, so a failed run leaves no partial trace.

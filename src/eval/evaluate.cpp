@@ -33,6 +33,7 @@ func::FunctionalOptions functional_options(const FunctionalSettings& s) {
   o.limit = s.limit;
   o.per_channel = s.per_channel;
   o.threads = s.threads;
+  o.reference_images = s.reference_images;
   o.progress = s.progress;
   return o;
 }

@@ -23,6 +23,7 @@ struct FunctionalSettings {
   std::int64_t limit = 10000;  // test images evaluated (the first `limit`); >= 1
   bool per_channel = false;  // one weight scale per output channel (integer formats)
   int threads = 0;           // 0: one per core; results do not depend on it
+  std::int64_t reference_images = -1;  // the float32 reference on the first this many; -1: all
   std::function<void(std::int64_t done, std::int64_t total)> progress = nullptr;  // optional
 };
 

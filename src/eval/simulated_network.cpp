@@ -78,11 +78,12 @@ void add_simulation_and_cost(report::NetworkResult& result, const workload::Netw
   if (functional != nullptr) {
     result.top1 = functional->top1;
     result.images = functional->images;
-    result.reference_top1 = functional->reference_top1;
+    result.reference_images = functional->reference_images;
+    if (functional->reference_images > 0) result.reference_top1 = functional->reference_top1;
     if (functional->perplexity) {
       result.scored_tokens = functional->positions;
       result.perplexity = functional->perplexity;
-      result.reference_perplexity = functional->reference_perplexity;
+      if (functional->reference_images > 0) result.reference_perplexity = functional->reference_perplexity;
     }
   }
 }

@@ -230,20 +230,22 @@ struct LayerSums {
 };
 
 // The scores of one sample's outputs at every position p (logit of class v at v x P + p): the
-// argmax (lowest index on ties, NaN skipped) and the negative log-likelihood of the target,
-// log-softmax in double (NaN when a logit is NaN).
+// argmax (lowest index on ties, NaN skipped) and, when `nll` (language models: perplexity), the
+// negative log-likelihood of the target, log-softmax in double (NaN when a logit is NaN).
 struct PositionScore {
   std::int32_t prediction = 0;
   double nll = 0;
 };
 
 template <typename T>
-PositionScore score(const std::vector<T>& logits, std::int64_t positions, std::int64_t p, std::int32_t target) {
+PositionScore score(const std::vector<T>& logits, std::int64_t positions, std::int64_t p, std::int32_t target,
+                    bool nll) {
   const std::int64_t classes = static_cast<std::int64_t>(logits.size()) / positions;
   std::vector<double> column(static_cast<std::size_t>(classes));
   for (std::int64_t v = 0; v < classes; ++v) column[static_cast<std::size_t>(v)] = static_cast<double>(logits[static_cast<std::size_t>(v * positions + p)]);
   PositionScore s;
   s.prediction = argmax(column.data(), classes);
+  if (!nll) return s;
   double top = -std::numeric_limits<double>::infinity();
   for (const double x : column) top = std::isnan(x) ? x : std::max(top, x);
   double sum = 0;
@@ -346,10 +348,11 @@ class Worker {
         input_(static_cast<std::size_t>(shared.samples.input_elements)) {}
 
   // Sample n: its outcome, its predictions (one per position) and optionally its trace.
-  void run(std::int64_t n, SampleOutcome& outcome, std::int32_t* predictions, ImageTrace* trace) {
+  // `reference`: also run the float32 reference and compare.
+  void run(std::int64_t n, bool reference, SampleOutcome& outcome, std::int32_t* predictions, ImageTrace* trace) {
     const workload::Network& net = s_.net;
     s_.samples.load(n, input_.data());
-    reference_.run(s_.samples, n);
+    if (reference) reference_.run(s_.samples, n);
     outcome.sums.assign(net.layers.size(), LayerSums{});
     for (std::size_t i = 0; i < net.layers.size(); ++i) {
       const Layer& l = net.layers[i];
@@ -367,6 +370,7 @@ class Worker {
       } else {
         run_vector_layer<double>(l, s_.params[i], source(p.a), b, out.data(), s_.sfu);
       }
+      if (!reference) continue;
       const std::vector<float>& ref = reference_.output(i);
       LayerSums& sum = outcome.sums[i];
       for (std::size_t j = 0; j < ref.size(); ++j) {
@@ -379,12 +383,13 @@ class Worker {
     const std::int64_t positions = s_.samples.positions;
     for (std::int64_t p = 0; p < positions; ++p) {
       const std::int32_t target = s_.samples.targets[static_cast<std::size_t>(n * positions + p)];
-      const PositionScore q = score(values_.back(), positions, p, target);
-      const PositionScore r = score(reference_.output(net.layers.size() - 1), positions, p, target);
+      const PositionScore q = score(values_.back(), positions, p, target, s_.net.text.has_value());
       predictions[p] = q.prediction;
       outcome.correct += q.prediction == target;
-      outcome.reference_correct += r.prediction == target;
       outcome.nll += q.nll;
+      if (!reference) continue;
+      const PositionScore r = score(reference_.output(net.layers.size() - 1), positions, p, target, s_.net.text.has_value());
+      outcome.reference_correct += r.prediction == target;
       outcome.reference_nll += r.nll;
     }
     if (trace != nullptr) {
@@ -425,6 +430,9 @@ FunctionalResult run_functional(const arch::ArchSpec& arch, const workload::Netw
   }
   const config::Location nowhere{net.source_file, 0, 0};
   if (options.limit < 1) fail(nowhere, "", "--limit must be at least 1, got " + std::to_string(options.limit));
+  if (options.reference_images < -1) {
+    fail(nowhere, "", "--reference-images must be at least 0, got " + std::to_string(options.reference_images));
+  }
   check_network(net);
   const int threads = thread_count(options);
   const double need = memory_estimate(net, options, threads);
@@ -524,9 +532,11 @@ FunctionalResult run_functional(const arch::ArchSpec& arch, const workload::Netw
   std::vector<Worker> workers;
   for (auto& layers : worker_layers) workers.emplace_back(shared, layouts, std::move(layers));
   std::vector<SampleOutcome> outcomes(static_cast<std::size_t>(test.count));
+  const std::int64_t reference_images =
+      options.reference_images < 0 ? test.count : std::min(options.reference_images, test.count);
   parallel_for(test.count, threads, options.progress ? &options.progress : nullptr, [&](int worker, std::int64_t n) {
     workers[static_cast<std::size_t>(worker)].run(
-        n, outcomes[static_cast<std::size_t>(n)], result.predictions.data() + n * test.positions,
+        n, n < reference_images, outcomes[static_cast<std::size_t>(n)], result.predictions.data() + n * test.positions,
         n < options.trace_images ? &result.traces[static_cast<std::size_t>(n)] : nullptr);
   });
 
@@ -549,12 +559,14 @@ FunctionalResult run_functional(const arch::ArchSpec& arch, const workload::Netw
     for (std::size_t i = 0; i < layer_count; ++i) counts[i] += w.counts()[i];
   }
   const std::vector<std::unique_ptr<ComputeLayer>>& qlayers = workers.front().layers();
+  const double reference_positions = static_cast<double>(reference_images * test.positions);
   if (net.text) {
     result.perplexity = std::exp(nll / static_cast<double>(result.positions));
-    result.reference_perplexity = std::exp(reference_nll / static_cast<double>(result.positions));
+    result.reference_perplexity = std::exp(reference_nll / reference_positions);
   }
   result.top1 = static_cast<double>(result.correct) / static_cast<double>(result.positions);
-  result.reference_top1 = static_cast<double>(reference_correct) / static_cast<double>(result.positions);
+  result.reference_top1 = static_cast<double>(reference_correct) / reference_positions;
+  result.reference_images = reference_images;
 
   for (std::size_t i = 0; i < layer_count; ++i) {
     const Layer& l = net.layers[i];

@@ -30,6 +30,10 @@ struct FunctionalOptions {
   std::string dataset_dir = kDefaultDatasetDir;
   std::int64_t limit = 10000;        // test images (or text windows) evaluated, the first `limit`; >= 1
   std::int64_t calibration_images = 1000;  // first training images (windows) for activation scales
+  // The float32 reference (SQNR, reference top-1 and perplexity) runs on the first this many
+  // of the evaluated samples; -1: all of them. It costs about as much as the quantized run of
+  // an int8 network, so fewer speed up a long run.
+  std::int64_t reference_images = -1;
   bool per_channel = false;          // one weight scale per output channel (integer formats)
   // Upper bound on the memory functional mode may use; checked from shapes before allocating.
   // 0: half the physical memory (at least 1 GiB).
@@ -58,7 +62,8 @@ struct LayerValueStats {
   std::int64_t saturated_values = 0;          // the sum of the three
   std::int64_t overflowed_accumulations = 0;  // accumulator adds that overflowed, all images
   // 10 log10(sum ref^2 / sum (ref - out)^2) of the layer's output against a float32 execution
-  // of the same network on the same images; +inf when identical; NaN when both are all zero.
+  // of the same network on the same images (the first reference_images); +inf when identical;
+  // NaN when both are all zero or no image ran the reference.
   double sqnr_db = 0;
   // The quantization used (compute layers): formats, style, scales (the first channel's weight
   // scale when per-channel), and the accumulation order's name ("sequential", "row_folds(32)",
@@ -82,7 +87,8 @@ struct FunctionalResult {
   std::int64_t images = 0;         // samples: images or text windows
   std::int64_t positions = 0;      // predictions scored: one per image, one per token of a window
   std::int64_t correct = 0;
-  double reference_top1 = 0;       // the float32 execution's top-1 on the same samples
+  double reference_top1 = 0;       // the float32 execution's top-1 on the first reference_images samples
+  std::int64_t reference_images = 0;  // samples the float32 reference ran on (SQNR and reference_*)
   std::optional<double> perplexity;            // language models only
   std::optional<double> reference_perplexity;  // the float32 execution's
   std::vector<LayerValueStats> layers;  // parallel to network.layers

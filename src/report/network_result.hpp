@@ -119,10 +119,12 @@ struct NetworkResult {
   std::string cost_style;                            // "absolute" or "eyeriss_normalized"
   std::optional<OnChipResult> on_chip;               // when a mapping made the run
 
-  // Functional runs: top-1 accuracy over `images` test images, and that of float32 arithmetic.
+  // Functional runs: top-1 accuracy over `images` test images, and that of float32 arithmetic
+  // over the first `reference_images` of them (unset when none ran the reference).
   std::optional<double> top1;
   std::optional<std::int64_t> images;
   std::optional<double> reference_top1;
+  std::optional<std::int64_t> reference_images;
   // Language models (a workload with a `text` corpus): top-1 is the next token's, over
   // `scored_tokens` positions of `images` windows; perplexity of the next byte, and float32's.
   std::optional<std::int64_t> scored_tokens;

@@ -72,6 +72,7 @@ std::string render_json(const NetworkResult& r) {
     summary["top1"] = *r.top1;
     summary["images"] = optional_json(r.images);
     summary["reference_top1"] = optional_json(r.reference_top1);
+    if (r.reference_images != r.images) summary["reference_images"] = optional_json(r.reference_images);
   }
   if (r.perplexity) {  // functional runs of a language model
     summary["scored_tokens"] = optional_json(r.scored_tokens);

@@ -75,6 +75,14 @@ std::string generation_rows(const GenerationResult& g) {
          " steps, at context " + std::to_string(g.prompt_tokens + g.generated_tokens) + "; the totals cover every step";
 }
 
+// " (float32: VALUE)", naming how many samples the reference ran on when fewer than all.
+std::string reference_note(const NetworkResult& r, const std::string& value, const std::string& samples) {
+  const std::int64_t ran = r.reference_images.value_or(r.images.value_or(0));
+  if (ran == 0) return " (float32 reference not run)";
+  if (ran == r.images.value_or(0)) return " (float32: " + value + ")";
+  return " (float32: " + value + " over the first " + grouped(ran) + " " + samples + ")";
+}
+
 std::vector<std::pair<std::string, std::string>> summary_lines(const NetworkResult& r) {
   std::vector<std::pair<std::string, std::string>> lines = {
       {"design point", r.arch_name + " (" + r.arch_file + ")"},
@@ -102,14 +110,14 @@ std::vector<std::pair<std::string, std::string>> summary_lines(const NetworkResu
       {"peak TOPS", r.peak_tops ? significant(*r.peak_tops) : "-"},
       {"top-1", !r.top1 ? "- (not a functional run)"
                 : r.perplexity ? percent_of(*r.top1) + " of the next bytes at " + grouped(r.scored_tokens.value_or(0)) +
-                                     " positions of " + grouped(r.images.value_or(0)) + " windows (float32: " +
-                                     percent_of(r.reference_top1.value_or(0)) + ")"
-                               : percent_of(*r.top1) + " over " + grouped(r.images.value_or(0)) +
-                                     " images (float32: " + percent_of(r.reference_top1.value_or(0)) + ")"},
+                                     " positions of " + grouped(r.images.value_or(0)) + " windows" +
+                                     reference_note(r, percent_of(r.reference_top1.value_or(0)), "windows")
+                               : percent_of(*r.top1) + " over " + grouped(r.images.value_or(0)) + " images" +
+                                     reference_note(r, percent_of(r.reference_top1.value_or(0)), "images")},
   };
   if (r.perplexity) {
-    lines.emplace_back("perplexity", significant(*r.perplexity) + " per byte (float32: " +
-                                         significant(r.reference_perplexity.value_or(0)) + ")");
+    lines.emplace_back("perplexity", significant(*r.perplexity) + " per byte" +
+                                         reference_note(r, significant(r.reference_perplexity.value_or(0)), "windows"));
   }
   if (r.on_chip) {
     lines.emplace_back("fusion", fusion_line(*r.on_chip));

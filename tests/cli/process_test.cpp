@@ -401,6 +401,36 @@ TEST(ProcessRun, FunctionalOptionErrors) {
   EXPECT_EQ(no_data.status, 2);
   EXPECT_NE(no_data.err.find("/nonexistent"), std::string::npos);
   EXPECT_FALSE(fs::exists(scratch_dir("nodata") + "/r"));
+  const auto stray_reference = run_process({"run", "--arch", kArch, "--workload", lenet, "--reference-images", "5"});
+  EXPECT_EQ(stray_reference.status, 2);
+  EXPECT_NE(stray_reference.err.find("need --functional"), std::string::npos);
+  const auto negative = run_process({"run", "--arch", kArch, "--workload", lenet, "--functional", "--reference-images", "-1"});
+  EXPECT_EQ(negative.status, 2);
+  EXPECT_NE(negative.err.find("--reference-images must be at least 0"), std::string::npos) << negative.err;
+}
+
+// --reference-images N: the summary says over how many images the float32 reference ran.
+TEST(ProcessRun, ReferenceOnTheFirstImages) {
+  const auto lenet = source_path("workloads/fashion/lenet5.yaml");
+  const auto run = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"run", "--arch", kArch, "--workload", lenet, "--functional", "--limit", "30"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_process(args);
+  };
+  const auto sampled = run({"--reference-images", "10"});
+  ASSERT_EQ(sampled.status, 0) << sampled.err;
+  EXPECT_NE(sampled.out.find("images (float32: "), std::string::npos) << sampled.out;
+  EXPECT_NE(sampled.out.find(" over the first 10 images)"), std::string::npos) << sampled.out;
+  const auto json = nlohmann::json::parse(run({"--reference-images", "10", "--format", "json"}).out);
+  EXPECT_EQ(json["images"], 30);
+  EXPECT_EQ(json["reference_images"], 10);
+  const auto full = nlohmann::json::parse(run({"--format", "json"}).out);
+  EXPECT_FALSE(full.contains("reference_images"));  // all of them
+  EXPECT_EQ(full["top1"], json["top1"]);
+  const auto none = run({"--reference-images", "0", "--format", "json"});
+  ASSERT_EQ(none.status, 0) << none.err;
+  EXPECT_TRUE(nlohmann::json::parse(none.out)["reference_top1"].is_null());
+  EXPECT_NE(run({"--reference-images", "0"}).out.find("(float32 reference not run)"), std::string::npos);
 }
 
 TEST(Process, UnwritableOutputIsAUserError) {

@@ -223,6 +223,51 @@ TEST(FunctionalRun, EveryThreadCountGivesTheSameResult) {
   }
 }
 
+// The float32 reference on the first N samples only: the quantized results are the full run's,
+// the reference's (SQNR, reference top-1 and perplexity) those of a run of N samples.
+TEST(FunctionalRun, ReferenceOnTheFirstSamplesOnly) {
+  struct Case {
+    std::string workload;
+    arch::ArchSpec arch;
+  };
+  const std::vector<Case> cases = {
+      {testing::fashion_workload("lenet5"), testing::func_arch("int8", "int8", "int32")},
+      {std::string(QARCH_SOURCE_DIR) + "/workloads/text/tinylm.yaml", testing::func_arch("bf16", "bf16", "fp32")},
+  };
+  for (const Case& c : cases) {
+    const workload::Network net = workload::load_network(c.workload);
+    FunctionalOptions o;
+    o.calibration_images = 11;
+    o.threads = 2;
+    o.limit = 9;
+    const FunctionalResult first = run_functional(c.arch, net, o);
+    o.limit = 40;
+    const FunctionalResult all = run_functional(c.arch, net, o);
+    o.reference_images = 9;
+    const FunctionalResult sampled = run_functional(c.arch, net, o);
+    EXPECT_EQ(all.reference_images, 40);
+    EXPECT_EQ(sampled.reference_images, 9);
+    EXPECT_EQ(sampled.predictions, all.predictions) << c.workload;
+    EXPECT_EQ(sampled.top1, all.top1);
+    EXPECT_EQ(sampled.perplexity, all.perplexity);
+    EXPECT_EQ(sampled.reference_top1, first.reference_top1) << c.workload;
+    EXPECT_EQ(sampled.reference_perplexity, first.reference_perplexity);
+    ASSERT_EQ(sampled.layers.size(), first.layers.size());
+    for (std::size_t i = 0; i < first.layers.size(); ++i) {
+      const double a = sampled.layers[i].sqnr_db, b = first.layers[i].sqnr_db;
+      EXPECT_TRUE(a == b || (std::isnan(a) && std::isnan(b))) << first.layers[i].name;
+      EXPECT_EQ(sampled.layers[i].saturated_activations, all.layers[i].saturated_activations);
+    }
+    o.reference_images = 0;
+    const FunctionalResult none = run_functional(c.arch, net, o);
+    EXPECT_EQ(none.reference_images, 0);
+    EXPECT_EQ(none.predictions, all.predictions);
+    for (const LayerValueStats& l : none.layers) EXPECT_TRUE(std::isnan(l.sqnr_db)) << l.name;
+    o.reference_images = -2;
+    EXPECT_THROW(run_functional(c.arch, net, o), config::InputError);
+  }
+}
+
 // Progress reports count up to every sample, the last call with all of them.
 TEST(FunctionalRun, ReportsProgress) {
   const workload::Network net = workload::load_network(testing::fashion_workload("mlp"));
