@@ -31,6 +31,8 @@ class FastLayerKernel {
                   const std::vector<double>& bias_values);
 
   bool active() const { return kind_ != Kind::None; }
+  // Integer kernels: every value run_group and run_lanes give is finite.
+  bool integer() const { return kind_ == Kind::IntGemm || kind_ == Kind::IntChains; }
   // "simd_int_gemm", "simd_int_chains", "simd_fp32_chains", or nullptr when not active.
   const char* path_name() const;
 

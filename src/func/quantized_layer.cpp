@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "func/fold_sums.hpp"
+#include "func/simd_int_gemm.hpp"
 #include "numerics/codec.hpp"
 
 namespace qarch::func {
@@ -187,11 +188,9 @@ void QuantizedLayer::run(const double* in, double* out, double* accumulators, Co
     if (lanes) {
       lane_gathers_[static_cast<std::size_t>(grp)].apply(input_units_.data(), lanes_.data());
       const std::size_t ld = fast_->lane_stride();
+      const auto padding = static_cast<std::int64_t>(ld) - g.m;  // lanes past m hold zeros
       for (std::int64_t j = 0; j < k; ++j) {
-        const std::int16_t* lane = lanes_.data() + static_cast<std::size_t>(j) * ld;
-        std::int64_t zeros = 0;
-        for (std::int64_t r = 0; r < g.m; ++r) zeros += lane[r] == 0 ? 1 : 0;
-        zero_by_k[j] = zeros;
+        zero_by_k[j] = static_cast<std::int64_t>(count_zeros(lanes_.data() + static_cast<std::size_t>(j) * ld, ld)) - padding;
       }
     } else {
       if (!gathers_.empty()) {
@@ -231,8 +230,10 @@ void QuantizedLayer::run(const double* in, double* out, double* accumulators, Co
       const double scale = product_scales_[static_cast<std::size_t>(channel)];
       if (fast_ && g.scatter.empty()) {  // all finite (always for integers): the channel's outputs
         const double* values = fast_values_.data() + c * g.m;
-        bool finite = true;
-        for (std::int64_t r = 0; r < g.m; ++r) finite &= std::isfinite(values[r]);
+        bool finite = true;  // integer sums always are
+        if (!fast_->integer()) {
+          for (std::int64_t r = 0; r < g.m; ++r) finite &= std::isfinite(values[r]);
+        }
         if (finite) {
           if (accumulators != nullptr) std::copy(values, values + g.m, accumulators + channel * g.m);
           double* o = out + channel * g.m;

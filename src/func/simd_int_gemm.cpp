@@ -142,6 +142,15 @@ void InterleavePairs(const std::int16_t* x, std::size_t ld, std::size_t k, std::
 
 #endif  // HWY_TARGET == HWY_SCALAR
 
+std::size_t CountZeros(const std::int16_t* x, std::size_t n) {
+  const hn::ScalableTag<std::int16_t> d;
+  const std::size_t step = hn::Lanes(d);
+  std::size_t zeros = 0, i = 0;
+  for (; i + step <= n; i += step) zeros += hn::CountTrue(d, hn::Eq(hn::LoadU(d, x + i), hn::Zero(d)));
+  for (; i < n; ++i) zeros += x[i] == 0 ? 1 : 0;
+  return zeros;
+}
+
 }  // namespace HWY_NAMESPACE
 }  // namespace qarch::func
 HWY_AFTER_NAMESPACE();
@@ -153,6 +162,7 @@ HWY_EXPORT(Int16Lanes);
 HWY_EXPORT(Int16Gemm);
 HWY_EXPORT(Int16LaneGemm);
 HWY_EXPORT(InterleavePairs);
+HWY_EXPORT(CountZeros);
 
 std::size_t int16_gemm_row_padding() {
   // At least 32 (a 512-bit vector) so that short rows need no per-target layout logic.
@@ -173,6 +183,8 @@ void int16_lane_gemm(const std::int16_t* x2, std::size_t ld, std::size_t lanes, 
 void interleave_pairs(const std::int16_t* x, std::size_t ld, std::size_t k, std::int16_t* x2) {
   HWY_DYNAMIC_DISPATCH(InterleavePairs)(x, ld, k, x2);
 }
+
+std::size_t count_zeros(const std::int16_t* x, std::size_t n) { return HWY_DYNAMIC_DISPATCH(CountZeros)(x, n); }
 
 }  // namespace qarch::func
 #endif

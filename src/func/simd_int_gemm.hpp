@@ -32,4 +32,7 @@ void int16_lane_gemm(const std::int16_t* x2, std::size_t ld, std::size_t lanes, 
 // zeros as its second value).
 void interleave_pairs(const std::int16_t* x, std::size_t ld, std::size_t k, std::int16_t* x2);
 
+// How many of x[0 .. n) are zero; n a multiple of lane_chain_padding().
+std::size_t count_zeros(const std::int16_t* x, std::size_t n);
+
 }  // namespace qarch::func
