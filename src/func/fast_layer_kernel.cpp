@@ -123,6 +123,11 @@ bool FastLayerKernel::choose_integer(const arch::LayerFormats& formats, const Do
     lane_gemm_ = (activation_units_[c] == 0) == (numerics::decode(formats.activation, static_cast<std::uint32_t>(c)) == 0.0);
   }
   k_pairs_ = (static_cast<std::size_t>(k_) + 1) / 2;
+  const FormatKind a = formats.activation.kind();
+  units_are_values_ = a == FormatKind::Int || a == FormatKind::UInt;
+  for (std::uint64_t c = 0; c < formats.activation.code_count() && units_are_values_; ++c) {
+    units_are_values_ = activation_units_[c] == numerics::decode(formats.activation, static_cast<std::uint32_t>(c));
+  }
   return true;
 }
 

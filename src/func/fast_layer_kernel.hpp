@@ -52,6 +52,9 @@ class FastLayerKernel {
   bool takes_lanes() const { return lane_gemm_; }
   std::size_t lane_stride() const { return lane_ld_; }
   void units_of(const std::uint32_t* codes, std::size_t count, std::int16_t* units) const;
+  // An int or uint activation whose units are its values: ValueQuantizer::quantize_integers
+  // gives the units without codes.
+  bool units_are_values() const { return units_are_values_; }
   void run_lanes(std::int64_t grp, const std::int16_t* lanes, double* values);
 
  private:
@@ -90,6 +93,7 @@ class FastLayerKernel {
   std::size_t k_padded_ = 0;
   std::vector<std::int16_t> weight_rows16_;
   bool lane_gemm_ = false;           // IntGemm with rows in lanes (int16_lane_gemm)
+  bool units_are_values_ = false;
   std::size_t k_pairs_ = 0, lane_ld_ = 0;  // pairs of k; rows padded to lanes
   std::vector<std::int32_t> weight_pairs_;  // per channel, k_pairs_ pairs of int16 units
   std::vector<std::int16_t> lane_pairs_;    // scratch: the lanes interleaved in pairs

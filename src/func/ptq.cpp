@@ -104,14 +104,23 @@ inline double round_even(double x) {
 
 }  // namespace
 
+inline double ValueQuantizer::integer(double scaled, std::int64_t& saturated) const {
+  const double r = round_even(scaled);
+  if (r >= lo_ && r <= hi_) return r;
+  ++saturated;
+  return std::isnan(r) ? 0.0 : r < lo_ ? lo_ : hi_;
+}
+
 inline std::uint32_t ValueQuantizer::direct(double scaled, std::int64_t& saturated) const {
-  double r = round_even(scaled);
-  if (!(r >= lo_ && r <= hi_)) {
-    ++saturated;
-    if (std::isnan(r)) return 0;
-    r = r < lo_ ? lo_ : hi_;
-  }
-  return static_cast<std::uint32_t>(static_cast<std::int64_t>(r)) & mask_;
+  return static_cast<std::uint32_t>(static_cast<std::int64_t>(integer(scaled, saturated))) & mask_;
+}
+
+bool ValueQuantizer::quantize_integers(const double* in, double scale, std::size_t n, std::int16_t* values,
+                                       std::int64_t& saturated) const {
+  if (!direct_ || lo_ < -32768 || hi_ > 32767) return false;
+  std::size_t i = quantize_to_int16(in, scale, n, lo_, hi_, values, saturated);
+  for (; i < n; ++i) values[i] = static_cast<std::int16_t>(integer(in[i] / scale, saturated));
+  return true;
 }
 
 void ValueQuantizer::quantize(const double* in, double scale, std::size_t n, std::uint32_t* codes,

@@ -51,10 +51,15 @@ class ValueQuantizer {
 
   // codes[i] = (*this)(in[i] / scale, saturated) for i < n: a layer's input stage in one loop.
   void quantize(const double* in, double scale, std::size_t n, std::uint32_t* codes, std::int64_t& saturated) const;
+  // int and uint formats whose values fit int16: values[i] = the value of the code
+  // (*this)(in[i] / scale) gives, saturations counted alike; false (nothing done) for others.
+  bool quantize_integers(const double* in, double scale, std::size_t n, std::int16_t* values,
+                         std::int64_t& saturated) const;
 
   const numerics::Format& format() const { return format_; }
 
  private:
+  double integer(double scaled, std::int64_t& saturated) const;  // int / uint: the value
   std::uint32_t direct(double scaled, std::int64_t& saturated) const;
 
   numerics::Format format_;

@@ -167,15 +167,23 @@ void QuantizedLayer::run(const double* in, double* out, double* accumulators, Co
   const std::int64_t k = g.k;
   // The input stage: every input element quantized once (x / scale, rounded into the format).
   // Element input_elements_ is what padding feeds, so gathers need no branch.
+  // Rows in lanes take units (int values straight from the quantizer where they are the units).
   const auto elements = static_cast<std::size_t>(input_elements_);
-  input_codes_.resize(elements + 1);
-  activation_quantizer_.quantize(in, activation_scale_, elements, input_codes_.data(), counts.saturated_activations);
-  input_codes_[elements] = activation_zero_code_;
   const bool lanes = !lane_gathers_.empty();
+  std::int64_t& saturated = counts.saturated_activations;
   if (lanes) {
     input_units_.resize(elements + 1);
-    fast_->units_of(input_codes_.data(), elements + 1, input_units_.data());
+    if (!fast_->units_are_values() ||
+        !activation_quantizer_.quantize_integers(in, activation_scale_, elements, input_units_.data(), saturated)) {
+      input_codes_.resize(elements);
+      activation_quantizer_.quantize(in, activation_scale_, elements, input_codes_.data(), saturated);
+      fast_->units_of(input_codes_.data(), elements, input_units_.data());
+    }
+    fast_->units_of(&activation_zero_code_, 1, input_units_.data() + elements);
   } else {
+    input_codes_.resize(elements + 1);
+    activation_quantizer_.quantize(in, activation_scale_, elements, input_codes_.data(), saturated);
+    input_codes_[elements] = activation_zero_code_;
     operand_rows_.resize(static_cast<std::size_t>(g.m * k));
   }
   zero_activations_by_k_.resize(static_cast<std::size_t>(k));
@@ -188,10 +196,9 @@ void QuantizedLayer::run(const double* in, double* out, double* accumulators, Co
     if (lanes) {
       lane_gathers_[static_cast<std::size_t>(grp)].apply(input_units_.data(), lanes_.data());
       const std::size_t ld = fast_->lane_stride();
+      count_zeros(lanes_.data(), ld, static_cast<std::size_t>(k), zero_by_k);
       const auto padding = static_cast<std::int64_t>(ld) - g.m;  // lanes past m hold zeros
-      for (std::int64_t j = 0; j < k; ++j) {
-        zero_by_k[j] = static_cast<std::int64_t>(count_zeros(lanes_.data() + static_cast<std::size_t>(j) * ld, ld)) - padding;
-      }
+      for (std::int64_t j = 0; j < k; ++j) zero_by_k[j] -= padding;
     } else {
       if (!gathers_.empty()) {
         gathers_[static_cast<std::size_t>(grp)].apply(input_codes_.data(), operand_rows_.data());

@@ -142,13 +142,16 @@ void InterleavePairs(const std::int16_t* x, std::size_t ld, std::size_t k, std::
 
 #endif  // HWY_TARGET == HWY_SCALAR
 
-std::size_t CountZeros(const std::int16_t* x, std::size_t n) {
+void CountZeros(const std::int16_t* x, std::size_t ld, std::size_t rows, std::int64_t* counts) {
   const hn::ScalableTag<std::int16_t> d;
   const std::size_t step = hn::Lanes(d);
-  std::size_t zeros = 0, i = 0;
-  for (; i + step <= n; i += step) zeros += hn::CountTrue(d, hn::Eq(hn::LoadU(d, x + i), hn::Zero(d)));
-  for (; i < n; ++i) zeros += x[i] == 0 ? 1 : 0;
-  return zeros;
+  for (std::size_t j = 0; j < rows; ++j) {
+    const std::int16_t* row = x + j * ld;
+    std::size_t zeros = 0, i = 0;
+    for (; i + step <= ld; i += step) zeros += hn::CountTrue(d, hn::Eq(hn::LoadU(d, row + i), hn::Zero(d)));
+    for (; i < ld; ++i) zeros += row[i] == 0 ? 1 : 0;
+    counts[j] = static_cast<std::int64_t>(zeros);
+  }
 }
 
 }  // namespace HWY_NAMESPACE
@@ -184,7 +187,9 @@ void interleave_pairs(const std::int16_t* x, std::size_t ld, std::size_t k, std:
   HWY_DYNAMIC_DISPATCH(InterleavePairs)(x, ld, k, x2);
 }
 
-std::size_t count_zeros(const std::int16_t* x, std::size_t n) { return HWY_DYNAMIC_DISPATCH(CountZeros)(x, n); }
+void count_zeros(const std::int16_t* x, std::size_t ld, std::size_t rows, std::int64_t* counts) {
+  HWY_DYNAMIC_DISPATCH(CountZeros)(x, ld, rows, counts);
+}
 
 }  // namespace qarch::func
 #endif

@@ -32,7 +32,8 @@ void int16_lane_gemm(const std::int16_t* x2, std::size_t ld, std::size_t lanes, 
 // zeros as its second value).
 void interleave_pairs(const std::int16_t* x, std::size_t ld, std::size_t k, std::int16_t* x2);
 
-// How many of x[0 .. n) are zero; n a multiple of lane_chain_padding().
-std::size_t count_zeros(const std::int16_t* x, std::size_t n);
+// counts[j] = how many of row j's ld values x[j * ld .. j * ld + ld) are zero, for j < rows; ld
+// a multiple of lane_chain_padding().
+void count_zeros(const std::int16_t* x, std::size_t ld, std::size_t rows, std::int64_t* counts);
 
 }  // namespace qarch::func

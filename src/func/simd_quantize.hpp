@@ -15,4 +15,8 @@ namespace qarch::func {
 std::size_t quantize_to_integers(const double* in, double scale, std::size_t n, double lo, double hi,
                                  std::uint32_t mask, std::uint32_t* codes, std::int64_t& saturated);
 
+// The same into int16 values (not codes): needs -32768 <= lo <= hi <= 32767.
+std::size_t quantize_to_int16(const double* in, double scale, std::size_t n, double lo, double hi,
+                              std::int16_t* values, std::int64_t& saturated);
+
 }  // namespace qarch::func

@@ -72,8 +72,22 @@ TEST(Ptq, QuantizingAnArrayEqualsQuantizingEachValue) {
         ASSERT_EQ(codes[i], q(in[i + 1] / 0.37, want_saturated)) << hwy::TargetName(target) << " " << name << " " << in[i + 1];
       }
       EXPECT_EQ(saturated, want_saturated) << name;
+      // The values of those codes, straight into int16 (formats whose values fit it).
+      std::vector<std::int16_t> values(codes.size());
+      std::int64_t value_saturated = 0;
+      const Format f = Format::parse(name);
+      const bool fits = q.quantize_integers(in.data() + 1, 0.37, values.size(), values.data(), value_saturated);
+      ASSERT_EQ(fits, numerics::lowest_value(f) >= -32768 && numerics::max_value(f) <= 32767) << name;
+      if (!fits) continue;
+      for (std::size_t i = 0; i < values.size(); ++i) {
+        ASSERT_EQ(values[i], numerics::decode(f, codes[i])) << hwy::TargetName(target) << " " << name << " " << in[i + 1];
+      }
+      EXPECT_EQ(value_saturated, want_saturated) << name;
     }
   }
+  std::int64_t unused = 0;
+  std::vector<std::int16_t> unused_values(8);
+  EXPECT_FALSE(ValueQuantizer(Format::parse("fp8_e4m3")).quantize_integers(in.data(), 1.0, 8, unused_values.data(), unused));
   hwy::SetSupportedTargetsForTest(0);
   for (const char* name : {"int8", "uint4", "int16", "fp8_e4m3", "bf16", "fp32", "posit8_1", "binary", "pow2_4"}) {
     const ValueQuantizer q(Format::parse(name));
