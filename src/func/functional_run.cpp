@@ -362,9 +362,14 @@ class Worker {
       out.resize(static_cast<std::size_t>(l.output.elements()));
       const double* b = l.inputs.size() > 1 ? source(p.b) : nullptr;
       if (layers_[i]) {
-        accs_[i].resize(out.size());
+        // Accumulators are kept only for a trace: writing them costs a pass over every output.
+        double* accs = nullptr;
+        if (trace != nullptr) {
+          accs_[i].resize(out.size());
+          accs = accs_[i].data();
+        }
         if (!l.has_weights()) layers_[i]->set_second_operand(b, counts_[i]);
-        layers_[i]->run(source(p.a), out.data(), accs_[i].data(), counts_[i]);
+        layers_[i]->run(source(p.a), out.data(), accs, counts_[i]);
       } else if (s_.tables[i]) {
         s_.tables[i]->gather(source(p.a), out.data(), l.output.h);
       } else {

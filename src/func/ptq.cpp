@@ -79,10 +79,10 @@ ValueQuantizer::ValueQuantizer(const Format& format) : format_(format) {
   small_float_ = format.kind() == FormatKind::Float && !fp32_ && format.mantissa_bits() < 52 &&
                  format.exponent_bits() < 11;
   if (small_float_) {
-    mantissa_bits_ = format.mantissa_bits();
-    bias_ = format.exponent_bias();
-    top_field_ = (1 << format.exponent_bits()) - 2;  // the largest exponent field taken here
-    sign_bit_ = std::uint32_t{1} << (format.bits() - 1);
+    layout_.mantissa_bits = format.mantissa_bits();
+    layout_.bias = format.exponent_bias();
+    layout_.top_field = (1 << format.exponent_bits()) - 2;  // the largest exponent field taken here
+    layout_.sign_bit = std::uint32_t{1} << (format.bits() - 1);
   }
   direct_ = format.kind() == FormatKind::Int || format.kind() == FormatKind::UInt;
   if (direct_) {
@@ -131,7 +131,14 @@ void ValueQuantizer::quantize(const double* in, double scale, std::size_t n, std
     for (; i < n; ++i) codes[i] = direct(in[i] / scale, saturated);
     return;
   }
-  for (std::size_t i = 0; i < n; ++i) codes[i] = (*this)(in[i] / scale, saturated);
+  std::size_t i = 0;
+  if (small_float_ && format_.bits() < 32) {  // kScalarCode is no code of the format
+    i = quantize_to_small_float(in, scale, n, layout_, codes);
+    for (std::size_t j = 0; j < i; ++j) {
+      if (codes[j] == kScalarCode) codes[j] = (*this)(in[j] / scale, saturated);
+    }
+  }
+  for (; i < n; ++i) codes[i] = (*this)(in[i] / scale, saturated);
 }
 
 std::uint32_t ValueQuantizer::operator()(double scaled, std::int64_t& saturated) const {
@@ -152,20 +159,20 @@ std::uint32_t ValueQuantizer::operator()(double scaled, std::int64_t& saturated)
     if (scaled == 0.0 && !std::signbit(scaled)) return 0;
     std::uint64_t bits = 0;
     std::memcpy(&bits, &scaled, sizeof bits);
-    int field = static_cast<int>((bits >> 52) & 0x7ff) - 1023 + bias_;
-    const int drop = 52 - mantissa_bits_;
+    int field = static_cast<int>((bits >> 52) & 0x7ff) - 1023 + layout_.bias;
+    const int drop = 52 - layout_.mantissa_bits;
     const std::uint64_t mantissa = bits & ((std::uint64_t{1} << 52) - 1);
     std::uint64_t kept = mantissa >> drop;
     const std::uint64_t rest = mantissa & ((std::uint64_t{1} << drop) - 1);
     const std::uint64_t half = std::uint64_t{1} << (drop - 1);
     if (rest > half || (rest == half && (kept & 1) != 0)) ++kept;
-    if (kept >> mantissa_bits_ != 0) {  // rounded up to the next binade
+    if (kept >> layout_.mantissa_bits != 0) {  // rounded up to the next binade
       kept = 0;
       ++field;
     }
-    if (field >= 1 && field <= top_field_) {
-      const std::uint32_t sign = (bits >> 63) != 0 ? sign_bit_ : 0;
-      return sign | static_cast<std::uint32_t>(field) << mantissa_bits_ | static_cast<std::uint32_t>(kept);
+    if (field >= 1 && field <= layout_.top_field) {
+      const std::uint32_t sign = (bits >> 63) != 0 ? layout_.sign_bit : 0;
+      return sign | static_cast<std::uint32_t>(field) << layout_.mantissa_bits | static_cast<std::uint32_t>(kept);
     }
   }
   const numerics::Encoded e = numerics::encode(format_, scaled, numerics::Rounding::NearestEven,

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "func/simd_quantize.hpp"
 #include "numerics/codec.hpp"
 #include "numerics/format.hpp"
 
@@ -66,8 +67,7 @@ class ValueQuantizer {
   bool direct_ = false;  // int / uint
   bool fp32_ = false;    // IEEE binary32: a float conversion
   bool small_float_ = false;  // other floats: rounded on the bits (normal range)
-  int mantissa_bits_ = 0, bias_ = 0, top_field_ = 0;
-  std::uint32_t sign_bit_ = 0;
+  SmallFloatLayout layout_;
   double lo_ = 0, hi_ = 0;
   std::uint32_t mask_ = 0;
 };

@@ -60,10 +60,14 @@ TEST(Ptq, QuantizingAnArrayEqualsQuantizingEachValue) {
   in[8] = -0.0;
   in[9] = 1e300;
   for (std::size_t i = 10; i < 40; ++i) in[i] = static_cast<double>(i) - 25.5;  // ties
-  // Integer formats take SIMD lanes (simd_quantize.hpp): every instruction set Highway compiled.
+  for (std::size_t i = 40; i < 80; ++i) in[i] = std::ldexp(i % 2 ? 1.37 : -1.5, 14 - static_cast<int>(i / 2));  // float subnormals
+  in[80] = -in[80];  // -0
+  in[81] = 0x1.7p-12 * 0.37;  // a bf16 tie
+  // Integer and small float formats take SIMD lanes (simd_quantize.hpp): every instruction set
+  // Highway compiled.
   for (const std::int64_t target : hwy::SupportedAndGeneratedTargets()) {
     hwy::SetSupportedTargetsForTest(target);
-    for (const char* name : {"int8", "uint4", "int16", "int32", "uint8"}) {
+    for (const char* name : {"int8", "uint4", "int16", "int32", "uint8", "fp8_e4m3", "fp8_e5m2", "fp16", "bf16", "fp<3,2>", "fp<8,20>"}) {
       const ValueQuantizer q(Format::parse(name));
       std::vector<std::uint32_t> codes(in.size() - 3);  // not a multiple of the vector length
       std::int64_t saturated = 0, want_saturated = 0;
@@ -77,7 +81,8 @@ TEST(Ptq, QuantizingAnArrayEqualsQuantizingEachValue) {
       std::int64_t value_saturated = 0;
       const Format f = Format::parse(name);
       const bool fits = q.quantize_integers(in.data() + 1, 0.37, values.size(), values.data(), value_saturated);
-      ASSERT_EQ(fits, numerics::lowest_value(f) >= -32768 && numerics::max_value(f) <= 32767) << name;
+      const bool integer = f.kind() == numerics::FormatKind::Int || f.kind() == numerics::FormatKind::UInt;
+      ASSERT_EQ(fits, integer && numerics::lowest_value(f) >= -32768 && numerics::max_value(f) <= 32767) << name;
       if (!fits) continue;
       for (std::size_t i = 0; i < values.size(); ++i) {
         ASSERT_EQ(values[i], numerics::decode(f, codes[i])) << hwy::TargetName(target) << " " << name << " " << in[i + 1];
