@@ -66,6 +66,7 @@ FastLayerKernel::FastLayerKernel(const GemmLayout& layout, const arch::LayerForm
   if (m_ < 1 || n_ < 1 || k_ < 1) return;
   lanes_are_rows_ = m_ >= n_;
   ld_ = round_up(static_cast<std::size_t>(lanes_are_rows_ ? m_ : n_), lane_chain_padding());
+  lane_ld_ = round_up(static_cast<std::size_t>(m_), lane_chain_padding());
   const LaneOrder lane_order(order, order_free, k_);
   if (choose_integer(formats, kernel, order_free, bias_values)) {
     if (kind_ == Kind::IntChains) {
@@ -77,6 +78,7 @@ FastLayerKernel::FastLayerKernel(const GemmLayout& layout, const arch::LayerForm
     }
   } else if (choose_float(formats, kernel, lane_order.sequential, bias_values)) {
     fp32_chains_ = std::make_unique<Fp32LaneChains>(lane_order);
+    takes_float_lanes_ = lanes_are_rows_;
   }
 }
 
@@ -118,7 +120,6 @@ bool FastLayerKernel::choose_integer(const arch::LayerFormats& formats, const Do
   // Rows in lanes when there are enough rows to fill half a 512-bit vector (convolutions), if
   // the caller's zero count on units is its count on codes.
   lane_gemm_ = kind_ == Kind::IntGemm && m_ >= 8;
-  lane_ld_ = round_up(static_cast<std::size_t>(m_), lane_chain_padding());
   for (std::uint64_t c = 0; c < formats.activation.code_count() && lane_gemm_; ++c) {
     lane_gemm_ = (activation_units_[c] == 0) == (numerics::decode(formats.activation, static_cast<std::uint32_t>(c)) == 0.0);
   }
@@ -317,6 +318,29 @@ void FastLayerKernel::run_lanes(std::int64_t grp, const std::int16_t* lanes, dou
     const std::int64_t start = start_units_[first_channel + c];
     const std::int32_t* sums = lane_sums_.data() + c * lane_ld_;
     for (std::size_t r = 0; r < m; ++r) values[c * m + r] = static_cast<double>(start + sums[r]) * unit;
+  }
+}
+
+void FastLayerKernel::floats_of(const std::uint32_t* codes, std::size_t count, float* values) const {
+  if (activation_fp32_bits_) {
+    std::memcpy(values, codes, count * sizeof(float));
+    return;
+  }
+  const std::uint32_t mask = static_cast<std::uint32_t>(activation_floats_.size() - 1);
+  for (std::size_t i = 0; i < count; ++i) values[i] = activation_floats_[codes[i] & mask];
+}
+
+void FastLayerKernel::run_float_lanes(std::int64_t grp, const float* lanes, double* values) {
+  const auto m = static_cast<std::size_t>(m_);
+  const auto n = static_cast<std::size_t>(n_);
+  const std::size_t first_channel = static_cast<std::size_t>(grp) * n;
+  lane_float_sums_.resize(n * lane_ld_);
+  fp32_chains_->run_channels(lanes, lane_ld_, m, weight_float_.data() + first_channel * static_cast<std::size_t>(k_),
+                             static_cast<std::size_t>(k_), n, start_floats_.data() + first_channel,
+                             lane_float_sums_.data());
+  for (std::size_t c = 0; c < n; ++c) {
+    const float* sums = lane_float_sums_.data() + c * lane_ld_;
+    for (std::size_t r = 0; r < m; ++r) values[c * m + r] = static_cast<double>(sums[r]);
   }
 }
 

@@ -49,13 +49,19 @@ class FastLayerKernel {
   // activation units (units_of) into k x lane_stride() lanes, row r of k-column j at
   // j * lane_stride() + r, zeros past m, and calls run_lanes instead of run_group. A unit is
   // zero exactly when its code decodes to zero.
-  bool takes_lanes() const { return lane_gemm_; }
+  // Float chains with rows in lanes take float lanes the same way (floats_of, run_float_lanes);
+  // a value of 0 (either sign) is a code that decodes to zero.
+  bool takes_lanes() const { return lane_gemm_ || takes_float_lanes_; }
+  bool lanes_are_floats() const { return takes_float_lanes_; }
   std::size_t lane_stride() const { return lane_ld_; }
   void units_of(const std::uint32_t* codes, std::size_t count, std::int16_t* units) const;
   // An int or uint activation whose units are its values: ValueQuantizer::quantize_integers
   // gives the units without codes.
   bool units_are_values() const { return units_are_values_; }
   void run_lanes(std::int64_t grp, const std::int16_t* lanes, double* values);
+  void floats_of(const std::uint32_t* codes, std::size_t count, float* values) const;
+  // As run_group on float lanes: a non-finite value is recomputed by the caller.
+  void run_float_lanes(std::int64_t grp, const float* lanes, double* values);
 
  private:
   enum class Kind { None, IntGemm, IntChains, Fp32Chains };
@@ -93,11 +99,13 @@ class FastLayerKernel {
   std::size_t k_padded_ = 0;
   std::vector<std::int16_t> weight_rows16_;
   bool lane_gemm_ = false;           // IntGemm with rows in lanes (int16_lane_gemm)
+  bool takes_float_lanes_ = false;   // Fp32Chains with rows in lanes, gathered by the caller
   bool units_are_values_ = false;
   std::size_t k_pairs_ = 0, lane_ld_ = 0;  // pairs of k; rows padded to lanes
   std::vector<std::int32_t> weight_pairs_;  // per channel, k_pairs_ pairs of int16 units
   std::vector<std::int16_t> lane_pairs_;    // scratch: the lanes interleaved in pairs
   std::vector<std::int32_t> lane_sums_;     // scratch: n x ld_ sums
+  std::vector<float> lane_float_sums_;      // scratch: n x ld_ sums
   std::vector<std::int32_t> weight_int_;
   std::vector<float> weight_float_;
   // Per-run scratch (one instance per thread).

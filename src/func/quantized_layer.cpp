@@ -93,18 +93,32 @@ void QuantizedLayer::plan_gathers() {
   };
   gathers_.clear();
   lane_gathers_.clear();
-  if (fast_ && fast_->takes_lanes()) {  // per group, j-major into k x ld lanes
+  const bool lanes = fast_ && fast_->takes_lanes();
+  if (lanes) {  // per group, j-major into k x ld lanes
     const auto ld = static_cast<std::int64_t>(fast_->lane_stride());
     for (std::int64_t grp = 0; grp < g.groups; ++grp) {
       lane_gathers_.emplace_back(mk, [&](std::int64_t e) { return e / m * ld + e % m; },
                                  [&](std::int64_t e) { return source(grp, e % m, e / m); });
     }
-    lanes_.assign(static_cast<std::size_t>(k * ld), 0);  // lanes past m stay zero
-  } else if (!g.gather.empty()) {  // per group, element (r, j) of the m x k rows
+    // Lanes past m stay zero.
+    if (fast_->lanes_are_floats()) {
+      float_lanes_.assign(static_cast<std::size_t>(k * ld), 0.0f);
+    } else {
+      lanes_.assign(static_cast<std::size_t>(k * ld), 0);
+    }
+  }
+  if ((!lanes || fast_->lanes_are_floats()) && !g.gather.empty()) {  // per group, element (r, j) of the m x k rows
     for (std::int64_t grp = 0; grp < g.groups; ++grp) {
       gathers_.emplace_back(mk, [](std::int64_t e) { return e; }, [&](std::int64_t e) { return source(grp, e / k, e % k); });
     }
   }
+}
+
+const std::uint32_t* QuantizedLayer::operand_rows(std::int64_t grp) {
+  if (gathers_.empty()) return input_codes_.data();
+  operand_rows_.resize(static_cast<std::size_t>(layout_.m * layout_.k));
+  gathers_[static_cast<std::size_t>(grp)].apply(input_codes_.data(), operand_rows_.data());
+  return operand_rows_.data();
 }
 
 template <typename Weight>
@@ -170,8 +184,9 @@ void QuantizedLayer::run(const double* in, double* out, double* accumulators, Co
   // Rows in lanes take units (int values straight from the quantizer where they are the units).
   const auto elements = static_cast<std::size_t>(input_elements_);
   const bool lanes = !lane_gathers_.empty();
+  const bool float_lanes = lanes && fast_->lanes_are_floats();
   std::int64_t& saturated = counts.saturated_activations;
-  if (lanes) {
+  if (lanes && !float_lanes) {
     input_units_.resize(elements + 1);
     if (!fast_->units_are_values() ||
         !activation_quantizer_.quantize_integers(in, activation_scale_, elements, input_units_.data(), saturated)) {
@@ -184,7 +199,10 @@ void QuantizedLayer::run(const double* in, double* out, double* accumulators, Co
     input_codes_.resize(elements + 1);
     activation_quantizer_.quantize(in, activation_scale_, elements, input_codes_.data(), saturated);
     input_codes_[elements] = activation_zero_code_;
-    operand_rows_.resize(static_cast<std::size_t>(g.m * k));
+    if (float_lanes) {
+      input_floats_.resize(elements + 1);
+      fast_->floats_of(input_codes_.data(), elements + 1, input_floats_.data());
+    }
   }
   zero_activations_by_k_.resize(static_cast<std::size_t>(k));
   for (std::int64_t grp = 0; grp < g.groups; ++grp) {
@@ -192,18 +210,21 @@ void QuantizedLayer::run(const double* in, double* out, double* accumulators, Co
     // or on the codes (ZeroTest's pattern).
     std::fill(zero_activations_by_k_.begin(), zero_activations_by_k_.end(), 0);
     std::int64_t* zero_by_k = zero_activations_by_k_.data();
-    const std::uint32_t* rows = input_codes_.data();
+    const std::uint32_t* rows = nullptr;  // the operand codes, gathered for lanes only when needed
     if (lanes) {
-      lane_gathers_[static_cast<std::size_t>(grp)].apply(input_units_.data(), lanes_.data());
       const std::size_t ld = fast_->lane_stride();
-      count_zeros(lanes_.data(), ld, static_cast<std::size_t>(k), zero_by_k);
+      const GatherPlan& gather = lane_gathers_[static_cast<std::size_t>(grp)];
+      if (float_lanes) {
+        gather.apply(input_floats_.data(), float_lanes_.data());
+        count_zeros(float_lanes_.data(), ld, static_cast<std::size_t>(k), zero_by_k);
+      } else {
+        gather.apply(input_units_.data(), lanes_.data());
+        count_zeros(lanes_.data(), ld, static_cast<std::size_t>(k), zero_by_k);
+      }
       const auto padding = static_cast<std::int64_t>(ld) - g.m;  // lanes past m hold zeros
       for (std::int64_t j = 0; j < k; ++j) zero_by_k[j] -= padding;
     } else {
-      if (!gathers_.empty()) {
-        gathers_[static_cast<std::size_t>(grp)].apply(input_codes_.data(), operand_rows_.data());
-        rows = operand_rows_.data();
-      }
+      rows = operand_rows(grp);
       const std::uint32_t mask = activation_zero_.pattern_mask(), zero = activation_zero_.pattern_value();
       for (std::int64_t r = 0; r < g.m; ++r) {
         const std::uint32_t* row = rows + r * k;
@@ -224,7 +245,9 @@ void QuantizedLayer::run(const double* in, double* out, double* accumulators, Co
 
     if (fast_) {
       fast_values_.resize(static_cast<std::size_t>(g.n * g.m));
-      if (lanes) {  // integer sums: always finite, never the scalar chain below
+      if (float_lanes) {
+        fast_->run_float_lanes(grp, float_lanes_.data(), fast_values_.data());
+      } else if (lanes) {  // integer sums: always finite, never the scalar chain below
         fast_->run_lanes(grp, lanes_.data(), fast_values_.data());
       } else {
         fast_->run_group(grp, rows, fast_values_.data(), counts.overflowed_accumulations);
@@ -252,7 +275,10 @@ void QuantizedLayer::run(const double* in, double* out, double* accumulators, Co
         // A non-finite fast result is recomputed by the scalar chain, which applies the
         // accumulator's rules for infinities and NaN and counts the overflow.
         double acc = fast_ ? fast_values_[static_cast<std::size_t>(c * g.m + r)] : 0.0;
-        if (!fast_ || !std::isfinite(acc)) acc = accumulate(w, rows + r * k, bias, counts.overflowed_accumulations);
+        if (!fast_ || !std::isfinite(acc)) {
+          if (rows == nullptr) rows = operand_rows(grp);
+          acc = accumulate(w, rows + r * k, bias, counts.overflowed_accumulations);
+        }
         const std::int64_t o = g.output_index(grp, c, r);
         if (accumulators != nullptr) accumulators[o] = acc;
         out[o] = acc * scale;

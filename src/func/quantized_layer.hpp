@@ -55,9 +55,12 @@ class QuantizedLayer : public ComputeLayer {
   }
 
  private:
-  // The gathers of the operands: into k x ld lanes of units when the fast kernel takes them,
-  // else into m x k rows of codes.
+  // The gathers of the operands: into k x ld lanes of units or floats when the fast kernel
+  // takes them, into m x k rows of codes otherwise and for float lanes (whose non-finite
+  // chains are recomputed on the codes).
   void plan_gathers();
+  // Group grp's m x k operand codes.
+  const std::uint32_t* operand_rows(std::int64_t grp);
   // Weight codes and biases, with the final scales.
   void quantize_parameters(const LayerParameters& params);
   // Weight codes of channel-major real weights (`weight(c, j)`, original k order).
@@ -89,9 +92,11 @@ class QuantizedLayer : public ComputeLayer {
   std::int64_t saturated_biases_ = 0;
   std::vector<std::uint32_t> input_codes_;  // the input's codes, then padding's
   std::vector<GatherPlan> gathers_;          // per group, into operand rows (empty: no gather)
-  std::vector<GatherPlan> lane_gathers_;     // per group, into lanes_ (FastLayerKernel::takes_lanes)
+  std::vector<GatherPlan> lane_gathers_;     // per group, into lanes (FastLayerKernel::takes_lanes)
   std::vector<std::int16_t> input_units_;    // the input's units, then padding's
   std::vector<std::int16_t> lanes_;          // k x ld operand lanes of one group
+  std::vector<float> input_floats_;          // float lanes: the input's values, then padding's
+  std::vector<float> float_lanes_;           // float lanes: k x ld operand values of one group
   std::vector<std::uint32_t> operand_rows_;  // m x k of one group
   std::vector<std::int64_t> zero_activations_by_k_;
 };

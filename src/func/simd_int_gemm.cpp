@@ -142,16 +142,25 @@ void InterleavePairs(const std::int16_t* x, std::size_t ld, std::size_t k, std::
 
 #endif  // HWY_TARGET == HWY_SCALAR
 
-void CountZeros(const std::int16_t* x, std::size_t ld, std::size_t rows, std::int64_t* counts) {
-  const hn::ScalableTag<std::int16_t> d;
+template <typename T>
+void CountZerosOf(const T* x, std::size_t ld, std::size_t rows, std::int64_t* counts) {
+  const hn::ScalableTag<T> d;
   const std::size_t step = hn::Lanes(d);
   for (std::size_t j = 0; j < rows; ++j) {
-    const std::int16_t* row = x + j * ld;
+    const T* row = x + j * ld;
     std::size_t zeros = 0, i = 0;
     for (; i + step <= ld; i += step) zeros += hn::CountTrue(d, hn::Eq(hn::LoadU(d, row + i), hn::Zero(d)));
     for (; i < ld; ++i) zeros += row[i] == 0 ? 1 : 0;
     counts[j] = static_cast<std::int64_t>(zeros);
   }
+}
+
+void CountZeros(const std::int16_t* x, std::size_t ld, std::size_t rows, std::int64_t* counts) {
+  CountZerosOf(x, ld, rows, counts);
+}
+
+void CountFloatZeros(const float* x, std::size_t ld, std::size_t rows, std::int64_t* counts) {
+  CountZerosOf(x, ld, rows, counts);
 }
 
 }  // namespace HWY_NAMESPACE
@@ -166,6 +175,7 @@ HWY_EXPORT(Int16Gemm);
 HWY_EXPORT(Int16LaneGemm);
 HWY_EXPORT(InterleavePairs);
 HWY_EXPORT(CountZeros);
+HWY_EXPORT(CountFloatZeros);
 
 std::size_t int16_gemm_row_padding() {
   // At least 32 (a 512-bit vector) so that short rows need no per-target layout logic.
@@ -189,6 +199,10 @@ void interleave_pairs(const std::int16_t* x, std::size_t ld, std::size_t k, std:
 
 void count_zeros(const std::int16_t* x, std::size_t ld, std::size_t rows, std::int64_t* counts) {
   HWY_DYNAMIC_DISPATCH(CountZeros)(x, ld, rows, counts);
+}
+
+void count_zeros(const float* x, std::size_t ld, std::size_t rows, std::int64_t* counts) {
+  HWY_DYNAMIC_DISPATCH(CountFloatZeros)(x, ld, rows, counts);
 }
 
 }  // namespace qarch::func

@@ -35,5 +35,7 @@ void interleave_pairs(const std::int16_t* x, std::size_t ld, std::size_t k, std:
 // counts[j] = how many of row j's ld values x[j * ld .. j * ld + ld) are zero, for j < rows; ld
 // a multiple of lane_chain_padding().
 void count_zeros(const std::int16_t* x, std::size_t ld, std::size_t rows, std::int64_t* counts);
+// The same on float lanes (FastLayerKernel's float chains): +0 and -0 are zeros.
+void count_zeros(const float* x, std::size_t ld, std::size_t rows, std::int64_t* counts);
 
 }  // namespace qarch::func

@@ -7,6 +7,8 @@
 
 #include "func/simd_lane_chains.hpp"
 
+#include <type_traits>
+
 HWY_BEFORE_NAMESPACE();
 namespace qarch::func {
 namespace HWY_NAMESPACE {
@@ -15,32 +17,41 @@ namespace hn = hwy::HWY_NAMESPACE;
 std::size_t Int32Lanes() { return hn::Lanes(hn::ScalableTag<std::int32_t>()); }
 bool NativeFma() { return HWY_NATIVE_FMA != 0; }
 
-// U vectors of lanes (U * Lanes(d) chains) through the order, from start[0 .. U * Lanes(d)) into
-// out. `step(u, v, x, s)` adds one product to vector u's sums v, `add(u, a, b)` is the
-// accumulator's adder; both act lane by lane, so every lane sees exactly the scalar sequence of
-// operations of its chain (DotKernel::chain, QuantizedLayer::accumulate). U > 1 only
-// interleaves independent chains, to hide the latency of each add.
-template <std::size_t U, class D, typename T, class Step, class Add>
-void GroupChains(D d, const LaneOrder& o, const T* x, std::size_t ld, const T* s, const T* start,
-                 T* scratch, const Step& step, const Add& add, T* out) {
+// C channels x U vectors of lanes (C * U * Lanes(d) chains) through the order into out[c]:
+// channel c's chains multiply the shared lanes x by its broadcast operand s[c][j] and start
+// from start(c, u). `step(i, v, x, s)` adds one product to chain vector i = c * U + u, `add(i,
+// a, b)` is the accumulator's adder; both act lane by lane, so every lane sees exactly the
+// scalar sequence of operations of its chain (DotKernel::chain, QuantizedLayer::accumulate).
+// C and U only interleave independent chains: U > 1 hides each add's latency, C > 1 reuses
+// each load of x for C products.
+template <std::size_t C, std::size_t U, class D, typename T, class Start, class Step, class Add>
+void GroupChains(D d, const LaneOrder& o, const T* x, std::size_t ld, const T* const* s, const Start& start,
+                 T* scratch, const Step& step, const Add& add, T* const* out) {
   using V = hn::Vec<D>;
+  constexpr std::size_t kV = C * U;
   const std::size_t lanes = hn::Lanes(d);
   const auto chain = [&](V* v, std::int64_t begin, std::int64_t end) {
     for (std::int64_t j = begin; j < end; ++j) {
-      const V sv = hn::Set(d, s[j]);
       const T* row = x + static_cast<std::size_t>(j) * ld;
-      for (std::size_t u = 0; u < U; ++u) v[u] = step(u, v[u], hn::LoadU(d, row + u * lanes), sv);
+      V xv[U];
+      for (std::size_t u = 0; u < U; ++u) xv[u] = hn::LoadU(d, row + u * lanes);
+      for (std::size_t c = 0; c < C; ++c) {
+        const V sv = hn::Set(d, s[c][j]);
+        for (std::size_t u = 0; u < U; ++u) v[c * U + u] = step(c * U + u, v[c * U + u], xv[u], sv);
+      }
     }
   };
   const auto zero = [&](V* v) {
-    for (std::size_t u = 0; u < U; ++u) v[u] = hn::Zero(d);
+    for (std::size_t i = 0; i < kV; ++i) v[i] = hn::Zero(d);
   };
-  V running[U];
-  for (std::size_t u = 0; u < U; ++u) running[u] = hn::LoadU(d, start + u * lanes);
+  V running[kV];
+  for (std::size_t c = 0; c < C; ++c) {
+    for (std::size_t u = 0; u < U; ++u) running[c * U + u] = start(c, u);
+  }
   if (o.sequential) {
     chain(running, 0, o.segment_end.empty() ? 0 : o.segment_end.back());
   } else {
-    V part[U], next[U];
+    V part[kV];
     for (std::size_t f = 0; f + 1 < o.fold_first.size(); ++f) {
       const std::size_t first = o.fold_first[f];
       const std::size_t count = o.fold_first[f + 1] - first;
@@ -48,50 +59,60 @@ void GroupChains(D d, const LaneOrder& o, const T* x, std::size_t ld, const T* s
       if (!o.fold_tree[f]) {  // segments drain down a column: in order, from the first
         chain(part, o.segment_begin[first], o.segment_end[first]);
         for (std::size_t g = 1; g < count; ++g) {
+          V next[kV];
           zero(next);
           chain(next, o.segment_begin[first + g], o.segment_end[first + g]);
-          for (std::size_t u = 0; u < U; ++u) part[u] = add(u, part[u], next[u]);
+          for (std::size_t i = 0; i < kV; ++i) part[i] = add(i, part[i], next[i]);
         }
       } else if (count > 0) {  // neighbours pairwise, level by level, an odd one passed up
-        const auto at = [&](std::size_t g, std::size_t u) { return scratch + (g * U + u) * lanes; };
+        const auto at = [&](std::size_t g, std::size_t i) { return scratch + (g * kV + i) * lanes; };
         for (std::size_t g = 0; g < count; ++g) {
+          V next[kV];
           zero(next);
           chain(next, o.segment_begin[first + g], o.segment_end[first + g]);
-          for (std::size_t u = 0; u < U; ++u) hn::StoreU(next[u], d, at(g, u));
+          for (std::size_t i = 0; i < kV; ++i) hn::StoreU(next[i], d, at(g, i));
         }
         for (std::size_t width = count; width > 1;) {
           std::size_t up = 0;
-          for (std::size_t i = 0; i + 1 < width; i += 2, ++up) {
-            for (std::size_t u = 0; u < U; ++u) {
-              hn::StoreU(add(u, hn::LoadU(d, at(i, u)), hn::LoadU(d, at(i + 1, u))), d, at(up, u));
+          for (std::size_t g = 0; g + 1 < width; g += 2, ++up) {
+            for (std::size_t i = 0; i < kV; ++i) {
+              hn::StoreU(add(i, hn::LoadU(d, at(g, i)), hn::LoadU(d, at(g + 1, i))), d, at(up, i));
             }
           }
           if (width % 2 == 1) {
-            for (std::size_t u = 0; u < U; ++u) hn::StoreU(hn::LoadU(d, at(width - 1, u)), d, at(up, u));
+            for (std::size_t i = 0; i < kV; ++i) hn::StoreU(hn::LoadU(d, at(width - 1, i)), d, at(up, i));
             ++up;
           }
           width = up;
         }
-        for (std::size_t u = 0; u < U; ++u) part[u] = hn::LoadU(d, at(0, u));
+        for (std::size_t i = 0; i < kV; ++i) part[i] = hn::LoadU(d, at(0, i));
       }
-      for (std::size_t u = 0; u < U; ++u) running[u] = add(u, running[u], part[u]);
+      for (std::size_t i = 0; i < kV; ++i) running[i] = add(i, running[i], part[i]);
     }
   }
-  for (std::size_t u = 0; u < U; ++u) hn::StoreU(running[u], d, out + u * lanes);
+  for (std::size_t c = 0; c < C; ++c) {
+    for (std::size_t u = 0; u < U; ++u) hn::StoreU(running[c * U + u], d, out[c] + u * lanes);
+  }
 }
 
-// kLaneChainUnroll vectors of chains at a time while they last, then one; `done()` after each.
+// One operand row s for every lane: kLaneChainUnroll vectors of chains at a time while they
+// last, then one, each lane from start[l]; `done()` after each.
 template <class D, typename T, class Step, class Add, class Done>
 void AllChains(D d, const LaneOrder& o, const T* x, std::size_t ld, std::size_t lanes, const T* s,
                const T* start, T* scratch, const Step& step, const Add& add, const Done& done, T* out) {
   const std::size_t n = hn::Lanes(d);
+  const T* const rows[1] = {s};
   std::size_t l = 0;
   for (; l + kLaneChainUnroll * n <= lanes; l += kLaneChainUnroll * n) {
-    GroupChains<kLaneChainUnroll>(d, o, x + l, ld, s, start + l, scratch, step, add, out + l);
+    T* const outs[1] = {out + l};
+    const auto from = [&](std::size_t, std::size_t u) { return hn::LoadU(d, start + l + u * n); };
+    GroupChains<1, kLaneChainUnroll>(d, o, x + l, ld, rows, from, scratch, step, add, outs);
     done();
   }
   for (; l < lanes; l += n) {
-    GroupChains<1>(d, o, x + l, ld, s, start + l, scratch, step, add, out + l);
+    T* const outs[1] = {out + l};
+    const auto from = [&](std::size_t, std::size_t) { return hn::LoadU(d, start + l); };
+    GroupChains<1, 1>(d, o, x + l, ld, rows, from, scratch, step, add, outs);
     done();
   }
 }
@@ -135,6 +156,43 @@ void Fp32Chains(const LaneOrder& o, const float* x, std::size_t ld, std::size_t 
   AllChains(d, o, x, ld, lanes, s, start, scratch, step, add, [] {}, out);
 }
 
+// kChannelBlock channels at a time over kRowBlock vectors of lanes (their lanes' loads shared),
+// then single channels and single vectors at the edges.
+constexpr std::size_t kChannelBlock = 4, kRowBlock = 3;
+
+void Fp32ChannelChains(const LaneOrder& o, const float* x, std::size_t ld, std::size_t lanes,
+                       const float* s, std::size_t k, std::size_t channels, const float* starts,
+                       float* out, float* scratch) {
+  const hn::ScalableTag<float> d;
+  using V = hn::Vec<decltype(d)>;
+  const std::size_t n = hn::Lanes(d);
+  const auto step = [](std::size_t, V v, V xv, V sv) { return hn::MulAdd(xv, sv, v); };
+  const auto add = [](std::size_t, V a, V b) { return hn::Add(a, b); };
+  // Lanes outermost: one block of x (k x kRowBlock vectors) stays in cache for every channel.
+  const auto block = [&](auto channel_block, auto row_block, std::size_t l, std::size_t c) {
+    constexpr std::size_t kC = decltype(channel_block)::value, kU = decltype(row_block)::value;
+    const float* rows[kC];
+    float* outs[kC];
+    for (std::size_t i = 0; i < kC; ++i) {
+      rows[i] = s + (c + i) * k;
+      outs[i] = out + (c + i) * ld + l;
+    }
+    const auto from = [&](std::size_t i, std::size_t) { return hn::Set(d, starts[c + i]); };
+    GroupChains<kC, kU>(d, o, x + l, ld, rows, from, scratch, step, add, outs);
+  };
+  using One = std::integral_constant<std::size_t, 1>;
+  using Channels = std::integral_constant<std::size_t, kChannelBlock>;
+  using Rows = std::integral_constant<std::size_t, kRowBlock>;
+  const auto over_channels = [&](auto row_block, std::size_t l) {
+    std::size_t c = 0;
+    for (; c + kChannelBlock <= channels; c += kChannelBlock) block(Channels{}, row_block, l, c);
+    for (; c < channels; ++c) block(One{}, row_block, l, c);
+  };
+  std::size_t l = 0;
+  for (; l + kRowBlock * n <= lanes; l += kRowBlock * n) over_channels(Rows{}, l);
+  for (; l < lanes; l += n) over_channels(One{}, l);
+}
+
 }  // namespace HWY_NAMESPACE
 }  // namespace qarch::func
 HWY_AFTER_NAMESPACE();
@@ -146,6 +204,7 @@ HWY_EXPORT(Int32Lanes);
 HWY_EXPORT(NativeFma);
 HWY_EXPORT(IntChains);
 HWY_EXPORT(Fp32Chains);
+HWY_EXPORT(Fp32ChannelChains);
 
 std::size_t lane_chain_padding() {
   // At least 16 (a 512-bit vector) so that the caller's layout does not depend on the target.
@@ -176,7 +235,7 @@ LaneOrder::LaneOrder(const mapping::AccumulationOrder& order, bool one_chain, st
 
 IntLaneChains::IntLaneChains(const LaneOrder& order, std::int32_t lo, std::int32_t hi, bool wrap)
     : order_(order), lo_(lo), hi_(hi), wrap_(wrap),
-      scratch_(order.max_segments * kLaneChainUnroll * lane_chain_padding()) {}
+      scratch_(order.max_segments * kMaxChainVectors * lane_chain_padding()) {}
 
 void IntLaneChains::run(const std::int32_t* x, std::size_t ld, std::size_t lanes,
                         const std::int32_t* s, const std::int32_t* start, std::int32_t* out,
@@ -185,7 +244,12 @@ void IntLaneChains::run(const std::int32_t* x, std::size_t ld, std::size_t lanes
 }
 
 Fp32LaneChains::Fp32LaneChains(const LaneOrder& order)
-    : order_(order), scratch_(order.max_segments * kLaneChainUnroll * lane_chain_padding()) {}
+    : order_(order), scratch_(order.max_segments * kMaxChainVectors * lane_chain_padding()) {}
+
+void Fp32LaneChains::run_channels(const float* x, std::size_t ld, std::size_t lanes, const float* s,
+                                  std::size_t k, std::size_t channels, const float* starts, float* out) {
+  HWY_DYNAMIC_DISPATCH(Fp32ChannelChains)(order_, x, ld, lanes, s, k, channels, starts, out, scratch_.data());
+}
 
 void Fp32LaneChains::run(const float* x, std::size_t ld, std::size_t lanes, const float* s,
                          const float* start, float* out) {

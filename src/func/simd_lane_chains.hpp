@@ -25,6 +25,8 @@ namespace qarch::func {
 
 // Vectors of chains a kernel interleaves (independent adds hide each other's latency).
 inline constexpr std::size_t kLaneChainUnroll = 4;
+// The most chain vectors a kernel keeps at once (the scratch of a tree fold is sized for it).
+inline constexpr std::size_t kMaxChainVectors = 16;
 
 // Lane arrays (x rows, start, out) are padded (with zeros) to a multiple of this length.
 std::size_t lane_chain_padding();
@@ -68,6 +70,11 @@ class Fp32LaneChains {
   // As IntLaneChains::run in float; a non-finite out[l] means: recompute lane l.
   void run(const float* x, std::size_t ld, std::size_t lanes, const float* s, const float* start,
            float* out);
+  // `channels` operand rows s (channel c's k values at s + c * k) on the same lanes x, channel
+  // c's chains from starts[c], into out[c * ld + l]; as run() for each channel, faster (one
+  // load of x serves several channels).
+  void run_channels(const float* x, std::size_t ld, std::size_t lanes, const float* s, std::size_t k,
+                    std::size_t channels, const float* starts, float* out);
 
  private:
   LaneOrder order_;
