@@ -23,6 +23,9 @@ struct ComputeCounts {  // accumulated over samples
   std::int64_t zero_operand_macs = 0;
   std::int64_t saturated_activations = 0;
   std::uint64_t overflowed_accumulations = 0;
+  // Outputs a vectorized kernel left to the scalar chain (non-finite sums, NaR): how often the
+  // fast path is bypassed, for tests and benchmarks; no report shows it.
+  std::int64_t scalar_outputs = 0;
 
   ComputeCounts& operator+=(const ComputeCounts& o) {
     zero_weight_operands += o.zero_weight_operands;
@@ -30,6 +33,7 @@ struct ComputeCounts {  // accumulated over samples
     zero_operand_macs += o.zero_operand_macs;
     saturated_activations += o.saturated_activations;
     overflowed_accumulations += o.overflowed_accumulations;
+    scalar_outputs += o.scalar_outputs;
     return *this;
   }
 };

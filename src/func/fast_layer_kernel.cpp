@@ -2,10 +2,13 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <string>
 
 #include "func/simd_int_gemm.hpp"
+#include "func/simd_table_gemm.hpp"
 #include "numerics/codec.hpp"
+#include "numerics/quire.hpp"
 
 namespace qarch::func {
 
@@ -76,6 +79,7 @@ FastLayerKernel::FastLayerKernel(const GemmLayout& layout, const arch::LayerForm
       const bool wrap = kernel.mac().make_accumulator().overflow_mode() == numerics::Overflow::Wrap;
       int_chains_ = std::make_unique<IntLaneChains>(lane_order, lo, hi, wrap);
     }
+  } else if (choose_quire(formats, kernel, order_free, bias_values)) {
   } else if (choose_float(formats, kernel, lane_order.sequential, bias_values)) {
     fp32_chains_ = std::make_unique<Fp32LaneChains>(lane_order);
     takes_float_lanes_ = lanes_are_rows_;
@@ -155,11 +159,62 @@ bool FastLayerKernel::choose_float(const arch::LayerFormats& formats, const DotK
   return true;
 }
 
+bool FastLayerKernel::choose_quire(const arch::LayerFormats& formats, const DotKernel& kernel, bool order_free,
+                                   const std::vector<double>& bias_values) {
+  const Format& acc = formats.accumulator;
+  // Rows in lanes share each weight, so a vector's gathers stay in one 2 KiB row of the table.
+  if (acc.kind() != FormatKind::Quire || !order_free) return false;
+  quire_products_ = kernel.mac().quire_product_units();
+  quire_rounding_ = QuireRounding::build(kernel.mac().make_accumulator());
+  if (quire_products_.empty() || !quire_rounding_) return false;
+  const numerics::Quire quire(acc.posit_bits(), acc.posit_es());
+  activation_bits_ = formats.activation.bits();
+  // NaR operands: an activation whose product is NaR with every weight (a posit's NaR), a
+  // weight whose product is NaR with every activation, and any other weight with a NaR product.
+  const auto weights = static_cast<std::size_t>(formats.weight.code_count());
+  const auto activations = static_cast<std::size_t>(formats.activation.code_count());
+  const auto nar = [&](std::size_t w, std::size_t a) { return quire_products_[w << activation_bits_ | a] == numerics::Mac::kQuireNaR; };
+  nar_weight_.assign(weights, 1);
+  nar_activation_.assign(activations, 1);
+  for (std::size_t w = 0; w < weights; ++w) {
+    for (std::size_t a = 0; a < activations; ++a) {
+      if (nar(w, a)) continue;
+      nar_weight_[w] = 0;
+      nar_activation_[a] = 0;
+    }
+  }
+  for (std::size_t w = 0; w < weights; ++w) {
+    for (std::size_t a = 0; a < activations; ++a) {
+      if (nar(w, a) && !nar_activation_[a]) nar_weight_[w] = 1;
+    }
+  }
+  double max_product = 0;
+  for (std::int64_t& p : quire_products_) {
+    if (p == numerics::Mac::kQuireNaR) p = 0;
+    max_product = std::fmax(max_product, std::fabs(static_cast<double>(p)));
+  }
+  double max_bias = 0;
+  bias_lsbs_.clear();
+  for (const double b : bias_values) {
+    const double u = std::ldexp(b, quire.fraction_bits());
+    if (u != std::trunc(u) || std::fabs(u) >= 0x1p52) return false;
+    bias_lsbs_.push_back(static_cast<std::int64_t>(u));
+    max_bias = std::fmax(max_bias, std::fabs(u));
+  }
+  // Every partial sum stays inside the quire's width (so the scalar path counts no overflow)
+  // and int64; a final sum beyond QuireRounding's range goes to the scalar path.
+  const double bound = max_bias + static_cast<double>(k_) * max_product;
+  if (bound >= std::ldexp(1.0, std::min(quire.width_bits() - 1, 62))) return false;
+  kind_ = Kind::QuireTable;
+  return true;
+}
+
 const char* FastLayerKernel::path_name() const {
   switch (kind_) {
     case Kind::IntGemm: return "simd_int_gemm";
     case Kind::IntChains: return "simd_int_chains";
     case Kind::Fp32Chains: return "simd_fp32_chains";
+    case Kind::QuireTable: return "simd_quire_table";
     case Kind::None: break;
   }
   return nullptr;
@@ -209,7 +264,48 @@ void FastLayerKernel::set_weights(const std::vector<std::uint32_t>& codes) {
         return weight_fp32_bits_ ? bits_to_float(code) : weight_floats_[code & (weight_floats_.size() - 1)];
       });
       return;
+    case Kind::QuireTable:
+      weight_rows64_.resize(channels * k);
+      nar_channel_.assign(channels, 0);
+      for (std::size_t i = 0; i < channels * k; ++i) {
+        const std::uint32_t code = codes[i] & static_cast<std::uint32_t>(nar_weight_.size() - 1);
+        weight_rows64_[i] = static_cast<std::int64_t>(code) << activation_bits_;
+        nar_channel_[i / k] |= nar_weight_[code];
+      }
+      return;
     case Kind::None: return;
+  }
+}
+
+void FastLayerKernel::run_quire(std::int64_t grp, const std::uint32_t* rows, double* values) {
+  const auto k = static_cast<std::size_t>(k_);
+  const auto m = static_cast<std::size_t>(m_);
+  const auto n = static_cast<std::size_t>(n_);
+  const std::size_t first_channel = static_cast<std::size_t>(grp) * n;
+  const std::size_t ld = lane_ld_;
+  if (quire_lanes_.size() != k * ld) quire_lanes_.assign(k * ld, 0);  // lanes past m stay 0
+  const auto mask = static_cast<std::uint32_t>(nar_activation_.size() - 1);
+  char nar = 0;
+  for (std::size_t r = 0; r < m; ++r) {
+    for (std::size_t j = 0; j < k; ++j) {
+      const std::uint32_t code = rows[r * k + j] & mask;
+      quire_lanes_[j * ld + r] = static_cast<std::int32_t>(code);
+      nar |= nar_activation_[code];
+    }
+  }
+  quire_sums_.resize(n * ld);
+  table_lane_gemm(quire_products_.data(), quire_lanes_.data(), ld, m, weight_rows64_.data() + first_channel * k, n, k,
+                  quire_sums_.data());
+  const double scalar = std::numeric_limits<double>::quiet_NaN();  // the caller recomputes it
+  for (std::size_t c = 0; c < n; ++c) {
+    const std::int64_t bias = bias_lsbs_[first_channel + c];
+    const std::int64_t* sums = quire_sums_.data() + c * ld;
+    const bool poisoned = nar != 0 || nar_channel_[first_channel + c] != 0;
+    for (std::size_t r = 0; r < m; ++r) {
+      const std::int64_t total = bias + sums[r];
+      const bool exact = !poisoned && total >= -QuireRounding::limit() && total <= QuireRounding::limit();
+      values[c * m + r] = exact ? quire_rounding_->value(total) : scalar;
+    }
   }
 }
 
@@ -284,6 +380,9 @@ void FastLayerKernel::run_group(std::int64_t grp, const std::uint32_t* rows, dou
           [&](std::int32_t units) { return static_cast<double>(units) * unit; }, values);
       return;
     }
+    case Kind::QuireTable:
+      run_quire(grp, rows, values);
+      return;
     case Kind::Fp32Chains: {
       const std::uint32_t mask = static_cast<std::uint32_t>(activation_floats_.size() - 1);
       run_chains(

@@ -9,15 +9,20 @@
 //   chains in SIMD lanes, each in the mapping's order, saturating and counting per add;
 // - "simd_fp32_chains": float operands into fp32: fused multiply-adds in SIMD lanes, each
 //   lane in the mapping's order; a lane whose sum is not finite is recomputed on the scalar path.
+// - "simd_quire_table": 8-bit operands (posit, PLAM) into a quire (exact, so order-free):
+//   products gathered from the MAC's table into exact int64 sums (simd_table_gemm.hpp), each
+//   rounded to the posit result by QuireRounding; NaR inputs go to the scalar path.
 // Lanes are consecutive rows of one channel (convolutions), or channels of one row (fc).
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "arch/layer_formats.hpp"
 #include "func/dot_kernel.hpp"
 #include "func/layer_ops.hpp"
+#include "func/quire_rounding.hpp"
 #include "func/simd_lane_chains.hpp"
 #include "mapping/accumulation_order.hpp"
 
@@ -64,12 +69,15 @@ class FastLayerKernel {
   void run_float_lanes(std::int64_t grp, const float* lanes, double* values);
 
  private:
-  enum class Kind { None, IntGemm, IntChains, Fp32Chains };
+  enum class Kind { None, IntGemm, IntChains, Fp32Chains, QuireTable };
 
   bool choose_integer(const arch::LayerFormats& formats, const DotKernel& kernel, bool order_free,
                       const std::vector<double>& bias_values);
   bool choose_float(const arch::LayerFormats& formats, const DotKernel& kernel, bool sequential,
                     const std::vector<double>& bias_values);
+  bool choose_quire(const arch::LayerFormats& formats, const DotKernel& kernel, bool order_free,
+                    const std::vector<double>& bias_values);
+  void run_quire(std::int64_t grp, const std::uint32_t* rows, double* values);
   template <typename T>
   struct LaneBuffers {
     std::vector<T> x, s, start, out;  // x: k x ld_ lanes; s: the broadcast operand, k values
@@ -113,6 +121,16 @@ class FastLayerKernel {
   std::vector<std::int32_t> gemm_out_;
   LaneBuffers<std::int32_t> int_lanes_;
   LaneBuffers<float> float_lanes_;
+  // QuireTable: products in quire lsbs (index w << activation bits | a; NaR products as 0),
+  // which codes have a NaR product, the weights' row offsets, biases in lsbs, the rounding.
+  std::vector<std::int64_t> quire_products_;
+  std::vector<char> nar_weight_, nar_activation_, nar_channel_;
+  int activation_bits_ = 0;
+  std::vector<std::int64_t> weight_rows64_;
+  std::vector<std::int64_t> bias_lsbs_;
+  std::optional<QuireRounding> quire_rounding_;
+  std::vector<std::int32_t> quire_lanes_;  // scratch: k x ld_ activation codes
+  std::vector<std::int64_t> quire_sums_;   // scratch: n x ld_ sums
   std::unique_ptr<IntLaneChains> int_chains_;
   std::unique_ptr<Fp32LaneChains> fp32_chains_;
 };

@@ -276,6 +276,7 @@ void QuantizedLayer::run(const double* in, double* out, double* accumulators, Co
         // accumulator's rules for infinities and NaN and counts the overflow.
         double acc = fast_ ? fast_values_[static_cast<std::size_t>(c * g.m + r)] : 0.0;
         if (!fast_ || !std::isfinite(acc)) {
+          counts.scalar_outputs += fast_ ? 1 : 0;
           if (rows == nullptr) rows = operand_rows(grp);
           acc = accumulate(w, rows + r * k, bias, counts.overflowed_accumulations);
         }

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <vector>
 
@@ -47,6 +48,13 @@ class Mac {
   // Which loop dot() runs, for tests and benchmarks: "integer", "float32", "quire",
   // "integer_table", "float32_table", "quire_table" or "generic".
   const char* fast_path_name() const;
+
+  // The "quire" and "quire_table" paths with operands of up to 8 bits: every code pair's
+  // product in units of the quire's lsb (2^-fraction bits), at index w << activation bits | a,
+  // kQuireNaR where an operand is NaR. Empty for other paths, or where a product does not fit
+  // int64.
+  static constexpr std::int64_t kQuireNaR = std::numeric_limits<std::int64_t>::min();
+  std::vector<std::int64_t> quire_product_units() const;
 
  private:
   enum class Path { Generic, Integer, Float32, Quire, IntegerTable, Float32Table, QuireTable };

@@ -171,6 +171,21 @@ void Mac::build_fast_path() {
                                    : Path::QuireTable;
 }
 
+std::vector<std::int64_t> Mac::quire_product_units() const {
+  static_assert(kQuireNaR == kNoValue);
+  if (weight_.bits() > 8 || activation_.bits() > 8) return {};
+  if (path_ == Path::QuireTable) return product_units_;
+  if (path_ != Path::Quire || !quire_small_products_) return {};
+  std::vector<std::int64_t> out(static_cast<std::size_t>(weight_.code_count() << activation_bits_));
+  for (std::uint64_t w = 0; w < weight_.code_count(); ++w) {
+    for (std::uint64_t a = 0; a < activation_.code_count(); ++a) {
+      const std::int64_t x = weight_units_[w], y = activation_units_[a];
+      out[static_cast<std::size_t>(w << activation_bits_ | a)] = x == kNoValue || y == kNoValue ? kNoValue : x * y;
+    }
+  }
+  return out;
+}
+
 void Mac::dot(Accumulator& acc, const std::uint32_t* weights, const std::uint32_t* activations,
               std::size_t n, std::ptrdiff_t weight_stride, std::ptrdiff_t activation_stride) const {
   if (acc.format() != accumulator_) {

@@ -7,17 +7,21 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <optional>
 #include <random>
 #include <vector>
 
 #include "func/quantized_layer.hpp"
+#include "func/quire_rounding.hpp"
 #include "hwy/targets.h"
 #include "func/simd_lane_chains.hpp"
 #include "func_test_support.hpp"
 #include "numerics/accumulator.hpp"
 #include "numerics/codec.hpp"
+#include "numerics/quire.hpp"
 
 namespace qarch::func {
 namespace {
@@ -109,7 +113,7 @@ std::vector<double> compare(const Case& c, Dataflow d, int rows, const workload:
   // one keeps the scalar chain.
   const bool needs_fma = std::string(generic.kernel_path()) == "fma_fp32";
   // An integer layer whose sum cannot overflow (small k and biases) is a matrix product.
-  const char* path = fast.order_free() ? "simd_int_gemm" : c.path;
+  const char* path = std::string(c.path) == "simd_int_chains" && fast.order_free() ? "simd_int_gemm" : c.path;
   if (!needs_fma || lane_chains_fused()) {
     EXPECT_STREQ(fast.kernel_path(), path) << c.weight << " x " << c.activation << " -> " << c.accumulator;
   }
@@ -130,6 +134,9 @@ std::vector<double> compare(const Case& c, Dataflow d, int rows, const workload:
   EXPECT_EQ(cf.zero_activation_operands, cg.zero_activation_operands);
   EXPECT_EQ(cf.zero_operand_macs, cg.zero_operand_macs);
   EXPECT_EQ(cf.saturated_activations, cg.saturated_activations);
+  if (std::string(c.path) == "simd_quire_table") {  // finite inputs: no output left to the scalar chain
+    EXPECT_EQ(cf.scalar_outputs, 0) << c.weight << " -> " << c.accumulator;
+  }
   overflows += cg.overflowed_accumulations;
   return acc_g;
 }
@@ -191,6 +198,87 @@ TEST(FastKernel, FloatLayersEqualTheScalarChains) {
   });
 }
 
+// Posit operands into a quire (exact sums, each rounded once to the posit result), with the
+// exact and the PLAM multiplier; biases large enough to round to the far ends of the range.
+TEST(FastKernel, QuireLayersEqualTheScalarChains) {
+  check_cases({
+      {"posit<8,1>", "posit<8,1>", "quire<8,1>", "exact", "simd_quire_table", false},
+      {"posit<8,1>", "posit<8,1>", "quire<8,1>", "plam", "simd_quire_table", false},
+      {"posit<8,0>", "posit<8,0>", "quire<8,0>", "plam", "simd_quire_table", false},
+      {"posit<6,1>", "posit<8,1>", "quire<8,1>", "exact", "simd_quire_table", false},
+  });
+}
+
+// QuireRounding against the quire itself: sums of every magnitude, each code's value and its
+// neighbours (the ties between codes among them).
+TEST(FastKernel, QuireRoundingIsTheQuiresRounding) {
+  for (const char* q : {"quire<8,1>", "quire<8,0>", "quire<6,2>"}) {
+    numerics::Accumulator acc{numerics::Format::parse(q)};
+    const std::optional<QuireRounding> rounding = QuireRounding::build(acc);
+    ASSERT_TRUE(rounding.has_value()) << q;
+    const int fraction = numerics::Quire(acc.format().posit_bits(), acc.format().posit_es()).fraction_bits();
+    const auto check = [&](std::int64_t units) {
+      acc.reset();
+      acc.add(std::ldexp(static_cast<double>(units), -fraction));
+      ASSERT_EQ(rounding->value(units), numerics::decode(acc.result_format(), acc.code())) << q << " " << units;
+    };
+    std::mt19937_64 rng(9);
+    for (int i = 0; i < 20000; ++i) {
+      const auto magnitude = static_cast<std::int64_t>(rng() >> (12 + rng() % 52));
+      check(i % 2 ? magnitude : -magnitude);
+    }
+    std::vector<std::int64_t> values;
+    for (std::uint32_t c = 0; c < acc.result_format().code_count(); ++c) {
+      const double v = numerics::decode(acc.result_format(), c);
+      if (std::isfinite(v)) values.push_back(static_cast<std::int64_t>(std::ldexp(v, fraction)));
+    }
+    std::sort(values.begin(), values.end());
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      for (std::int64_t d = -2; d <= 2; ++d) check(values[i] + d);
+      if (i == 0) continue;
+      const std::int64_t tie = values[i - 1] + (values[i] - values[i - 1]) / 2;  // the midpoint (or below it)
+      for (std::int64_t d = -1; d <= 1; ++d) check(tie + d);
+    }
+    check(0);
+    check(QuireRounding::limit());
+    check(-QuireRounding::limit());
+  }
+}
+
+// A NaR input poisons its group's outputs and a NaR weight its channel's: both take the scalar
+// chain, which gives NaN.
+TEST(FastKernel, NaRTakesTheScalarChain) {
+  const workload::Layer l = conv(3, 6, 3, 4);
+  const arch::ArchSpec a = testing::func_arch("posit<8,1>", "posit<8,1>", "quire<8,1>", "plam");
+  const mapping::Mapping mp = mapping::map_layer(a, l);
+  LayerParameters params;
+  params.weights.assign(static_cast<std::size_t>(l.gemm.n * l.gemm.k), 0.5f);
+  params.bias.assign(static_cast<std::size_t>(l.gemm.n), 0.25f);
+  for (const bool nan_weight : {false, true}) {
+    params.weights[5] = nan_weight ? std::nanf("") : 0.5f;
+    std::vector<double> in(static_cast<std::size_t>(l.input.elements()), 1.0);
+    if (!nan_weight) in[7] = std::nan("");
+    QuantizedLayer fast(a, l, mp, params, false, 0, 0);
+    ASSERT_STREQ(fast.kernel_path(), "simd_quire_table");
+    QuantizedLayer generic(a, l, mp, params, false, 0, 0);
+    generic.use_generic_kernel();
+    const auto n = static_cast<std::size_t>(l.output.elements());
+    std::vector<double> out_f(n), out_g(n);
+    ComputeCounts cf, cg;
+    fast.run(in.data(), out_f.data(), nullptr, cf);
+    generic.run(in.data(), out_g.data(), nullptr, cg);
+    std::size_t nan = 0;
+    for (std::size_t o = 0; o < n; ++o) {
+      EXPECT_TRUE(same_bits(out_f[o], out_g[o])) << "output " << o;
+      nan += std::isnan(out_g[o]) ? 1 : 0;
+    }
+    // The NaN weight reaches its channel's every output; the NaN input a 3x3 window of every
+    // channel. Only the NaR weight's channel (or the NaR input's group) takes the scalar chain.
+    EXPECT_EQ(nan, nan_weight ? n / 4 : 9u * 4);
+    EXPECT_EQ(cf.scalar_outputs, static_cast<std::int64_t>(nan_weight ? n / 4 : n));
+  }
+}
+
 // Every instruction set Highway compiled that this CPU runs (scalar, SSE, AVX2, AVX-512, ...)
 // gives the scalar chains' bits: results never depend on the vector width.
 TEST(FastKernel, EveryInstructionSetGivesTheSameBits) {
@@ -203,6 +291,7 @@ TEST(FastKernel, EveryInstructionSetGivesTheSameBits) {
         {"int8", "int8", "int32", "exact", "simd_int_gemm", false},
         {"int8", "int8", "int16", "exact", "simd_int_chains", true},
         {"bf16", "bf16", "fp32", "exact", "simd_fp32_chains", false, 20},
+        {"posit<8,1>", "posit<8,1>", "quire<8,1>", "plam", "simd_quire_table", false},
     });
   }
   hwy::SetSupportedTargetsForTest(0);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "numerics/codec.hpp"
+#include "numerics/quire.hpp"
 #include "reference.hpp"
 
 namespace qarch::numerics {
@@ -307,6 +308,33 @@ INSTANTIATE_TEST_SUITE_P(
       }
       return name;
     });
+
+// The quire paths' product tables (what the functional engine's quire kernel gathers from)
+// hold every code pair's exact product in quire lsbs, and NaR where the product is NaN.
+TEST(Mac, QuireProductUnitsAreTheExactProducts) {
+  for (const char* s : {"exact", "plam"}) {
+    const Mac mac(style(s), f("posit<8,1>"), f("posit<8,1>"), f("quire<8,1>"));
+    const std::vector<std::int64_t> table = mac.quire_product_units();
+    ASSERT_EQ(table.size(), 65536u) << s;
+    const int fraction = Quire(8, 1).fraction_bits();
+    std::size_t nar = 0;
+    for (std::uint32_t w = 0; w < 256; ++w) {
+      for (std::uint32_t a = 0; a < 256; ++a) {
+        const double p = mac.product(w, a).to_double();
+        const std::int64_t got = table[w << 8 | a];
+        if (std::isnan(p)) {
+          ASSERT_EQ(got, Mac::kQuireNaR) << s << " " << w << " x " << a;
+          ++nar;
+        } else {
+          ASSERT_EQ(static_cast<double>(got), std::ldexp(p, fraction)) << s << " " << w << " x " << a;
+        }
+      }
+    }
+    EXPECT_EQ(nar, 2u * 256 - 1) << s;  // the NaR row and column
+  }
+  EXPECT_TRUE(Mac(style("exact"), f("int8"), f("int8"), f("int32")).quire_product_units().empty());
+  EXPECT_TRUE(Mac(style("exact"), f("posit<16,1>"), f("posit<16,1>"), f("quire<16,1>")).quire_product_units().empty());
+}
 
 TEST(Mac, RejectsWhatCheckMacRejects) {
   EXPECT_THROW(Mac(style("shift_add"), f("int8"), f("int8"), f("int32")), FormatError);
