@@ -103,6 +103,7 @@ const char* Mac::fast_path_name() const {
     case Path::IntegerTable: return "integer_table";
     case Path::Float32Table: return "float32_table";
     case Path::QuireTable: return "quire_table";
+    case Path::MitchellInteger: return "mitchell_integer";
   }
   return "?";
 }

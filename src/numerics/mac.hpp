@@ -46,7 +46,7 @@ class Mac {
            std::ptrdiff_t activation_stride = 1) const;
 
   // Which loop dot() runs, for tests and benchmarks: "integer", "float32", "quire",
-  // "integer_table", "float32_table", "quire_table" or "generic".
+  // "integer_table", "float32_table", "quire_table", "mitchell_integer" or "generic".
   const char* fast_path_name() const;
 
   // The "quire" and "quire_table" paths with operands of up to 8 bits: every code pair's
@@ -57,7 +57,7 @@ class Mac {
   std::vector<std::int64_t> quire_product_units() const;
 
  private:
-  enum class Path { Generic, Integer, Float32, Quire, IntegerTable, Float32Table, QuireTable };
+  enum class Path { Generic, Integer, Float32, Quire, IntegerTable, Float32Table, QuireTable, MitchellInteger };
 
   ExactValue generic_product(std::uint32_t weight_code, std::uint32_t activation_code) const;
   void build_fast_path();
@@ -83,6 +83,19 @@ class Mac {
   std::vector<float> activation_floats_;
   std::vector<std::int64_t> product_units_;
   std::vector<float> product_floats_;
+  // MitchellInteger (integer-like operands too wide for a product table): per code, the
+  // magnitude's leading-one position k, its fraction below that one (already truncated), the
+  // sign and a mask that is all ones unless the value is zero (branch-free products); products
+  // are shifted by mitchell_shift_ into accumulator units.
+  struct MitchellOperand {
+    std::int64_t fraction = 0;
+    std::int64_t nonzero = 0;  // 0 or -1
+    std::int64_t negative = 0;  // 0 or -1
+    int k = 0;
+  };
+  std::vector<MitchellOperand> mitchell_weights_, mitchell_activations_;
+  int mitchell_shift_ = 0;
+  bool build_mitchell_integer();
 };
 
 // Mitchell's approximate product of two values given as doubles (exact), with fractions

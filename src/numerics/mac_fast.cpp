@@ -127,7 +127,10 @@ void Mac::build_fast_path() {
   activation_units_.clear();
   weight_floats_.clear();
   activation_floats_.clear();
-  if (!small8) return;
+  if (!small8) {
+    if (build_mitchell_integer()) path_ = Path::MitchellInteger;
+    return;
+  }
 
   const std::size_t size = static_cast<std::size_t>(weight_.code_count() * activation_.code_count());
   const int shift = integer_acc ? accumulator_.fraction_bits() : quire_fraction;
@@ -171,6 +174,41 @@ void Mac::build_fast_path() {
                                    : Path::QuireTable;
 }
 
+bool Mac::build_mitchell_integer() {
+  // mitchell_product on integer magnitudes A = 2^k + x and B = 2^k' + x' (values in units of
+  // 2^-fraction bits): the approximation only sees the fractions x / 2^k, so it is
+  // 2^(k+k') + S if S < 2^(k+k'), else 2 S, with S = x 2^k' + x' 2^k, all integers.
+  if (style_.kind() != MultiplierKind::Mitchell || !accumulator_.is_integer_like() || !weight_.is_integer_like() ||
+      !activation_.is_integer_like() || weight_.bits() > 16 || activation_.bits() > 16) {
+    return false;
+  }
+  mitchell_shift_ = accumulator_.fraction_bits() - weight_.fraction_bits() - activation_.fraction_bits();
+  if (mitchell_shift_ < 0) return false;  // products finer than the accumulator's lsb
+  const int t = style_.truncation_bits();
+  int max_k = 0;
+  const auto table = [&](const Format& f, std::vector<MitchellOperand>& out) {
+    out.assign(static_cast<std::size_t>(f.code_count()), MitchellOperand{});
+    for (std::uint64_t c = 0; c < f.code_count(); ++c) {
+      const double v = std::ldexp(decode(f, static_cast<std::uint32_t>(c)), f.fraction_bits());
+      const auto magnitude = static_cast<std::int64_t>(std::fabs(v));  // an integer below 2^16
+      MitchellOperand& o = out[c];
+      o.negative = std::signbit(v) ? -1 : 0;
+      if (magnitude == 0) continue;
+      o.nonzero = -1;
+      o.k = 63 - __builtin_clzll(static_cast<std::uint64_t>(magnitude));
+      o.fraction = magnitude - (std::int64_t{1} << o.k);
+      if (t > 0 && o.k > t) o.fraction = (o.fraction >> (o.k - t)) << (o.k - t);
+      max_k = std::max(max_k, o.k);
+    }
+  };
+  int max_weight_k = 0;
+  table(weight_, mitchell_weights_);
+  std::swap(max_k, max_weight_k);
+  table(activation_, mitchell_activations_);
+  // Products are below 2^(k + k' + 2) units before the shift: well inside int64.
+  return max_weight_k + max_k + 2 + mitchell_shift_ < 62;
+}
+
 std::vector<std::int64_t> Mac::quire_product_units() const {
   static_assert(kQuireNaR == kNoValue);
   if (weight_.bits() > 8 || activation_.bits() > 8) return {};
@@ -208,6 +246,33 @@ void Mac::dot(Accumulator& acc, const std::uint32_t* weights, const std::uint32_
         acc.add(generic_product(w, a));
       }
       return;
+    case Path::MitchellInteger: {
+      std::int64_t sum = acc.units_;
+      const std::int64_t lo = acc.min_units_;
+      const std::int64_t hi = acc.max_units_;
+      for (std::size_t i = 0; i < n; ++i) {
+        at(i, w, a);
+        const MitchellOperand& x = mitchell_weights_[w];
+        const MitchellOperand& y = mitchell_activations_[a];
+        const std::int64_t s = (x.fraction << y.k) + (y.fraction << x.k);
+        const std::int64_t one = std::int64_t{1} << (x.k + y.k);
+        // Without branches (zero operands and the two cases are data-dependent): a zero operand
+        // masks the product to 0, the sign is a conditional negation.
+        const std::int64_t magnitude = ((s < one ? one + s : s << 1) << mitchell_shift_) & (x.nonzero & y.nonzero);
+        const std::int64_t sign = x.negative ^ y.negative;
+        const std::int64_t p = (magnitude ^ sign) - sign;
+        const std::int64_t t = sum + p;
+        if (t < lo || t > hi) {
+          acc.units_ = sum;
+          acc.add_integer_units(p);
+          sum = acc.units_;
+        } else {
+          sum = t;
+        }
+      }
+      acc.units_ = sum;
+      return;
+    }
     case Path::Integer:
     case Path::IntegerTable: {
       std::int64_t sum = acc.units_;

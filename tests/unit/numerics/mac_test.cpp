@@ -299,7 +299,11 @@ INSTANTIATE_TEST_SUITE_P(
                       PathCase{"mitchell", "fp8_e4m3", "fp8_e4m3", "fp32", "float32_table"},
                       PathCase{"plam", "posit<8,1>", "posit<8,1>", "quire<8,1>", "quire_table"},
                       PathCase{"plam", "posit<8,1>", "posit<8,1>", "fp32", "float32_table"},
-                      PathCase{"mitchell_w6", "bf16", "bf16", "fp32", "generic"}),
+                      PathCase{"mitchell_w6", "bf16", "bf16", "fp32", "generic"},
+                      PathCase{"mitchell_w6", "int16", "int16", "int32", "mitchell_integer"},
+                      PathCase{"mitchell", "int16", "int12", "int32", "mitchell_integer"},
+                      PathCase{"mitchell_w4", "uint16", "int16", "int24", "mitchell_integer"},
+                      PathCase{"mitchell", "fixed16_8", "int10", "fixed24_12", "mitchell_integer"}),
     [](const ::testing::TestParamInfo<PathCase>& param_info) {
       std::string name = std::string(param_info.param.style) + "_" + param_info.param.weight + "_" +
                          param_info.param.activation + "_" + param_info.param.accumulator;
@@ -308,6 +312,22 @@ INSTANTIATE_TEST_SUITE_P(
       }
       return name;
     });
+
+// The integer Mitchell path's products, one at a time, for every pair of int10 codes (too wide
+// for a product table), untruncated and truncated to 4 fraction bits.
+TEST(Mac, MitchellIntegerProductsAreMitchellProducts) {
+  for (const char* s : {"mitchell", "mitchell_w4"}) {
+    const Mac mac(style(s), f("int10"), f("int10"), f("int32"));
+    ASSERT_STREQ(mac.fast_path_name(), "mitchell_integer");
+    for (std::uint32_t w = 0; w < 1024; ++w) {
+      for (std::uint32_t a = 0; a < 1024; ++a) {
+        Accumulator acc = mac.make_accumulator();
+        mac.dot(acc, &w, &a, 1);
+        ASSERT_EQ(acc.value(), mac.product(w, a).to_double()) << s << " " << w << " x " << a;
+      }
+    }
+  }
+}
 
 // The quire paths' product tables (what the functional engine's quire kernel gathers from)
 // hold every code pair's exact product in quire lsbs, and NaR where the product is NaN.
