@@ -1,6 +1,7 @@
 #include "func/fast_layer_kernel.hpp"
 
 #include <cmath>
+#include <algorithm>
 #include <cstring>
 #include <limits>
 #include <string>
@@ -79,6 +80,7 @@ FastLayerKernel::FastLayerKernel(const GemmLayout& layout, const arch::LayerForm
       const bool wrap = kernel.mac().make_accumulator().overflow_mode() == numerics::Overflow::Wrap;
       int_chains_ = std::make_unique<IntLaneChains>(lane_order, lo, hi, wrap);
     }
+  } else if (choose_mitchell(formats, kernel, lane_order, bias_values)) {
   } else if (choose_quire(formats, kernel, order_free, bias_values)) {
   } else if (choose_float(formats, kernel, lane_order.sequential, bias_values)) {
     fp32_chains_ = std::make_unique<Fp32LaneChains>(lane_order);
@@ -108,17 +110,8 @@ bool FastLayerKernel::choose_integer(const arch::LayerFormats& formats, const Do
   const bool gemm = order_free && max_w < 0x1p15 && max_a < 0x1p15 && k * product < 0x1p31;
   const bool chains = range + product < 0x1p31 && std::exp2(std::round(std::log2(modulus))) == modulus;
   if (!gemm && !chains) return false;
-  numerics::Accumulator first = kernel.mac().make_accumulator();
-  start_units_.resize(bias_values.size());
-  bias_overflows_by_group_.assign(static_cast<std::size_t>(groups_), 0);
-  for (std::size_t c = 0; c < bias_values.size(); ++c) {  // the bias is a chain's first add
-    first.reset();
-    if (bias_values[c] != 0.0) first.add(bias_values[c]);
-    const double units = std::ldexp(first.value(), fraction_bits_);
-    if (std::fabs(units) >= 0x1p31) return false;  // a wide accumulator's bias beyond int32
-    start_units_[c] = static_cast<std::int32_t>(units);
-    bias_overflows_by_group_[c / static_cast<std::size_t>(n_)] += first.overflow_count();
-  }
+  if (!bias_starts(kernel, bias_values, 0x1p31)) return false;  // a wide accumulator's bias beyond int32
+  start_units_.assign(start_units64_.begin(), start_units64_.end());
   kind_ = gemm ? Kind::IntGemm : Kind::IntChains;
   if (kind_ == Kind::IntGemm) k_padded_ = round_up(static_cast<std::size_t>(k_), int16_gemm_row_padding());
   // Rows in lanes when there are enough rows to fill half a 512-bit vector (convolutions), if
@@ -133,6 +126,53 @@ bool FastLayerKernel::choose_integer(const arch::LayerFormats& formats, const Do
   for (std::uint64_t c = 0; c < formats.activation.code_count() && units_are_values_; ++c) {
     units_are_values_ = activation_units_[c] == numerics::decode(formats.activation, static_cast<std::uint32_t>(c));
   }
+  return true;
+}
+
+bool FastLayerKernel::bias_starts(const DotKernel& kernel, const std::vector<double>& bias_values, double limit) {
+  numerics::Accumulator first = kernel.mac().make_accumulator();
+  start_units64_.resize(bias_values.size());
+  bias_overflows_by_group_.assign(static_cast<std::size_t>(groups_), 0);
+  for (std::size_t c = 0; c < bias_values.size(); ++c) {  // the bias is a chain's first add
+    first.reset();
+    if (bias_values[c] != 0.0) first.add(bias_values[c]);
+    const double units = std::ldexp(first.value(), fraction_bits_);
+    if (std::fabs(units) >= limit) return false;
+    start_units64_[c] = static_cast<std::int64_t>(units);
+    bias_overflows_by_group_[c / static_cast<std::size_t>(n_)] += first.overflow_count();
+  }
+  return true;
+}
+
+bool FastLayerKernel::choose_mitchell(const arch::LayerFormats& formats, const DotKernel& kernel,
+                                      const LaneOrder& order, const std::vector<double>& bias_values) {
+  const numerics::Mac& mac = kernel.mac();
+  if (std::string(mac.fast_path_name()) != "mitchell_integer") return false;
+  const Format& acc = formats.accumulator;
+  fraction_bits_ = acc.fraction_bits();
+  const double lowest = std::ldexp(numerics::lowest_value(acc), fraction_bits_);
+  const double highest = std::ldexp(numerics::max_value(acc), fraction_bits_);
+  const double modulus = highest - lowest + 1;
+  const auto pack = [](const std::vector<numerics::Mac::MitchellOperand>& in, std::vector<std::int64_t>& out, int& max_k) {
+    out.clear();
+    for (const numerics::Mac::MitchellOperand& o : in) {
+      out.push_back(pack_mitchell_operand(o.fraction, o.k, o.nonzero != 0, o.negative != 0));
+      max_k = std::max(max_k, o.k);
+    }
+  };
+  int max_weight_k = 0, max_activation_k = 0;
+  pack(mac.mitchell_weights(), weight_mitchell_table_, max_weight_k);
+  pack(mac.mitchell_activations(), activation_mitchell_, max_activation_k);
+  // A product is below 2^(k + k' + 2) before the shift; every add of one to a sum in [lo, hi]
+  // stays inside int64.
+  const double product = std::ldexp(1.0, max_weight_k + max_activation_k + 2 + mac.mitchell_shift());
+  const double range = std::fmax(std::fabs(lowest), std::fabs(highest));
+  if (range + product >= 0x1p62 || std::exp2(std::round(std::log2(modulus))) != modulus) return false;
+  if (!bias_starts(kernel, bias_values, 0x1p62)) return false;
+  const bool wrap = mac.make_accumulator().overflow_mode() == numerics::Overflow::Wrap;
+  mitchell_chains_ = std::make_unique<MitchellLaneChains>(order, static_cast<std::int64_t>(lowest),
+                                                           static_cast<std::int64_t>(highest), wrap, mac.mitchell_shift());
+  kind_ = Kind::MitchellChains;
   return true;
 }
 
@@ -213,6 +253,7 @@ const char* FastLayerKernel::path_name() const {
   switch (kind_) {
     case Kind::IntGemm: return "simd_int_gemm";
     case Kind::IntChains: return "simd_int_chains";
+    case Kind::MitchellChains: return "simd_mitchell_chains";
     case Kind::Fp32Chains: return "simd_fp32_chains";
     case Kind::QuireTable: return "simd_quire_table";
     case Kind::None: break;
@@ -258,6 +299,9 @@ void FastLayerKernel::set_weights(const std::vector<std::uint32_t>& codes) {
       return;
     case Kind::IntChains:
       store(weight_int_, [&](std::uint32_t code) { return weight_units_[code & (weight_units_.size() - 1)]; });
+      return;
+    case Kind::MitchellChains:
+      store(weight_mitchell_, [&](std::uint32_t code) { return weight_mitchell_table_[code & (weight_mitchell_table_.size() - 1)]; });
       return;
     case Kind::Fp32Chains:
       store(weight_float_, [&](std::uint32_t code) {
@@ -383,6 +427,18 @@ void FastLayerKernel::run_group(std::int64_t grp, const std::uint32_t* rows, dou
     case Kind::QuireTable:
       run_quire(grp, rows, values);
       return;
+    case Kind::MitchellChains: {
+      overflows += bias_overflows_by_group_[static_cast<std::size_t>(grp)] * m;
+      const std::uint32_t mask = static_cast<std::uint32_t>(activation_mitchell_.size() - 1);
+      run_chains(
+          grp, rows, weight_mitchell_, start_units64_, mitchell_lanes_,
+          [&](std::uint32_t code) { return activation_mitchell_[code & mask]; },
+          [&](const std::int64_t* x, std::size_t lanes, const std::int64_t* s, const std::int64_t* start, std::int64_t* out) {
+            mitchell_chains_->run(x, ld_, lanes, s, start, out, overflows);
+          },
+          [&](std::int64_t units) { return static_cast<double>(units) * unit; }, values);
+      return;
+    }
     case Kind::Fp32Chains: {
       const std::uint32_t mask = static_cast<std::uint32_t>(activation_floats_.size() - 1);
       run_chains(

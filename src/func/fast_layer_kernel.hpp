@@ -7,6 +7,8 @@
 //   SIMD lanes when there are at least 8 rows;
 // - "simd_int_chains": integer operands into an integer accumulator that can overflow: many
 //   chains in SIMD lanes, each in the mapping's order, saturating and counting per add;
+// - "simd_mitchell_chains": Mac's mitchell_integer products (16-bit integer operands) as
+//   "simd_int_chains" does, in int64 lanes;
 // - "simd_fp32_chains": float operands into fp32: fused multiply-adds in SIMD lanes, each
 //   lane in the mapping's order; a lane whose sum is not finite is recomputed on the scalar path.
 // - "simd_quire_table": 8-bit operands (posit, PLAM) into a quire (exact, so order-free):
@@ -69,12 +71,17 @@ class FastLayerKernel {
   void run_float_lanes(std::int64_t grp, const float* lanes, double* values);
 
  private:
-  enum class Kind { None, IntGemm, IntChains, Fp32Chains, QuireTable };
+  enum class Kind { None, IntGemm, IntChains, MitchellChains, Fp32Chains, QuireTable };
 
   bool choose_integer(const arch::LayerFormats& formats, const DotKernel& kernel, bool order_free,
                       const std::vector<double>& bias_values);
   bool choose_float(const arch::LayerFormats& formats, const DotKernel& kernel, bool sequential,
                     const std::vector<double>& bias_values);
+  bool choose_mitchell(const arch::LayerFormats& formats, const DotKernel& kernel, const LaneOrder& order,
+                       const std::vector<double>& bias_values);
+  // start_units64_ and bias_overflows_by_group_ (the bias is each chain's first add); false
+  // if a start is limit or more in magnitude.
+  bool bias_starts(const DotKernel& kernel, const std::vector<double>& bias_values, double limit);
   bool choose_quire(const arch::LayerFormats& formats, const DotKernel& kernel, bool order_free,
                     const std::vector<double>& bias_values);
   void run_quire(std::int64_t grp, const std::uint32_t* rows, double* values);
@@ -100,6 +107,7 @@ class FastLayerKernel {
   bool weight_fp32_bits_ = false, activation_fp32_bits_ = false;  // fp32: the code is the bits
   // Start of every chain per channel: the bias after the accumulator's first add.
   std::vector<std::int32_t> start_units_;
+  std::vector<std::int64_t> start_units64_;
   std::vector<float> start_floats_;
   std::vector<std::uint64_t> bias_overflows_by_group_;  // channels whose bias alone overflows
   // Weights in the chosen layout: int16 rows of k_padded_ (gemm), or per channel values of k
@@ -131,6 +139,10 @@ class FastLayerKernel {
   std::optional<QuireRounding> quire_rounding_;
   std::vector<std::int32_t> quire_lanes_;  // scratch: k x ld_ activation codes
   std::vector<std::int64_t> quire_sums_;   // scratch: n x ld_ sums
+  // MitchellChains: packed operands per code (pack_mitchell_operand), the weights in layout.
+  std::vector<std::int64_t> weight_mitchell_table_, activation_mitchell_, weight_mitchell_;
+  LaneBuffers<std::int64_t> mitchell_lanes_;
+  std::unique_ptr<MitchellLaneChains> mitchell_chains_;
   std::unique_ptr<IntLaneChains> int_chains_;
   std::unique_ptr<Fp32LaneChains> fp32_chains_;
 };

@@ -117,16 +117,20 @@ void AllChains(D d, const LaneOrder& o, const T* x, std::size_t ld, std::size_t 
   }
 }
 
-void IntChains(const LaneOrder& o, std::int32_t lo, std::int32_t hi, bool wrap,
-               const std::int32_t* x, std::size_t ld, std::size_t lanes, const std::int32_t* s,
-               const std::int32_t* start, std::int32_t* out, std::int32_t* scratch,
-               std::uint64_t& overflows) {
-  const hn::ScalableTag<std::int32_t> d;
+// Chains of T lanes whose every add is saturated (or wrapped) into [lo, hi] and counted when it
+// leaves the range, as numerics::Accumulator::add_integer_units; `product(x, s)` is one
+// product of a lane's operand and the broadcast one.
+template <typename T, class Product>
+void SaturatingChains(const LaneOrder& o, T lo, T hi, bool wrap, const T* x, std::size_t ld, std::size_t lanes,
+                      const T* s, const T* start, T* out, T* scratch, std::uint64_t& overflows,
+                      const Product& product) {
+  const hn::ScalableTag<T> d;
   using V = hn::Vec<decltype(d)>;
+  using U = std::make_unsigned_t<T>;
   const V vlo = hn::Set(d, lo);
   const V vhi = hn::Set(d, hi);
   // hi - lo + 1 is a power of two: wrapping is (t - lo) mod 2^N + lo.
-  const V modulus_mask = hn::Set(d, static_cast<std::int32_t>(static_cast<std::uint32_t>(hi) - static_cast<std::uint32_t>(lo)));
+  const V modulus_mask = hn::Set(d, static_cast<T>(static_cast<U>(hi) - static_cast<U>(lo)));
   V counts[kLaneChainUnroll];  // adds that left the range, per lane (VecFromMask is -1)
   for (V& c : counts) c = hn::Zero(d);
   const auto range = [&](std::size_t u, V t) {
@@ -134,10 +138,10 @@ void IntChains(const LaneOrder& o, std::int32_t lo, std::int32_t hi, bool wrap,
     counts[u] = hn::Sub(counts[u], hn::VecFromMask(d, outside));
     return wrap ? hn::Add(hn::And(hn::Sub(t, vlo), modulus_mask), vlo) : hn::Min(hn::Max(t, vlo), vhi);
   };
-  const auto step = [&](std::size_t u, V v, V xv, V sv) { return range(u, hn::Add(v, hn::Mul(xv, sv))); };
+  const auto step = [&](std::size_t u, V v, V xv, V sv) { return range(u, hn::Add(v, product(d, xv, sv))); };
   const auto add = [&](std::size_t u, V a, V b) { return range(u, hn::Add(a, b)); };
   const auto done = [&] {  // each lane's count is below its number of adds
-    std::int32_t lane_counts[HWY_MAX_BYTES / sizeof(std::int32_t)];
+    T lane_counts[HWY_MAX_BYTES / sizeof(T)];
     for (V& c : counts) {
       hn::StoreU(c, d, lane_counts);
       for (std::size_t i = 0; i < hn::Lanes(d); ++i) overflows += static_cast<std::uint64_t>(lane_counts[i]);
@@ -145,6 +149,37 @@ void IntChains(const LaneOrder& o, std::int32_t lo, std::int32_t hi, bool wrap,
     }
   };
   AllChains(d, o, x, ld, lanes, s, start, scratch, step, add, done, out);
+}
+
+void IntChains(const LaneOrder& o, std::int32_t lo, std::int32_t hi, bool wrap,
+               const std::int32_t* x, std::size_t ld, std::size_t lanes, const std::int32_t* s,
+               const std::int32_t* start, std::int32_t* out, std::int32_t* scratch,
+               std::uint64_t& overflows) {
+  SaturatingChains(o, lo, hi, wrap, x, ld, lanes, s, start, out, scratch, overflows,
+                   [](auto, auto xv, auto sv) { return hn::Mul(xv, sv); });
+}
+
+// Mitchell's product of two packed operands (pack_mitchell_operand), as Mac's
+// mitchell_integer loop computes it: S = x 2^k' + x' 2^k, then 2^(k+k') + S if S < 2^(k+k'),
+// else 2 S, shifted into accumulator units, masked to 0 for a zero operand, signed.
+void MitchellChains(const LaneOrder& o, std::int64_t lo, std::int64_t hi, bool wrap, int shift,
+                    const std::int64_t* x, std::size_t ld, std::size_t lanes, const std::int64_t* s,
+                    const std::int64_t* start, std::int64_t* out, std::int64_t* scratch,
+                    std::uint64_t& overflows) {
+  const auto product = [shift](auto d, auto a, auto b) {
+    const auto fraction_mask = hn::Set(d, 0xffffffff);
+    const auto k_mask = hn::Set(d, 0xff);
+    const auto fa = hn::And(a, fraction_mask), fb = hn::And(b, fraction_mask);
+    const auto ka = hn::And(hn::ShiftRight<32>(a), k_mask), kb = hn::And(hn::ShiftRight<32>(b), k_mask);
+    const auto sum = hn::Add(hn::Shl(fa, kb), hn::Shl(fb, ka));
+    const auto one = hn::Shl(hn::Set(d, 1), hn::Add(ka, kb));
+    const auto m = hn::IfThenElse(hn::Lt(sum, one), hn::Add(one, sum), hn::Add(sum, sum));
+    const auto nonzero = hn::And(hn::BroadcastSignBit(hn::ShiftLeft<2>(a)), hn::BroadcastSignBit(hn::ShiftLeft<2>(b)));
+    const auto sign = hn::Xor(hn::BroadcastSignBit(hn::ShiftLeft<1>(a)), hn::BroadcastSignBit(hn::ShiftLeft<1>(b)));
+    const auto magnitude = hn::And(hn::ShiftLeftSame(m, shift), nonzero);
+    return hn::Sub(hn::Xor(magnitude, sign), sign);
+  };
+  SaturatingChains(o, lo, hi, wrap, x, ld, lanes, s, start, out, scratch, overflows, product);
 }
 
 void Fp32Chains(const LaneOrder& o, const float* x, std::size_t ld, std::size_t lanes,
@@ -203,6 +238,7 @@ namespace qarch::func {
 HWY_EXPORT(Int32Lanes);
 HWY_EXPORT(NativeFma);
 HWY_EXPORT(IntChains);
+HWY_EXPORT(MitchellChains);
 HWY_EXPORT(Fp32Chains);
 HWY_EXPORT(Fp32ChannelChains);
 
@@ -241,6 +277,16 @@ void IntLaneChains::run(const std::int32_t* x, std::size_t ld, std::size_t lanes
                         const std::int32_t* s, const std::int32_t* start, std::int32_t* out,
                         std::uint64_t& overflows) {
   HWY_DYNAMIC_DISPATCH(IntChains)(order_, lo_, hi_, wrap_, x, ld, lanes, s, start, out, scratch_.data(), overflows);
+}
+
+MitchellLaneChains::MitchellLaneChains(const LaneOrder& order, std::int64_t lo, std::int64_t hi, bool wrap, int shift)
+    : order_(order), lo_(lo), hi_(hi), wrap_(wrap), shift_(shift),
+      scratch_(order.max_segments * kMaxChainVectors * lane_chain_padding()) {}
+
+void MitchellLaneChains::run(const std::int64_t* x, std::size_t ld, std::size_t lanes, const std::int64_t* s,
+                             const std::int64_t* start, std::int64_t* out, std::uint64_t& overflows) {
+  HWY_DYNAMIC_DISPATCH(MitchellChains)(order_, lo_, hi_, wrap_, shift_, x, ld, lanes, s, start, out, scratch_.data(),
+                                       overflows);
 }
 
 Fp32LaneChains::Fp32LaneChains(const LaneOrder& order)

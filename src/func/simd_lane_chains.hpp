@@ -28,7 +28,8 @@ inline constexpr std::size_t kLaneChainUnroll = 4;
 // The most chain vectors a kernel keeps at once (the scratch of a tree fold is sized for it).
 inline constexpr std::size_t kMaxChainVectors = 16;
 
-// Lane arrays (x rows, start, out) are padded (with zeros) to a multiple of this length.
+// Lane arrays (x rows, start, out) are padded (with zeros) to a multiple of this length
+// (enough for int64 lanes too).
 std::size_t lane_chain_padding();
 
 // True if the running CPU's chosen target computes MulAdd with one rounding (an FMA
@@ -61,6 +62,31 @@ class IntLaneChains {
   std::int32_t lo_, hi_;
   bool wrap_;
   std::vector<std::int32_t> scratch_;  // a tree fold's segment sums, per lane (kLaneChainUnroll vectors)
+};
+
+// A Mitchell operand as MitchellLaneChains reads it: the fraction below the magnitude's leading
+// one (already truncated, below 2^32) in bits 0-31, that one's position k in bits 32-39, bit 61
+// set unless the value is zero, bit 62 for a negative value (numerics::Mac::MitchellOperand).
+inline std::int64_t pack_mitchell_operand(std::int64_t fraction, int k, bool nonzero, bool negative) {
+  return fraction | static_cast<std::int64_t>(k) << 32 | (nonzero ? std::int64_t{1} << 61 : 0) |
+         (negative ? std::int64_t{1} << 62 : 0);
+}
+
+// IntLaneChains with Mitchell products of packed operands in int64 lanes (16-bit operands give
+// products up to 2^32, beyond int32), each shifted left by `shift` into accumulator units.
+// Exact when max(|lo|, |hi|) + max |product| < 2^63.
+class MitchellLaneChains {
+ public:
+  MitchellLaneChains(const LaneOrder& order, std::int64_t lo, std::int64_t hi, bool wrap, int shift);
+  void run(const std::int64_t* x, std::size_t ld, std::size_t lanes, const std::int64_t* s,
+           const std::int64_t* start, std::int64_t* out, std::uint64_t& overflows);
+
+ private:
+  LaneOrder order_;
+  std::int64_t lo_, hi_;
+  bool wrap_;
+  int shift_;
+  std::vector<std::int64_t> scratch_;
 };
 
 class Fp32LaneChains {

@@ -56,6 +56,21 @@ class Mac {
   static constexpr std::int64_t kQuireNaR = std::numeric_limits<std::int64_t>::min();
   std::vector<std::int64_t> quire_product_units() const;
 
+  // The "mitchell_integer" path (integer-like operands too wide for a product table): per
+  // code, the magnitude's leading-one position k (in units of the format's lsb), its fraction
+  // below that one (already truncated), the sign and a mask that is all ones unless the value
+  // is zero (branch-free products); products are shifted left by mitchell_shift() into
+  // accumulator units. Empty for other paths.
+  struct MitchellOperand {
+    std::int64_t fraction = 0;
+    std::int64_t nonzero = 0;   // 0 or -1
+    std::int64_t negative = 0;  // 0 or -1
+    int k = 0;
+  };
+  const std::vector<MitchellOperand>& mitchell_weights() const { return mitchell_weights_; }
+  const std::vector<MitchellOperand>& mitchell_activations() const { return mitchell_activations_; }
+  int mitchell_shift() const { return mitchell_shift_; }
+
  private:
   enum class Path { Generic, Integer, Float32, Quire, IntegerTable, Float32Table, QuireTable, MitchellInteger };
 
@@ -83,16 +98,6 @@ class Mac {
   std::vector<float> activation_floats_;
   std::vector<std::int64_t> product_units_;
   std::vector<float> product_floats_;
-  // MitchellInteger (integer-like operands too wide for a product table): per code, the
-  // magnitude's leading-one position k, its fraction below that one (already truncated), the
-  // sign and a mask that is all ones unless the value is zero (branch-free products); products
-  // are shifted by mitchell_shift_ into accumulator units.
-  struct MitchellOperand {
-    std::int64_t fraction = 0;
-    std::int64_t nonzero = 0;  // 0 or -1
-    std::int64_t negative = 0;  // 0 or -1
-    int k = 0;
-  };
   std::vector<MitchellOperand> mitchell_weights_, mitchell_activations_;
   int mitchell_shift_ = 0;
   bool build_mitchell_integer();

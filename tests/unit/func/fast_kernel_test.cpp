@@ -188,6 +188,17 @@ TEST(FastKernel, OverflowingIntegerAccumulatorsSaturateAsTheScalarChains) {
   });
 }
 
+// Mitchell products of operands too wide for a table, in int64 lanes, saturating like the
+// scalar chains (16-bit products reach 2^31: the int32 accumulator overflows).
+TEST(FastKernel, MitchellLayersEqualTheScalarChains) {
+  check_cases({
+      {"int16", "int16", "int32", "mitchell_w6", "simd_mitchell_chains", true},
+      {"int12", "int10", "int16", "mitchell", "simd_mitchell_chains", true},
+      {"uint12", "int10", "int32", "mitchell_w4", "simd_mitchell_chains", false},
+      {"fixed12_6", "int10", "fixed16_8", "mitchell", "simd_mitchell_chains", true},
+  });
+}
+
 TEST(FastKernel, FloatLayersEqualTheScalarChains) {
   check_cases({
       {"fp32", "fp32", "fp32", "exact", "simd_fp32_chains", false, 20},
@@ -292,6 +303,7 @@ TEST(FastKernel, EveryInstructionSetGivesTheSameBits) {
         {"int8", "int8", "int16", "exact", "simd_int_chains", true},
         {"bf16", "bf16", "fp32", "exact", "simd_fp32_chains", false, 20},
         {"posit<8,1>", "posit<8,1>", "quire<8,1>", "plam", "simd_quire_table", false},
+        {"int12", "int10", "int16", "mitchell_w6", "simd_mitchell_chains", true},
     });
   }
   hwy::SetSupportedTargetsForTest(0);
