@@ -246,6 +246,29 @@ bool FastLayerKernel::choose_quire(const arch::LayerFormats& formats, const DotK
   const double bound = max_bias + static_cast<double>(k_) * max_product;
   if (bound >= std::ldexp(1.0, std::min(quire.width_bits() - 1, 62))) return false;
   kind_ = Kind::QuireTable;
+  // PLAM is Mitchell's product on the values, which scaled by 2^(F/2) (F the quire's fraction
+  // bits) are integers: the product of two is then Mitchell's integer formula in quire lsbs,
+  // computed in lanes instead of gathered (shift 0; the bound above keeps every sum far from
+  // int64's ends, so nothing saturates).
+  if (kernel.mac().style().kind() != numerics::MultiplierKind::Plam || quire.fraction_bits() % 2 != 0) return true;
+  const auto pack = [&](const Format& f, std::vector<std::int64_t>& out) {
+    out.clear();
+    for (std::uint64_t c = 0; c < f.code_count(); ++c) {
+      const double v = numerics::decode(f, static_cast<std::uint32_t>(c));
+      const double a = std::isnan(v) ? 0.0 : std::ldexp(std::fabs(v), quire.fraction_bits() / 2);  // NaR: nar_* sets
+      if (a != std::trunc(a) || a >= 0x1p31) return false;
+      const auto magnitude = static_cast<std::int64_t>(a);
+      const int k = magnitude == 0 ? 0 : 63 - __builtin_clzll(static_cast<std::uint64_t>(magnitude));
+      const std::int64_t fraction = magnitude == 0 ? 0 : magnitude - (std::int64_t{1} << k);
+      out.push_back(pack_mitchell_operand(fraction, k, magnitude != 0, std::signbit(v)));
+    }
+    return true;
+  };
+  if (!pack(formats.weight, weight_mitchell_table_) || !pack(formats.activation, activation_mitchell_)) return true;
+  const LaneOrder any_order(mapping::AccumulationOrder{}, true, k_);  // a quire's sum is order-free
+  mitchell_chains_ = std::make_unique<MitchellLaneChains>(any_order, std::numeric_limits<std::int64_t>::min(),
+                                                           std::numeric_limits<std::int64_t>::max(), false, 0);
+  kind_ = Kind::QuireMitchell;
   return true;
 }
 
@@ -256,6 +279,7 @@ const char* FastLayerKernel::path_name() const {
     case Kind::MitchellChains: return "simd_mitchell_chains";
     case Kind::Fp32Chains: return "simd_fp32_chains";
     case Kind::QuireTable: return "simd_quire_table";
+    case Kind::QuireMitchell: return "simd_quire_mitchell";
     case Kind::None: break;
   }
   return nullptr;
@@ -308,6 +332,9 @@ void FastLayerKernel::set_weights(const std::vector<std::uint32_t>& codes) {
         return weight_fp32_bits_ ? bits_to_float(code) : weight_floats_[code & (weight_floats_.size() - 1)];
       });
       return;
+    case Kind::QuireMitchell:
+      store(weight_mitchell_, [&](std::uint32_t code) { return weight_mitchell_table_[code & (weight_mitchell_table_.size() - 1)]; });
+      [[fallthrough]];
     case Kind::QuireTable:
       weight_rows64_.resize(channels * k);
       nar_channel_.assign(channels, 0);
@@ -427,6 +454,28 @@ void FastLayerKernel::run_group(std::int64_t grp, const std::uint32_t* rows, dou
     case Kind::QuireTable:
       run_quire(grp, rows, values);
       return;
+    case Kind::QuireMitchell: {
+      const std::uint32_t mask = static_cast<std::uint32_t>(activation_mitchell_.size() - 1);
+      char nar = 0;
+      for (std::size_t i = 0; i < m * k; ++i) nar |= nar_activation_[rows[i] & mask];
+      run_chains(
+          grp, rows, weight_mitchell_, bias_lsbs_, mitchell_lanes_,
+          [&](std::uint32_t code) { return activation_mitchell_[code & mask]; },
+          [&](const std::int64_t* x, std::size_t lanes, const std::int64_t* s, const std::int64_t* start, std::int64_t* out) {
+            mitchell_chains_->run(x, ld_, lanes, s, start, out, overflows);  // counts nothing (bound)
+          },
+          [&](std::int64_t total) {
+            const bool exact = total >= -QuireRounding::limit() && total <= QuireRounding::limit();
+            return exact ? quire_rounding_->value(total) : std::numeric_limits<double>::quiet_NaN();
+          },
+          values);
+      const std::size_t first_channel = static_cast<std::size_t>(grp) * n;
+      for (std::size_t c = 0; c < n; ++c) {  // NaR: the caller recomputes these on the scalar chain
+        if (nar == 0 && nar_channel_[first_channel + c] == 0) continue;
+        std::fill(values + c * m, values + (c + 1) * m, std::numeric_limits<double>::quiet_NaN());
+      }
+      return;
+    }
     case Kind::MitchellChains: {
       overflows += bias_overflows_by_group_[static_cast<std::size_t>(grp)] * m;
       const std::uint32_t mask = static_cast<std::uint32_t>(activation_mitchell_.size() - 1);

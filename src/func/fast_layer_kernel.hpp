@@ -14,6 +14,8 @@
 // - "simd_quire_table": 8-bit operands (posit, PLAM) into a quire (exact, so order-free):
 //   products gathered from the MAC's table into exact int64 sums (simd_table_gemm.hpp), each
 //   rounded to the posit result by QuireRounding; NaR inputs go to the scalar path.
+// - "simd_quire_mitchell": the same with the PLAM multiplier, its products formed in lanes by
+//   MitchellLaneChains instead of gathered.
 // Lanes are consecutive rows of one channel (convolutions), or channels of one row (fc).
 
 #include <cstdint>
@@ -71,7 +73,7 @@ class FastLayerKernel {
   void run_float_lanes(std::int64_t grp, const float* lanes, double* values);
 
  private:
-  enum class Kind { None, IntGemm, IntChains, MitchellChains, Fp32Chains, QuireTable };
+  enum class Kind { None, IntGemm, IntChains, MitchellChains, Fp32Chains, QuireTable, QuireMitchell };
 
   bool choose_integer(const arch::LayerFormats& formats, const DotKernel& kernel, bool order_free,
                       const std::vector<double>& bias_values);

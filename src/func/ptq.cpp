@@ -84,6 +84,9 @@ ValueQuantizer::ValueQuantizer(const Format& format) : format_(format) {
     layout_.top_field = (1 << format.exponent_bits()) - 2;  // the largest exponent field taken here
     layout_.sign_bit = std::uint32_t{1} << (format.bits() - 1);
   }
+  // A posit's encode is a long computation; within its range a search over thresholds taken
+  // from encode gives the same code (and nothing saturates there).
+  if (format.kind() == FormatKind::Posit) thresholds_ = RoundingThresholds::of(format);
   direct_ = format.kind() == FormatKind::Int || format.kind() == FormatKind::UInt;
   if (direct_) {
     lo_ = numerics::lowest_value(format);
@@ -132,6 +135,14 @@ void ValueQuantizer::quantize(const double* in, double scale, std::size_t n, std
     return;
   }
   std::size_t i = 0;
+  if (thresholds_) {
+    const RoundingThresholds& t = *thresholds_;
+    for (; i < n; ++i) {
+      const double x = in[i] / scale;
+      codes[i] = x >= t.lowest() && x <= t.highest() ? t.code(x) : (*this)(x, saturated);  // NaN: encode
+    }
+    return;
+  }
   if (small_float_ && format_.bits() < 32) {  // kScalarCode is no code of the format
     i = quantize_to_small_float(in, scale, n, layout_, codes);
     for (std::size_t j = 0; j < i; ++j) {

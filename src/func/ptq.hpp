@@ -13,8 +13,10 @@
 // that is all zero gets scale 1.
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
+#include "func/rounding_thresholds.hpp"
 #include "func/simd_quantize.hpp"
 #include "numerics/codec.hpp"
 #include "numerics/format.hpp"
@@ -68,6 +70,7 @@ class ValueQuantizer {
   bool fp32_ = false;    // IEEE binary32: a float conversion
   bool small_float_ = false;  // other floats: rounded on the bits (normal range)
   SmallFloatLayout layout_;
+  std::shared_ptr<const RoundingThresholds> thresholds_;  // posits of up to 8 bits, in range
   double lo_ = 0, hi_ = 0;
   std::uint32_t mask_ = 0;
 };

@@ -7,6 +7,7 @@
 
 #include "func/simd_lane_chains.hpp"
 
+#include <limits>
 #include <type_traits>
 
 HWY_BEFORE_NAMESPACE();
@@ -148,6 +149,12 @@ void SaturatingChains(const LaneOrder& o, T lo, T hi, bool wrap, const T* x, std
       c = hn::Zero(d);
     }
   };
+  if (lo == std::numeric_limits<T>::min() && hi == std::numeric_limits<T>::max()) {  // no range: plain adds
+    const auto plain_step = [&](std::size_t, V v, V xv, V sv) { return hn::Add(v, product(d, xv, sv)); };
+    const auto plain_add = [](std::size_t, V a, V b) { return hn::Add(a, b); };
+    AllChains(d, o, x, ld, lanes, s, start, scratch, plain_step, plain_add, [] {}, out);
+    return;
+  }
   AllChains(d, o, x, ld, lanes, s, start, scratch, step, add, done, out);
 }
 

@@ -74,7 +74,8 @@ inline std::int64_t pack_mitchell_operand(std::int64_t fraction, int k, bool non
 
 // IntLaneChains with Mitchell products of packed operands in int64 lanes (16-bit operands give
 // products up to 2^32, beyond int32), each shifted left by `shift` into accumulator units.
-// Exact when max(|lo|, |hi|) + max |product| < 2^63.
+// Exact when max(|lo|, |hi|) + max |product| < 2^63. The full int64 range [INT64_MIN,
+// INT64_MAX] means no range at all (a quire's exact sums, which the caller bounds): plain adds.
 class MitchellLaneChains {
  public:
   MitchellLaneChains(const LaneOrder& order, std::int64_t lo, std::int64_t hi, bool wrap, int shift);

@@ -2,12 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <random>
 #include <vector>
 
 #include "func/ptq.hpp"
+#include "func/rounding_thresholds.hpp"
 #include "hwy/targets.h"
 
 namespace qarch::func {
@@ -106,6 +109,44 @@ TEST(Ptq, QuantizingAnArrayEqualsQuantizingEachValue) {
       EXPECT_EQ(saturated, want_saturated) << name;
     }
   }
+}
+
+// The threshold search posit quantization uses, against encode: every value, its neighbours,
+// the midpoints between values (ties) and random values across the range.
+TEST(Ptq, RoundingThresholdsGiveEncodesCodes) {
+  for (const char* name : {"posit<8,0>", "posit<8,1>", "posit<8,2>", "posit<6,1>", "posit<5,0>"}) {
+    const Format f = Format::parse(name);
+    const std::shared_ptr<const RoundingThresholds> t = RoundingThresholds::of(f);
+    ASSERT_TRUE(t) << name;
+    EXPECT_EQ(RoundingThresholds::of(f), t);  // built once
+    const auto check = [&](double x) {
+      if (x < t->lowest() || x > t->highest()) return;
+      const numerics::Encoded e = numerics::encode(f, x, numerics::Rounding::NearestEven, numerics::Overflow::Saturate);
+      ASSERT_EQ(t->code(x), e.code) << name << " " << x;
+      ASSERT_FALSE(e.overflow) << name << " " << x;
+    };
+    std::vector<double> values;
+    for (std::uint32_t c = 0; c < f.code_count(); ++c) {
+      const double v = numerics::decode(f, c);
+      if (std::isfinite(v)) values.push_back(v);
+    }
+    std::sort(values.begin(), values.end());
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      check(values[i]);
+      check(std::nextafter(values[i], 1e300));
+      check(std::nextafter(values[i], -1e300));
+      if (i > 0) check(values[i - 1] + (values[i] - values[i - 1]) / 2);
+    }
+    check(0.0);
+    check(-0.0);
+    check(1e-300);
+    check(-1e-300);
+    std::mt19937 rng(8);
+    std::uniform_real_distribution<double> u(t->lowest(), t->highest());
+    std::uniform_int_distribution<int> e(-40, 10);
+    for (int i = 0; i < 20000; ++i) check(i % 2 ? u(rng) : std::ldexp(u(rng), e(rng)));
+  }
+  EXPECT_FALSE(RoundingThresholds::of(Format::parse("posit<16,1>")));
 }
 
 class FloatQuantizer : public ::testing::TestWithParam<const char*> {};
