@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <string>
@@ -68,7 +69,49 @@ std::shared_ptr<const RoundingThresholds> RoundingThresholds::build(const numeri
   if (!ok) return nullptr;
   r->lowest_ = by_value.front().first;
   r->highest_ = by_value.back().first;
+  r->zero_ = r->search(0.0);
+  // Slots over the binades from the smallest nonzero magnitude to the largest.
+  double smallest = std::numeric_limits<double>::infinity();
+  for (const auto& [v, c] : by_value) {
+    if (v != 0) smallest = std::fmin(smallest, std::fabs(v));
+  }
+  const double largest = std::fmax(std::fabs(r->lowest_), std::fabs(r->highest_));
+  if (!std::isfinite(smallest)) return r;  // only zero: every value searches
+  int e_small = 0, e_large = 0;
+  std::frexp(smallest, &e_small);  // smallest in [2^(e-1), 2^e)
+  std::frexp(largest, &e_large);
+  r->first_binade_ = e_small - 1 + 1023;  // biased exponent of [2^(e-1), 2^e)
+  r->binades_ = e_large - e_small + 1;
+  const auto per_binade = std::size_t{1} << kSlotBits;
+  r->slots_.assign(2 * static_cast<std::size_t>(r->binades_) * per_binade, Slot{0.0, 0});
+  for (std::int64_t b = 0; b < r->binades_; ++b) {
+    const int e = static_cast<int>(r->first_binade_ + b) - 1023;
+    for (std::size_t top = 0; top < per_binade; ++top) {
+      const double lo = std::ldexp(1.0 + static_cast<double>(top) / static_cast<double>(per_binade), e);
+      const double hi = std::nextafter(std::ldexp(1.0 + static_cast<double>(top + 1) / static_cast<double>(per_binade), e), 0.0);
+      for (const int negative : {0, 1}) {
+        const double first = negative ? -hi : lo, last = negative ? -lo : hi;
+        const std::size_t base = r->search(first), end = r->search(last);
+        if (end > base + 1) return nullptr;  // two thresholds in one slot
+        Slot& s = r->slots_[((static_cast<std::size_t>(negative) * static_cast<std::size_t>(r->binades_) +
+                              static_cast<std::size_t>(b)) << kSlotBits) | top];
+        s.base = static_cast<std::uint32_t>(base);
+        s.threshold = end > base ? r->least_[base] : std::numeric_limits<double>::infinity();
+      }
+    }
+  }
   return r;
+}
+
+std::size_t RoundingThresholds::search(double x) const {
+  const double* b = least_.data();
+  std::size_t n = least_.size();
+  while (n > 1) {  // b: the first threshold not yet known to be <= x
+    const std::size_t half = n / 2;
+    b = b[half - 1] <= x ? b + half : b;
+    n -= half;
+  }
+  return static_cast<std::size_t>(b - least_.data()) + (n == 1 && *b <= x ? 1 : 0);
 }
 
 std::shared_ptr<const RoundingThresholds> RoundingThresholds::of(const numerics::Format& format) {
