@@ -7,7 +7,6 @@
 #include <string>
 
 #include "func/simd_int_gemm.hpp"
-#include "func/simd_table_gemm.hpp"
 #include "numerics/codec.hpp"
 #include "numerics/quire.hpp"
 
@@ -170,8 +169,9 @@ bool FastLayerKernel::choose_mitchell(const arch::LayerFormats& formats, const D
   if (range + product >= 0x1p62 || std::exp2(std::round(std::log2(modulus))) != modulus) return false;
   if (!bias_starts(kernel, bias_values, 0x1p62)) return false;
   const bool wrap = mac.make_accumulator().overflow_mode() == numerics::Overflow::Wrap;
-  mitchell_chains_ = std::make_unique<MitchellLaneChains>(order, static_cast<std::int64_t>(lowest),
-                                                           static_cast<std::int64_t>(highest), wrap, mac.mitchell_shift());
+  int64_chains_ = std::make_unique<Int64LaneChains>(order, static_cast<std::int64_t>(lowest),
+                                                    static_cast<std::int64_t>(highest), wrap, mac.mitchell_shift(),
+                                                    Int64Product::Mitchell);
   kind_ = Kind::MitchellChains;
   return true;
 }
@@ -204,16 +204,16 @@ bool FastLayerKernel::choose_quire(const arch::LayerFormats& formats, const DotK
   const Format& acc = formats.accumulator;
   // Rows in lanes share each weight, so a vector's gathers stay in one 2 KiB row of the table.
   if (acc.kind() != FormatKind::Quire || !order_free) return false;
-  quire_products_ = kernel.mac().quire_product_units();
+  std::vector<std::int64_t> products = kernel.mac().quire_product_units();
   quire_rounding_ = QuireRounding::build(kernel.mac().make_accumulator());
-  if (quire_products_.empty() || !quire_rounding_) return false;
+  if (products.empty() || !quire_rounding_) return false;
   const numerics::Quire quire(acc.posit_bits(), acc.posit_es());
   activation_bits_ = formats.activation.bits();
   // NaR operands: an activation whose product is NaR with every weight (a posit's NaR), a
   // weight whose product is NaR with every activation, and any other weight with a NaR product.
   const auto weights = static_cast<std::size_t>(formats.weight.code_count());
   const auto activations = static_cast<std::size_t>(formats.activation.code_count());
-  const auto nar = [&](std::size_t w, std::size_t a) { return quire_products_[w << activation_bits_ | a] == numerics::Mac::kQuireNaR; };
+  const auto nar = [&](std::size_t w, std::size_t a) { return products[w << activation_bits_ | a] == numerics::Mac::kQuireNaR; };
   nar_weight_.assign(weights, 1);
   nar_activation_.assign(activations, 1);
   for (std::size_t w = 0; w < weights; ++w) {
@@ -229,9 +229,8 @@ bool FastLayerKernel::choose_quire(const arch::LayerFormats& formats, const DotK
     }
   }
   double max_product = 0;
-  for (std::int64_t& p : quire_products_) {
-    if (p == numerics::Mac::kQuireNaR) p = 0;
-    max_product = std::fmax(max_product, std::fabs(static_cast<double>(p)));
+  for (const std::int64_t p : products) {
+    if (p != numerics::Mac::kQuireNaR) max_product = std::fmax(max_product, std::fabs(static_cast<double>(p)));
   }
   double max_bias = 0;
   bias_lsbs_.clear();
@@ -245,30 +244,36 @@ bool FastLayerKernel::choose_quire(const arch::LayerFormats& formats, const DotK
   // and int64; a final sum beyond QuireRounding's range goes to the scalar path.
   const double bound = max_bias + static_cast<double>(k_) * max_product;
   if (bound >= std::ldexp(1.0, std::min(quire.width_bits() - 1, 62))) return false;
-  kind_ = Kind::QuireTable;
-  // PLAM is Mitchell's product on the values, which scaled by 2^(F/2) (F the quire's fraction
-  // bits) are integers: the product of two is then Mitchell's integer formula in quire lsbs,
-  // computed in lanes instead of gathered (shift 0; the bound above keeps every sum far from
-  // int64's ends, so nothing saturates).
-  if (kernel.mac().style().kind() != numerics::MultiplierKind::Plam || quire.fraction_bits() % 2 != 0) return true;
-  const auto pack = [&](const Format& f, std::vector<std::int64_t>& out) {
+  // The quire adds products of values that, scaled by 2^(F/2) (F the quire's fraction bits),
+  // are integers A: the exact product is A A' in quire lsbs, and PLAM's (Mitchell's product on
+  // the values) is Mitchell's integer formula on A and A' (the MAC's table only bounds them and
+  // finds the NaR codes). The bound above keeps every sum far from int64's ends: plain adds.
+  const numerics::MultiplierKind style = kernel.mac().style().kind();
+  const bool plam = style == numerics::MultiplierKind::Plam;
+  if ((!plam && style != numerics::MultiplierKind::Exact) || quire.fraction_bits() % 2 != 0) return false;
+  const auto scaled = [&](const Format& f, std::vector<std::int64_t>& out) {
     out.clear();
     for (std::uint64_t c = 0; c < f.code_count(); ++c) {
       const double v = numerics::decode(f, static_cast<std::uint32_t>(c));
       const double a = std::isnan(v) ? 0.0 : std::ldexp(std::fabs(v), quire.fraction_bits() / 2);  // NaR: nar_* sets
       if (a != std::trunc(a) || a >= 0x1p31) return false;
       const auto magnitude = static_cast<std::int64_t>(a);
+      if (!plam) {
+        out.push_back(std::signbit(v) ? -magnitude : magnitude);
+        continue;
+      }
       const int k = magnitude == 0 ? 0 : 63 - __builtin_clzll(static_cast<std::uint64_t>(magnitude));
       const std::int64_t fraction = magnitude == 0 ? 0 : magnitude - (std::int64_t{1} << k);
       out.push_back(pack_mitchell_operand(fraction, k, magnitude != 0, std::signbit(v)));
     }
     return true;
   };
-  if (!pack(formats.weight, weight_mitchell_table_) || !pack(formats.activation, activation_mitchell_)) return true;
+  if (!scaled(formats.weight, weight_mitchell_table_) || !scaled(formats.activation, activation_mitchell_)) return false;
   const LaneOrder any_order(mapping::AccumulationOrder{}, true, k_);  // a quire's sum is order-free
-  mitchell_chains_ = std::make_unique<MitchellLaneChains>(any_order, std::numeric_limits<std::int64_t>::min(),
-                                                           std::numeric_limits<std::int64_t>::max(), false, 0);
-  kind_ = Kind::QuireMitchell;
+  int64_chains_ = std::make_unique<Int64LaneChains>(any_order, std::numeric_limits<std::int64_t>::min(),
+                                                    std::numeric_limits<std::int64_t>::max(), false, 0,
+                                                    plam ? Int64Product::Mitchell : Int64Product::Multiply);
+  kind_ = Kind::QuireLanes;
   return true;
 }
 
@@ -278,8 +283,7 @@ const char* FastLayerKernel::path_name() const {
     case Kind::IntChains: return "simd_int_chains";
     case Kind::MitchellChains: return "simd_mitchell_chains";
     case Kind::Fp32Chains: return "simd_fp32_chains";
-    case Kind::QuireTable: return "simd_quire_table";
-    case Kind::QuireMitchell: return "simd_quire_mitchell";
+    case Kind::QuireLanes: return "simd_quire_lanes";
     case Kind::None: break;
   }
   return nullptr;
@@ -332,51 +336,12 @@ void FastLayerKernel::set_weights(const std::vector<std::uint32_t>& codes) {
         return weight_fp32_bits_ ? bits_to_float(code) : weight_floats_[code & (weight_floats_.size() - 1)];
       });
       return;
-    case Kind::QuireMitchell:
+    case Kind::QuireLanes:
       store(weight_mitchell_, [&](std::uint32_t code) { return weight_mitchell_table_[code & (weight_mitchell_table_.size() - 1)]; });
-      [[fallthrough]];
-    case Kind::QuireTable:
-      weight_rows64_.resize(channels * k);
       nar_channel_.assign(channels, 0);
-      for (std::size_t i = 0; i < channels * k; ++i) {
-        const std::uint32_t code = codes[i] & static_cast<std::uint32_t>(nar_weight_.size() - 1);
-        weight_rows64_[i] = static_cast<std::int64_t>(code) << activation_bits_;
-        nar_channel_[i / k] |= nar_weight_[code];
-      }
+      for (std::size_t i = 0; i < channels * k; ++i) nar_channel_[i / k] |= nar_weight_[codes[i] & (nar_weight_.size() - 1)];
       return;
     case Kind::None: return;
-  }
-}
-
-void FastLayerKernel::run_quire(std::int64_t grp, const std::uint32_t* rows, double* values) {
-  const auto k = static_cast<std::size_t>(k_);
-  const auto m = static_cast<std::size_t>(m_);
-  const auto n = static_cast<std::size_t>(n_);
-  const std::size_t first_channel = static_cast<std::size_t>(grp) * n;
-  const std::size_t ld = lane_ld_;
-  if (quire_lanes_.size() != k * ld) quire_lanes_.assign(k * ld, 0);  // lanes past m stay 0
-  const auto mask = static_cast<std::uint32_t>(nar_activation_.size() - 1);
-  char nar = 0;
-  for (std::size_t r = 0; r < m; ++r) {
-    for (std::size_t j = 0; j < k; ++j) {
-      const std::uint32_t code = rows[r * k + j] & mask;
-      quire_lanes_[j * ld + r] = static_cast<std::int32_t>(code);
-      nar |= nar_activation_[code];
-    }
-  }
-  quire_sums_.resize(n * ld);
-  table_lane_gemm(quire_products_.data(), quire_lanes_.data(), ld, m, weight_rows64_.data() + first_channel * k, n, k,
-                  quire_sums_.data());
-  const double scalar = std::numeric_limits<double>::quiet_NaN();  // the caller recomputes it
-  for (std::size_t c = 0; c < n; ++c) {
-    const std::int64_t bias = bias_lsbs_[first_channel + c];
-    const std::int64_t* sums = quire_sums_.data() + c * ld;
-    const bool poisoned = nar != 0 || nar_channel_[first_channel + c] != 0;
-    for (std::size_t r = 0; r < m; ++r) {
-      const std::int64_t total = bias + sums[r];
-      const bool exact = !poisoned && total >= -QuireRounding::limit() && total <= QuireRounding::limit();
-      values[c * m + r] = exact ? quire_rounding_->value(total) : scalar;
-    }
   }
 }
 
@@ -451,10 +416,7 @@ void FastLayerKernel::run_group(std::int64_t grp, const std::uint32_t* rows, dou
           [&](std::int32_t units) { return static_cast<double>(units) * unit; }, values);
       return;
     }
-    case Kind::QuireTable:
-      run_quire(grp, rows, values);
-      return;
-    case Kind::QuireMitchell: {
+    case Kind::QuireLanes: {
       const std::uint32_t mask = static_cast<std::uint32_t>(activation_mitchell_.size() - 1);
       char nar = 0;
       for (std::size_t i = 0; i < m * k; ++i) nar |= nar_activation_[rows[i] & mask];
@@ -462,7 +424,7 @@ void FastLayerKernel::run_group(std::int64_t grp, const std::uint32_t* rows, dou
           grp, rows, weight_mitchell_, bias_lsbs_, mitchell_lanes_,
           [&](std::uint32_t code) { return activation_mitchell_[code & mask]; },
           [&](const std::int64_t* x, std::size_t lanes, const std::int64_t* s, const std::int64_t* start, std::int64_t* out) {
-            mitchell_chains_->run(x, ld_, lanes, s, start, out, overflows);  // counts nothing (bound)
+            int64_chains_->run(x, ld_, lanes, s, start, out, overflows);  // counts nothing (bound)
           },
           [&](std::int64_t total) {
             const bool exact = total >= -QuireRounding::limit() && total <= QuireRounding::limit();
@@ -483,7 +445,7 @@ void FastLayerKernel::run_group(std::int64_t grp, const std::uint32_t* rows, dou
           grp, rows, weight_mitchell_, start_units64_, mitchell_lanes_,
           [&](std::uint32_t code) { return activation_mitchell_[code & mask]; },
           [&](const std::int64_t* x, std::size_t lanes, const std::int64_t* s, const std::int64_t* start, std::int64_t* out) {
-            mitchell_chains_->run(x, ld_, lanes, s, start, out, overflows);
+            int64_chains_->run(x, ld_, lanes, s, start, out, overflows);
           },
           [&](std::int64_t units) { return static_cast<double>(units) * unit; }, values);
       return;

@@ -11,11 +11,10 @@
 //   "simd_int_chains" does, in int64 lanes;
 // - "simd_fp32_chains": float operands into fp32: fused multiply-adds in SIMD lanes, each
 //   lane in the mapping's order; a lane whose sum is not finite is recomputed on the scalar path.
-// - "simd_quire_table": 8-bit operands (posit, PLAM) into a quire (exact, so order-free):
-//   products gathered from the MAC's table into exact int64 sums (simd_table_gemm.hpp), each
-//   rounded to the posit result by QuireRounding; NaR inputs go to the scalar path.
-// - "simd_quire_mitchell": the same with the PLAM multiplier, its products formed in lanes by
-//   MitchellLaneChains instead of gathered.
+// - "simd_quire_lanes": posits of up to 8 bits (exact or PLAM products) into a quire (exact, so
+//   order-free): products of the values in quire half-lsbs formed and summed exactly in int64
+//   lanes (Int64LaneChains), each sum rounded to the posit result by QuireRounding; NaR
+//   inputs and weights go to the scalar path.
 // Lanes are consecutive rows of one channel (convolutions), or channels of one row (fc).
 
 #include <cstdint>
@@ -73,7 +72,7 @@ class FastLayerKernel {
   void run_float_lanes(std::int64_t grp, const float* lanes, double* values);
 
  private:
-  enum class Kind { None, IntGemm, IntChains, MitchellChains, Fp32Chains, QuireTable, QuireMitchell };
+  enum class Kind { None, IntGemm, IntChains, MitchellChains, Fp32Chains, QuireLanes };
 
   bool choose_integer(const arch::LayerFormats& formats, const DotKernel& kernel, bool order_free,
                       const std::vector<double>& bias_values);
@@ -86,7 +85,6 @@ class FastLayerKernel {
   bool bias_starts(const DotKernel& kernel, const std::vector<double>& bias_values, double limit);
   bool choose_quire(const arch::LayerFormats& formats, const DotKernel& kernel, bool order_free,
                     const std::vector<double>& bias_values);
-  void run_quire(std::int64_t grp, const std::uint32_t* rows, double* values);
   template <typename T>
   struct LaneBuffers {
     std::vector<T> x, s, start, out;  // x: k x ld_ lanes; s: the broadcast operand, k values
@@ -131,20 +129,17 @@ class FastLayerKernel {
   std::vector<std::int32_t> gemm_out_;
   LaneBuffers<std::int32_t> int_lanes_;
   LaneBuffers<float> float_lanes_;
-  // QuireTable: products in quire lsbs (index w << activation bits | a; NaR products as 0),
-  // which codes have a NaR product, the weights' row offsets, biases in lsbs, the rounding.
-  std::vector<std::int64_t> quire_products_;
+  // QuireLanes: which codes have a NaR product, which channels a NaR weight, the biases in
+  // quire lsbs, the rounding of the sums.
   std::vector<char> nar_weight_, nar_activation_, nar_channel_;
   int activation_bits_ = 0;
-  std::vector<std::int64_t> weight_rows64_;
   std::vector<std::int64_t> bias_lsbs_;
   std::optional<QuireRounding> quire_rounding_;
-  std::vector<std::int32_t> quire_lanes_;  // scratch: k x ld_ activation codes
-  std::vector<std::int64_t> quire_sums_;   // scratch: n x ld_ sums
-  // MitchellChains: packed operands per code (pack_mitchell_operand), the weights in layout.
+  // MitchellChains and QuireLanes: operands per code (pack_mitchell_operand, or the value in
+  // quire half-lsbs), the weights in layout.
   std::vector<std::int64_t> weight_mitchell_table_, activation_mitchell_, weight_mitchell_;
   LaneBuffers<std::int64_t> mitchell_lanes_;
-  std::unique_ptr<MitchellLaneChains> mitchell_chains_;
+  std::unique_ptr<Int64LaneChains> int64_chains_;
   std::unique_ptr<IntLaneChains> int_chains_;
   std::unique_ptr<Fp32LaneChains> fp32_chains_;
 };

@@ -166,14 +166,15 @@ void IntChains(const LaneOrder& o, std::int32_t lo, std::int32_t hi, bool wrap,
                    [](auto, auto xv, auto sv) { return hn::Mul(xv, sv); });
 }
 
-// Mitchell's product of two packed operands (pack_mitchell_operand), as Mac's
-// mitchell_integer loop computes it: S = x 2^k' + x' 2^k, then 2^(k+k') + S if S < 2^(k+k'),
-// else 2 S, shifted into accumulator units, masked to 0 for a zero operand, signed.
-void MitchellChains(const LaneOrder& o, std::int64_t lo, std::int64_t hi, bool wrap, int shift,
-                    const std::int64_t* x, std::size_t ld, std::size_t lanes, const std::int64_t* s,
-                    const std::int64_t* start, std::int64_t* out, std::int64_t* scratch,
-                    std::uint64_t& overflows) {
-  const auto product = [shift](auto d, auto a, auto b) {
+// Products of int64 lanes (Int64Product). Mitchell's product of two packed operands
+// (pack_mitchell_operand), as Mac's mitchell_integer loop computes it: S = x 2^k' + x' 2^k, then
+// 2^(k+k') + S if S < 2^(k+k'), else 2 S, masked to 0 for a zero operand, signed. Multiply: the
+// exact product of operands below 2^31 in magnitude (their low 32 bits, multiplied into 64).
+// Either is then shifted left by `shift` into accumulator units.
+void Int64Chains(const LaneOrder& o, std::int64_t lo, std::int64_t hi, bool wrap, int shift, bool multiply,
+                 const std::int64_t* x, std::size_t ld, std::size_t lanes, const std::int64_t* s,
+                 const std::int64_t* start, std::int64_t* out, std::int64_t* scratch, std::uint64_t& overflows) {
+  const auto mitchell = [shift](auto d, auto a, auto b) {
     const auto fraction_mask = hn::Set(d, 0xffffffff);
     const auto k_mask = hn::Set(d, 0xff);
     const auto fa = hn::And(a, fraction_mask), fb = hn::And(b, fraction_mask);
@@ -186,7 +187,19 @@ void MitchellChains(const LaneOrder& o, std::int64_t lo, std::int64_t hi, bool w
     const auto magnitude = hn::And(hn::ShiftLeftSame(m, shift), nonzero);
     return hn::Sub(hn::Xor(magnitude, sign), sign);
   };
-  SaturatingChains(o, lo, hi, wrap, x, ld, lanes, s, start, out, scratch, overflows, product);
+  const auto product = [shift](auto d, auto a, auto b) {
+#if HWY_TARGET == HWY_SCALAR
+    return hn::ShiftLeftSame(hn::Set(d, hn::GetLane(a) * hn::GetLane(b)), shift);
+#else
+    const hn::Repartition<std::int32_t, decltype(d)> d32;
+    return hn::ShiftLeftSame(hn::MulEven(hn::BitCast(d32, a), hn::BitCast(d32, b)), shift);
+#endif
+  };
+  if (multiply) {
+    SaturatingChains(o, lo, hi, wrap, x, ld, lanes, s, start, out, scratch, overflows, product);
+  } else {
+    SaturatingChains(o, lo, hi, wrap, x, ld, lanes, s, start, out, scratch, overflows, mitchell);
+  }
 }
 
 void Fp32Chains(const LaneOrder& o, const float* x, std::size_t ld, std::size_t lanes,
@@ -245,7 +258,7 @@ namespace qarch::func {
 HWY_EXPORT(Int32Lanes);
 HWY_EXPORT(NativeFma);
 HWY_EXPORT(IntChains);
-HWY_EXPORT(MitchellChains);
+HWY_EXPORT(Int64Chains);
 HWY_EXPORT(Fp32Chains);
 HWY_EXPORT(Fp32ChannelChains);
 
@@ -286,14 +299,15 @@ void IntLaneChains::run(const std::int32_t* x, std::size_t ld, std::size_t lanes
   HWY_DYNAMIC_DISPATCH(IntChains)(order_, lo_, hi_, wrap_, x, ld, lanes, s, start, out, scratch_.data(), overflows);
 }
 
-MitchellLaneChains::MitchellLaneChains(const LaneOrder& order, std::int64_t lo, std::int64_t hi, bool wrap, int shift)
-    : order_(order), lo_(lo), hi_(hi), wrap_(wrap), shift_(shift),
+Int64LaneChains::Int64LaneChains(const LaneOrder& order, std::int64_t lo, std::int64_t hi, bool wrap, int shift,
+                                 Int64Product product)
+    : order_(order), lo_(lo), hi_(hi), wrap_(wrap), shift_(shift), product_(product),
       scratch_(order.max_segments * kMaxChainVectors * lane_chain_padding()) {}
 
-void MitchellLaneChains::run(const std::int64_t* x, std::size_t ld, std::size_t lanes, const std::int64_t* s,
-                             const std::int64_t* start, std::int64_t* out, std::uint64_t& overflows) {
-  HWY_DYNAMIC_DISPATCH(MitchellChains)(order_, lo_, hi_, wrap_, shift_, x, ld, lanes, s, start, out, scratch_.data(),
-                                       overflows);
+void Int64LaneChains::run(const std::int64_t* x, std::size_t ld, std::size_t lanes, const std::int64_t* s,
+                          const std::int64_t* start, std::int64_t* out, std::uint64_t& overflows) {
+  HWY_DYNAMIC_DISPATCH(Int64Chains)(order_, lo_, hi_, wrap_, shift_, product_ == Int64Product::Multiply, x, ld, lanes,
+                                    s, start, out, scratch_.data(), overflows);
 }
 
 Fp32LaneChains::Fp32LaneChains(const LaneOrder& order)

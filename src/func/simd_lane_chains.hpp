@@ -64,7 +64,7 @@ class IntLaneChains {
   std::vector<std::int32_t> scratch_;  // a tree fold's segment sums, per lane (kLaneChainUnroll vectors)
 };
 
-// A Mitchell operand as MitchellLaneChains reads it: the fraction below the magnitude's leading
+// A Mitchell operand as Int64LaneChains reads it: the fraction below the magnitude's leading
 // one (already truncated, below 2^32) in bits 0-31, that one's position k in bits 32-39, bit 61
 // set unless the value is zero, bit 62 for a negative value (numerics::Mac::MitchellOperand).
 inline std::int64_t pack_mitchell_operand(std::int64_t fraction, int k, bool nonzero, bool negative) {
@@ -72,13 +72,20 @@ inline std::int64_t pack_mitchell_operand(std::int64_t fraction, int k, bool non
          (negative ? std::int64_t{1} << 62 : 0);
 }
 
-// IntLaneChains with Mitchell products of packed operands in int64 lanes (16-bit operands give
-// products up to 2^32, beyond int32), each shifted left by `shift` into accumulator units.
-// Exact when max(|lo|, |hi|) + max |product| < 2^63. The full int64 range [INT64_MIN,
-// INT64_MAX] means no range at all (a quire's exact sums, which the caller bounds): plain adds.
-class MitchellLaneChains {
+// The product an Int64LaneChains forms from a lane's operand and the broadcast one.
+enum class Int64Product {
+  Mitchell,  // packed operands (pack_mitchell_operand): Mitchell's integer formula
+  Multiply,  // integers below 2^31 in magnitude: their exact product
+};
+
+// IntLaneChains in int64 lanes (16-bit Mitchell products reach 2^32, beyond int32; posit
+// values scaled into quire lsbs reach 2^48), each product shifted left by `shift` into
+// accumulator units. Exact when max(|lo|, |hi|) + max |product| < 2^63. The full int64 range
+// [INT64_MIN, INT64_MAX] means no range at all (a quire's exact sums, which the caller
+// bounds): plain adds.
+class Int64LaneChains {
  public:
-  MitchellLaneChains(const LaneOrder& order, std::int64_t lo, std::int64_t hi, bool wrap, int shift);
+  Int64LaneChains(const LaneOrder& order, std::int64_t lo, std::int64_t hi, bool wrap, int shift, Int64Product product);
   void run(const std::int64_t* x, std::size_t ld, std::size_t lanes, const std::int64_t* s,
            const std::int64_t* start, std::int64_t* out, std::uint64_t& overflows);
 
@@ -87,6 +94,7 @@ class MitchellLaneChains {
   std::int64_t lo_, hi_;
   bool wrap_;
   int shift_;
+  Int64Product product_;
   std::vector<std::int64_t> scratch_;
 };
 

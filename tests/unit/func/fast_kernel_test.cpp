@@ -214,10 +214,10 @@ TEST(FastKernel, FloatLayersEqualTheScalarChains) {
 // exact and the PLAM multiplier; biases large enough to round to the far ends of the range.
 TEST(FastKernel, QuireLayersEqualTheScalarChains) {
   check_cases({
-      {"posit<8,1>", "posit<8,1>", "quire<8,1>", "exact", "simd_quire_table", false},
-      {"posit<8,1>", "posit<8,1>", "quire<8,1>", "plam", "simd_quire_mitchell", false},
-      {"posit<8,0>", "posit<8,0>", "quire<8,0>", "plam", "simd_quire_mitchell", false},
-      {"posit<6,1>", "posit<8,1>", "quire<8,1>", "exact", "simd_quire_table", false},
+      {"posit<8,1>", "posit<8,1>", "quire<8,1>", "exact", "simd_quire_lanes", false},
+      {"posit<8,1>", "posit<8,1>", "quire<8,1>", "plam", "simd_quire_lanes", false},
+      {"posit<8,0>", "posit<8,0>", "quire<8,0>", "plam", "simd_quire_lanes", false},
+      {"posit<6,1>", "posit<8,1>", "quire<8,1>", "exact", "simd_quire_lanes", false},
   });
 }
 
@@ -261,7 +261,7 @@ TEST(FastKernel, QuireRoundingIsTheQuiresRounding) {
 // chain, which gives NaN.
 TEST(FastKernel, NaRTakesTheScalarChain) {
   const workload::Layer l = conv(3, 6, 3, 4);
-  for (const auto& [style, path] : {std::pair{"plam", "simd_quire_mitchell"}, std::pair{"exact", "simd_quire_table"}}) {
+  for (const auto& [style, path] : {std::pair{"plam", "simd_quire_lanes"}, std::pair{"exact", "simd_quire_lanes"}}) {
     const arch::ArchSpec a = testing::func_arch("posit<8,1>", "posit<8,1>", "quire<8,1>", style);
     const mapping::Mapping mp = mapping::map_layer(a, l);
     LayerParameters params;
@@ -305,8 +305,8 @@ TEST(FastKernel, EveryInstructionSetGivesTheSameBits) {
         {"int8", "int8", "int32", "exact", "simd_int_gemm", false},
         {"int8", "int8", "int16", "exact", "simd_int_chains", true},
         {"bf16", "bf16", "fp32", "exact", "simd_fp32_chains", false, 20},
-        {"posit<8,1>", "posit<8,1>", "quire<8,1>", "plam", "simd_quire_mitchell", false},
-        {"posit<8,1>", "posit<8,1>", "quire<8,1>", "exact", "simd_quire_table", false},
+        {"posit<8,1>", "posit<8,1>", "quire<8,1>", "plam", "simd_quire_lanes", false},
+        {"posit<8,1>", "posit<8,1>", "quire<8,1>", "exact", "simd_quire_lanes", false},
         {"int12", "int10", "int16", "mitchell_w6", "simd_mitchell_chains", true},
     });
   }
