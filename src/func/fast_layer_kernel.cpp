@@ -202,18 +202,17 @@ bool FastLayerKernel::choose_float(const arch::LayerFormats& formats, const DotK
 bool FastLayerKernel::choose_quire(const arch::LayerFormats& formats, const DotKernel& kernel, bool order_free,
                                    const std::vector<double>& bias_values) {
   const Format& acc = formats.accumulator;
-  // Rows in lanes share each weight, so a vector's gathers stay in one 2 KiB row of the table.
   if (acc.kind() != FormatKind::Quire || !order_free) return false;
   std::vector<std::int64_t> products = kernel.mac().quire_product_units();
   quire_rounding_ = QuireRounding::build(kernel.mac().make_accumulator());
   if (products.empty() || !quire_rounding_) return false;
   const numerics::Quire quire(acc.posit_bits(), acc.posit_es());
-  activation_bits_ = formats.activation.bits();
+  const int activation_bits = formats.activation.bits();
   // NaR operands: an activation whose product is NaR with every weight (a posit's NaR), a
   // weight whose product is NaR with every activation, and any other weight with a NaR product.
   const auto weights = static_cast<std::size_t>(formats.weight.code_count());
   const auto activations = static_cast<std::size_t>(formats.activation.code_count());
-  const auto nar = [&](std::size_t w, std::size_t a) { return products[w << activation_bits_ | a] == numerics::Mac::kQuireNaR; };
+  const auto nar = [&](std::size_t w, std::size_t a) { return products[w << activation_bits | a] == numerics::Mac::kQuireNaR; };
   nar_weight_.assign(weights, 1);
   nar_activation_.assign(activations, 1);
   for (std::size_t w = 0; w < weights; ++w) {

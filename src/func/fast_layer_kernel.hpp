@@ -132,7 +132,6 @@ class FastLayerKernel {
   // QuireLanes: which codes have a NaR product, which channels a NaR weight, the biases in
   // quire lsbs, the rounding of the sums.
   std::vector<char> nar_weight_, nar_activation_, nar_channel_;
-  int activation_bits_ = 0;
   std::vector<std::int64_t> bias_lsbs_;
   std::optional<QuireRounding> quire_rounding_;
   // MitchellChains and QuireLanes: operands per code (pack_mitchell_operand, or the value in
