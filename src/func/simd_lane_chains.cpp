@@ -149,7 +149,9 @@ void SaturatingChains(const LaneOrder& o, T lo, T hi, bool wrap, const T* x, std
       c = hn::Zero(d);
     }
   };
-  if (lo == std::numeric_limits<T>::min() && hi == std::numeric_limits<T>::max()) {  // no range: plain adds
+  // The full range of T means no range (a quire's sums, bounded by the caller): plain adds.
+  // IntLaneChains never gets it: its condition needs max(|lo|, |hi|) + max |p| < 2^31.
+  if (lo == std::numeric_limits<T>::min() && hi == std::numeric_limits<T>::max()) {
     const auto plain_step = [&](std::size_t, V v, V xv, V sv) { return hn::Add(v, product(d, xv, sv)); };
     const auto plain_add = [](std::size_t, V a, V b) { return hn::Add(a, b); };
     AllChains(d, o, x, ld, lanes, s, start, scratch, plain_step, plain_add, [] {}, out);
