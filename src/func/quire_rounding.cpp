@@ -5,6 +5,7 @@
 #include <limits>
 #include <utility>
 
+#include "func/rounding_thresholds.hpp"
 #include "numerics/codec.hpp"
 #include "numerics/quire.hpp"
 
@@ -58,8 +59,8 @@ std::optional<QuireRounding> QuireRounding::build(const numerics::Accumulator& a
   // The slots: each sum range's first index, and the one threshold inside it if any.
   r.small_.resize(2 * kSmall);
   for (std::uint64_t m = 0; m < kSmall; ++m) {
-    r.small_[m] = static_cast<std::uint32_t>(r.search(static_cast<std::int64_t>(m)));
-    r.small_[kSmall + m] = static_cast<std::uint32_t>(r.search(-static_cast<std::int64_t>(m)));
+    r.small_[m] = static_cast<std::uint32_t>(count_at_most(r.thresholds_, static_cast<std::int64_t>(m)));
+    r.small_[kSmall + m] = static_cast<std::uint32_t>(count_at_most(r.thresholds_, -static_cast<std::int64_t>(m)));
   }
   r.slots_.assign(std::size_t{2 * 64} << kSlotBits, Slot{std::numeric_limits<std::int64_t>::max(), 0});
   for (int length = kSlotBits + 2; length <= 53; ++length) {
@@ -69,7 +70,7 @@ std::optional<QuireRounding> QuireRounding::build(const numerics::Accumulator& a
       const std::int64_t hi = lo + (std::int64_t{1} << shift) - 1;
       for (const bool negative : {false, true}) {
         const std::int64_t first = negative ? -hi : lo, last = negative ? -lo : hi;
-        const std::size_t base = r.search(first), end = r.search(last);
+        const std::size_t base = count_at_most(r.thresholds_, first), end = count_at_most(r.thresholds_, last);
         if (end > base + 1) return std::nullopt;  // two thresholds in one slot
         Slot& s = r.slots_[slot_of(negative, static_cast<std::uint64_t>(lo))];
         s.base = static_cast<std::uint32_t>(base);
@@ -80,15 +81,5 @@ std::optional<QuireRounding> QuireRounding::build(const numerics::Accumulator& a
   return r;
 }
 
-std::size_t QuireRounding::search(std::int64_t units) const {
-  const std::int64_t* b = thresholds_.data();
-  std::size_t n = thresholds_.size();
-  while (n > 1) {  // b: the first threshold not yet known to be <= units
-    const std::size_t half = n / 2;
-    b = b[half - 1] <= units ? b + half : b;
-    n -= half;
-  }
-  return static_cast<std::size_t>(b - thresholds_.data()) + (n == 1 && *b <= units ? 1 : 0);
-}
 
 }  // namespace qarch::func

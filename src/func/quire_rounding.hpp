@@ -45,7 +45,6 @@ class QuireRounding {
     const Slot& s = slots_[slot_of(negative, magnitude)];
     return s.base + (units >= s.threshold ? 1 : 0);
   }
-  std::size_t search(std::int64_t units) const;  // by binary search over thresholds_
 
   std::vector<std::int64_t> thresholds_;  // thresholds_[i]: the least sum whose result is values_[i + 1] or above
   std::vector<double> values_;            // the finite results, increasing

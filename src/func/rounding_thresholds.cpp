@@ -69,7 +69,7 @@ std::shared_ptr<const RoundingThresholds> RoundingThresholds::build(const numeri
   if (!ok) return nullptr;
   r->lowest_ = by_value.front().first;
   r->highest_ = by_value.back().first;
-  r->zero_ = r->search(0.0);
+  r->zero_ = count_at_most(r->least_, 0.0);
   // Slots over the binades from the smallest nonzero magnitude to the largest.
   double smallest = std::numeric_limits<double>::infinity();
   for (const auto& [v, c] : by_value) {
@@ -91,7 +91,7 @@ std::shared_ptr<const RoundingThresholds> RoundingThresholds::build(const numeri
       const double hi = std::nextafter(std::ldexp(1.0 + static_cast<double>(top + 1) / static_cast<double>(per_binade), e), 0.0);
       for (const int negative : {0, 1}) {
         const double first = negative ? -hi : lo, last = negative ? -lo : hi;
-        const std::size_t base = r->search(first), end = r->search(last);
+        const std::size_t base = count_at_most(r->least_, first), end = count_at_most(r->least_, last);
         if (end > base + 1) return nullptr;  // two thresholds in one slot
         Slot& s = r->slots_[((static_cast<std::size_t>(negative) * static_cast<std::size_t>(r->binades_) +
                               static_cast<std::size_t>(b)) << kSlotBits) | top];
@@ -103,16 +103,6 @@ std::shared_ptr<const RoundingThresholds> RoundingThresholds::build(const numeri
   return r;
 }
 
-std::size_t RoundingThresholds::search(double x) const {
-  const double* b = least_.data();
-  std::size_t n = least_.size();
-  while (n > 1) {  // b: the first threshold not yet known to be <= x
-    const std::size_t half = n / 2;
-    b = b[half - 1] <= x ? b + half : b;
-    n -= half;
-  }
-  return static_cast<std::size_t>(b - least_.data()) + (n == 1 && *b <= x ? 1 : 0);
-}
 
 std::shared_ptr<const RoundingThresholds> RoundingThresholds::of(const numerics::Format& format) {
   static std::mutex mutex;

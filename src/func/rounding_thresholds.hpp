@@ -13,6 +13,20 @@
 
 namespace qarch::func {
 
+// How many of the sorted values are <= x: the index of x's result in a table of thresholds (a
+// branch-free binary search).
+template <typename T>
+std::size_t count_at_most(const std::vector<T>& sorted, T x) {
+  const T* b = sorted.data();
+  std::size_t n = sorted.size();
+  while (n > 1) {  // b: the first value not yet known to be <= x
+    const std::size_t half = n / 2;
+    b = b[half - 1] <= x ? b + half : b;
+    n -= half;
+  }
+  return static_cast<std::size_t>(b - sorted.data()) + (n == 1 && *b <= x ? 1 : 0);
+}
+
 class RoundingThresholds {
  public:
   // Null unless `format` has at most 8 bits and encode (nearest even, saturating) rounds every
@@ -26,7 +40,7 @@ class RoundingThresholds {
     std::uint64_t bits = 0;
     std::memcpy(&bits, &x, sizeof bits);
     const auto binade = static_cast<std::int64_t>((bits >> 52) & 0x7ff) - first_binade_;
-    if (binade < 0 || binade >= binades_) return codes_[search(x)];  // below the smallest value's binade
+    if (binade < 0 || binade >= binades_) return codes_[count_at_most(least_, x)];  // below the smallest value's binade
     const std::size_t slot = ((static_cast<std::size_t>(bits >> 63) * static_cast<std::size_t>(binades_) +
                                static_cast<std::size_t>(binade)) << kSlotBits) |
                              static_cast<std::size_t>((bits >> (52 - kSlotBits)) & ((1u << kSlotBits) - 1));
@@ -38,7 +52,6 @@ class RoundingThresholds {
 
  private:
   static std::shared_ptr<const RoundingThresholds> build(const numerics::Format& format);
-  std::size_t search(double x) const;  // the index of x's code: a binary search over least_
 
   std::vector<double> least_;  // least_[i]: the least double whose code is codes_[i + 1] or above
   std::vector<std::uint32_t> codes_;  // the finite codes by increasing value

@@ -75,6 +75,9 @@ class Mac {
   enum class Path { Generic, Integer, Float32, Quire, IntegerTable, Float32Table, QuireTable, MitchellInteger };
 
   ExactValue generic_product(std::uint32_t weight_code, std::uint32_t activation_code) const;
+  // acc += product(i) for i < n, each in accumulator units (integer paths), in order.
+  template <typename Product>
+  static void add_integer_products(Accumulator& acc, std::size_t n, const Product& product);
   void build_fast_path();
 
   MultiplierStyle style_;

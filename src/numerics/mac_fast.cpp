@@ -224,6 +224,25 @@ std::vector<std::int64_t> Mac::quire_product_units() const {
   return out;
 }
 
+template <typename Product>
+void Mac::add_integer_products(Accumulator& acc, std::size_t n, const Product& product) {
+  std::int64_t sum = acc.units_;
+  const std::int64_t lo = acc.min_units_;
+  const std::int64_t hi = acc.max_units_;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int64_t p = product(i);
+    const std::int64_t s = sum + p;
+    if (s < lo || s > hi) {  // the accumulator's overflow rule for this one add
+      acc.units_ = sum;
+      acc.add_integer_units(p);
+      sum = acc.units_;
+    } else {
+      sum = s;
+    }
+  }
+  acc.units_ = sum;
+}
+
 void Mac::dot(Accumulator& acc, const std::uint32_t* weights, const std::uint32_t* activations,
               std::size_t n, std::ptrdiff_t weight_stride, std::ptrdiff_t activation_stride) const {
   if (acc.format() != accumulator_) {
@@ -246,11 +265,8 @@ void Mac::dot(Accumulator& acc, const std::uint32_t* weights, const std::uint32_
         acc.add(generic_product(w, a));
       }
       return;
-    case Path::MitchellInteger: {
-      std::int64_t sum = acc.units_;
-      const std::int64_t lo = acc.min_units_;
-      const std::int64_t hi = acc.max_units_;
-      for (std::size_t i = 0; i < n; ++i) {
+    case Path::MitchellInteger:
+      add_integer_products(acc, n, [&](std::size_t i) {
         at(i, w, a);
         const MitchellOperand& x = mitchell_weights_[w];
         const MitchellOperand& y = mitchell_activations_[a];
@@ -260,39 +276,16 @@ void Mac::dot(Accumulator& acc, const std::uint32_t* weights, const std::uint32_
         // masks the product to 0, the sign is a conditional negation.
         const std::int64_t magnitude = ((s < one ? one + s : s << 1) << mitchell_shift_) & (x.nonzero & y.nonzero);
         const std::int64_t sign = x.negative ^ y.negative;
-        const std::int64_t p = (magnitude ^ sign) - sign;
-        const std::int64_t t = sum + p;
-        if (t < lo || t > hi) {
-          acc.units_ = sum;
-          acc.add_integer_units(p);
-          sum = acc.units_;
-        } else {
-          sum = t;
-        }
-      }
-      acc.units_ = sum;
+        return (magnitude ^ sign) - sign;
+      });
       return;
-    }
     case Path::Integer:
     case Path::IntegerTable: {
-      std::int64_t sum = acc.units_;
-      const std::int64_t lo = acc.min_units_;
-      const std::int64_t hi = acc.max_units_;
       const bool table = path_ == Path::IntegerTable;
-      for (std::size_t i = 0; i < n; ++i) {
+      add_integer_products(acc, n, [&](std::size_t i) {
         at(i, w, a);
-        const std::int64_t p = table ? product_units_[(static_cast<std::size_t>(w) << ab) | a]
-                                     : weight_units_[w] * activation_units_[a];
-        const std::int64_t s = sum + p;
-        if (s < lo || s > hi) {
-          acc.units_ = sum;
-          acc.add_integer_units(p);
-          sum = acc.units_;
-        } else {
-          sum = s;
-        }
-      }
-      acc.units_ = sum;
+        return table ? product_units_[(static_cast<std::size_t>(w) << ab) | a] : weight_units_[w] * activation_units_[a];
+      });
       return;
     }
     case Path::Float32:
