@@ -1,25 +1,16 @@
 #include "func/dot_kernel.hpp"
 
 #include <cmath>
-#include <cstring>
 #include <string>
 
 #include "numerics/codec.hpp"
 
 namespace qarch::func {
 
-namespace {
-
 using numerics::Format;
 using numerics::FormatKind;
 
-bool is_fp32(const Format& f) {
-  return f.kind() == FormatKind::Float && !f.is_ocp_e4m3() && f.exponent_bits() == 8 &&
-         f.mantissa_bits() == 23;
-}
-
-// Fills `table` with every code's value as a float; false if some value is not a float.
-bool float_table(const Format& f, std::vector<float>& table) {
+bool float_values(const Format& f, std::vector<float>& table) {
   if (f.bits() > 16) return false;
   table.resize(static_cast<std::size_t>(f.code_count()));
   for (std::uint64_t c = 0; c < f.code_count(); ++c) {
@@ -31,26 +22,18 @@ bool float_table(const Format& f, std::vector<float>& table) {
   return true;
 }
 
-float bits_to_float(std::uint32_t code) {
-  float f = 0;
-  std::memcpy(&f, &code, sizeof f);
-  return f;
-}
-
-}  // namespace
-
 DotKernel::DotKernel(const numerics::MultiplierStyle& style, const Format& weight,
                      const Format& activation, const Format& accumulator)
     : mac_(style, weight, activation, accumulator), acc_(mac_.make_accumulator()) {
-  fp32_accumulator_ = is_fp32(accumulator);
-  if (style.kind() != numerics::MultiplierKind::Exact || !is_fp32(accumulator) ||
+  fp32_accumulator_ = accumulator.is_fp32();
+  if (style.kind() != numerics::MultiplierKind::Exact || !accumulator.is_fp32() ||
       std::string(mac_.fast_path_name()) != "generic") {
     return;
   }
-  weight_fp32_bits_ = is_fp32(weight);
-  activation_fp32_bits_ = is_fp32(activation);
-  const bool w_ok = weight_fp32_bits_ || float_table(weight, weight_floats_);
-  const bool a_ok = activation_fp32_bits_ || float_table(activation, activation_floats_);
+  weight_fp32_bits_ = weight.is_fp32();
+  activation_fp32_bits_ = activation.is_fp32();
+  const bool w_ok = weight_fp32_bits_ || float_values(weight, weight_floats_);
+  const bool a_ok = activation_fp32_bits_ || float_values(activation, activation_floats_);
   fma_ = w_ok && a_ok;
 }
 

@@ -7,12 +7,23 @@
 // bit-identical to Mac::dot (tests/unit/func/dot_kernel_test.cpp).
 
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "numerics/accumulator.hpp"
 #include "numerics/mac.hpp"
 
 namespace qarch::func {
+
+// Every code's value as a float (formats of up to 16 bits); false if some value is not one.
+bool float_values(const numerics::Format& f, std::vector<float>& table);
+
+// An fp32 code's value.
+inline float bits_to_float(std::uint32_t code) {
+  float f = 0;
+  std::memcpy(&f, &code, sizeof f);
+  return f;
+}
 
 class DotKernel {
  public:

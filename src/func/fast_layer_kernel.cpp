@@ -17,11 +17,6 @@ namespace {
 using numerics::Format;
 using numerics::FormatKind;
 
-bool is_fp32(const Format& f) {
-  return f.kind() == FormatKind::Float && !f.is_ocp_e4m3() && f.exponent_bits() == 8 &&
-         f.mantissa_bits() == 23;
-}
-
 // Every code's value times 2^shift, as Mac's integer path computes it; false unless all are
 // integers of magnitude <= limit.
 bool units_table(const Format& f, int shift, double limit, std::vector<std::int32_t>& out, double& max_abs) {
@@ -40,22 +35,8 @@ bool units_table(const Format& f, int shift, double limit, std::vector<std::int3
 // Every code's value as a float (the decode is exact: DotKernel and Mac checked), or the code's
 // bits for fp32.
 bool float_table(const Format& f, std::vector<float>& out, bool& fp32_bits) {
-  fp32_bits = is_fp32(f);
-  if (fp32_bits) return true;
-  if (f.bits() > 16) return false;
-  out.resize(static_cast<std::size_t>(f.code_count()));
-  for (std::uint64_t c = 0; c < f.code_count(); ++c) {
-    const double v = numerics::decode(f, static_cast<std::uint32_t>(c));
-    out[c] = static_cast<float>(v);
-    if (!std::isnan(v) && static_cast<double>(out[c]) != v) return false;
-  }
-  return true;
-}
-
-float bits_to_float(std::uint32_t code) {
-  float f = 0;
-  std::memcpy(&f, &code, sizeof f);
-  return f;
+  fp32_bits = f.is_fp32();
+  return fp32_bits || float_values(f, out);
 }
 
 std::size_t round_up(std::size_t x, std::size_t multiple) { return (x + multiple - 1) / multiple * multiple; }
@@ -178,7 +159,7 @@ bool FastLayerKernel::choose_mitchell(const arch::LayerFormats& formats, const D
 
 bool FastLayerKernel::choose_float(const arch::LayerFormats& formats, const DotKernel& kernel,
                                    bool sequential, const std::vector<double>& bias_values) {
-  if (!is_fp32(formats.accumulator) || formats.multiplier.kind() != numerics::MultiplierKind::Exact) return false;
+  if (!formats.accumulator.is_fp32() || formats.multiplier.kind() != numerics::MultiplierKind::Exact) return false;
   // Mac's float32 path: every product is a float, so a multiply-add rounds once whether or not
   // it is fused. DotKernel's fused path (fp32 operands) needs a fused one.
   const bool exact_products = std::string(kernel.mac().fast_path_name()) == "float32";

@@ -74,8 +74,7 @@ std::vector<double> accumulator_biases(const Format& accumulator, const std::vec
 }
 
 ValueQuantizer::ValueQuantizer(const Format& format) : format_(format) {
-  fp32_ = format.kind() == FormatKind::Float && !format.is_ocp_e4m3() && format.exponent_bits() == 8 &&
-          format.mantissa_bits() == 23;
+  fp32_ = format.is_fp32();
   small_float_ = format.kind() == FormatKind::Float && !fp32_ && format.mantissa_bits() < 52 &&
                  format.exponent_bits() < 11;
   if (small_float_) {

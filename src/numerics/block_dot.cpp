@@ -126,10 +126,6 @@ double floating_pair(const BlockOperand& a, std::size_t ia, const BlockOperand& 
   return sum.scaled_round_to_odd(sa, sb, exp);
 }
 
-bool is_fp32(const Format& f) {
-  return f.kind() == FormatKind::Float && !f.is_ocp_e4m3() && f.exponent_bits() == 8 && f.mantissa_bits() == 23;
-}
-
 const Format& accumulator_format(const Format& f) {
   if (f.is_block_scaled()) throw FormatError(f.to_string() + " is block-scaled and cannot be an accumulator");
   if (f.kind() != FormatKind::Float && f.kind() != FormatKind::Fixed)
@@ -167,7 +163,7 @@ double block_pair_exact(const BlockOperand& a, std::size_t ia, const BlockOperan
 
 BlockAccumulator::BlockAccumulator(const Format& format, std::optional<Overflow> overflow)
     : format_(accumulator_format(format)), adder_(format_, overflow), overflow_(adder_.overflow_mode()) {
-  fp32_infinity_ = is_fp32(format) && overflow_ == Overflow::Infinity;
+  fp32_infinity_ = format.is_fp32() && overflow_ == Overflow::Infinity;
 }
 
 double BlockAccumulator::round(double exact) {

@@ -243,6 +243,10 @@ bool Format::is_integer_valued() const {
 
 bool Format::is_signed() const { return kind_ != FormatKind::UInt; }
 
+bool Format::is_fp32() const {
+  return kind_ == FormatKind::Float && !is_ocp_e4m3() && exponent_bits() == 8 && mantissa_bits() == 23;
+}
+
 int Format::fraction_bits() const { return kind_ == FormatKind::Fixed ? p1_ : 0; }
 
 int Format::exponent_bits() const {

@@ -88,6 +88,7 @@ class Format {
   bool has_infinity() const;  // IEEE-style floats
   bool has_nan() const;       // floats (NaN) and posits (NaR)
   bool is_ocp_e4m3() const { return kind_ == FormatKind::Float && finite_only_ && block_ == 0; }
+  bool is_fp32() const;  // IEEE binary32 (fp32, fp<8,23>): a C++ float's own arithmetic
 
   // Mask of the low bits() bits (storage formats only).
   std::uint32_t code_mask() const;

@@ -20,11 +20,6 @@ using detail::i128;
 constexpr std::int64_t kNoValue = std::numeric_limits<std::int64_t>::min();  // NaN / NaR
 constexpr double kUnitLimit = 0x1p62;
 
-bool is_fp32(const Format& f) {
-  return f.kind() == FormatKind::Float && !f.is_ocp_e4m3() && f.exponent_bits() == 8 &&
-         f.mantissa_bits() == 23;
-}
-
 bool exact_style(const MultiplierStyle& s) {
   return s.kind() == MultiplierKind::Exact || s.kind() == MultiplierKind::ShiftAdd ||
          s.kind() == MultiplierKind::XnorPopcount;
@@ -105,7 +100,7 @@ void Mac::build_fast_path() {
         path_ = Path::Integer;
         return;
       }
-    } else if (is_fp32(accumulator_)) {
+    } else if (accumulator_.is_fp32()) {
       if (float_tables(weight_, activation_, weight_floats_, activation_floats_)) {
         path_ = Path::Float32;
         return;
@@ -136,7 +131,7 @@ void Mac::build_fast_path() {
   const int shift = integer_acc ? accumulator_.fraction_bits() : quire_fraction;
   if (integer_acc || acc_kind == FormatKind::Quire) {
     product_units_.assign(size, 0);
-  } else if (is_fp32(accumulator_)) {
+  } else if (accumulator_.is_fp32()) {
     product_floats_.assign(size, 0.0f);
   } else {
     return;
