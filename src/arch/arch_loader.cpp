@@ -79,6 +79,11 @@ void read_pe_array(MapReader& r, PeArraySpec& pe) {
     files.finish();
   }
   pe.zero_gating = r.boolean("zero_gating", false);
+  pe.precision_scaling = read_enum(r, "precision_scaling", kPrecisionScalingNames, PrecisionScaling::BitParallel);
+  if (r.child("serial_operand", false) && pe.precision_scaling != PrecisionScaling::BitSerial) {
+    r.error("serial_operand", "applies to precision_scaling bit_serial only");
+  }
+  pe.serial_operand = read_enum(r, "serial_operand", kSerialOperandNames, SerialOperand::Activations);
   pe.block_scale_rule = numerics::parse_scale_rule(r.choice("block_scale_rule", {"floor", "ceil", "rceil"}, "floor"))
                             .value_or(numerics::ScaleRule::Floor);
   pe.block_rounding =
@@ -101,6 +106,8 @@ void read_pe_array(MapReader& r, PeArraySpec& pe) {
       r.error("multiplier", *why);
     } else if (const auto layout = check_block_layout(pe, *weight, *activation)) {
       r.error(weight->is_block_scaled() ? "weight_format" : "activation_format", *layout);
+    } else if (const auto mode = check_pe_mode(pe, *weight, *activation)) {
+      r.error("precision_scaling", *mode);
     }
   }
   r.finish();

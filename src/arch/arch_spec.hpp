@@ -11,6 +11,7 @@
 #include "config/document.hpp"
 #include "numerics/format.hpp"
 #include "numerics/multiplier.hpp"
+#include "arch/precision_scaling.hpp"
 
 namespace qarch::arch {
 
@@ -102,6 +103,9 @@ struct PeArraySpec {
   RegisterFileSpec input_rf;
   RegisterFileSpec output_rf;  // partial sums
   bool zero_gating = false;    // a PE skips the multiply (and its energy) when an operand is zero
+  // What one PE is (precision_scaling.hpp): bit-parallel, or scalable in precision.
+  PrecisionScaling precision_scaling = PrecisionScaling::BitParallel;
+  SerialOperand serial_operand = SerialOperand::Activations;  // bit_serial only
   // How block-scaled operands are quantized in functional mode (numerics/block_format.hpp).
   numerics::ScaleRule block_scale_rule = numerics::ScaleRule::Floor;
   numerics::TieRule block_rounding = numerics::TieRule::Even;

@@ -28,6 +28,14 @@ inline constexpr NameTable<WeightResidency, 3> kWeightResidencyNames{{{WeightRes
                                                                       {WeightResidency::Resident, "true"},
                                                                       {WeightResidency::Streamed, "false"}}};
 
+inline constexpr NameTable<PrecisionScaling, 4> kPrecisionScalingNames{{{PrecisionScaling::BitParallel, "bit_parallel"},
+                                                                       {PrecisionScaling::BitSerial, "bit_serial"},
+                                                                       {PrecisionScaling::Fusion, "fusion"},
+                                                                       {PrecisionScaling::Subword, "subword"}}};
+inline constexpr NameTable<SerialOperand, 3> kSerialOperandNames{{{SerialOperand::Activations, "activations"},
+                                                                 {SerialOperand::Weights, "weights"},
+                                                                 {SerialOperand::Both, "both"}}};
+
 inline constexpr NameTable<Tensor, 3> kTensorNames{
     {{Tensor::Weight, "weight"}, {Tensor::Input, "input"}, {Tensor::Output, "output"}}};
 

@@ -52,6 +52,10 @@ void check_network(const ArchSpec& arch, const workload::Network& network) {
                       "cannot run on " + arch.name + " (" + arch.source_file + "): " + *why);
     } else if (const auto layout = check_block_layout(arch.pe_array, f.weight, f.activation)) {
       diagnostics.add(layer.where, layer.name, "cannot run on " + arch.name + " (" + arch.source_file + "): " + *layout);
+    } else if (const auto mode = check_pe_mode(arch.pe_array, f.weight, f.activation)) {
+      diagnostics.add(layer.where, layer.name,
+                      "cannot run on " + arch.name + " (" + arch.source_file + "): " + *mode +
+                          " (the layer's weight_format/activation_format or pe_array's)");
     }
   }
   diagnostics.throw_if_any();

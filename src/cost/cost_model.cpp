@@ -21,13 +21,19 @@ std::string num(double v) {
   return out.str();
 }
 
-MacOperands pe_operands(const arch::ArchSpec& arch) {
+MacOperands layer_operands(const arch::ArchSpec& arch, const arch::LayerFormats& f) {
   const arch::PeArraySpec& pe = arch.pe_array;
-  return {pe.weight_format, pe.activation_format, pe.accumulator_format, pe.multiplier};
+  MacOperands m{f.weight, f.activation, f.accumulator, f.multiplier};
+  m.scaling = pe.precision_scaling;
+  m.serial = pe.serial_operand;
+  m.pe_weight_bits = pe.weight_format.bits();
+  m.pe_activation_bits = pe.activation_format.bits();
+  return m;
 }
 
-MacOperands layer_operands(const arch::LayerFormats& f) {
-  return {f.weight, f.activation, f.accumulator, f.multiplier};
+MacOperands pe_operands(const arch::ArchSpec& arch) {
+  const arch::PeArraySpec& pe = arch.pe_array;
+  return layer_operands(arch, {pe.weight_format, pe.activation_format, pe.accumulator_format, pe.multiplier});
 }
 
 const arch::BufferSpec& buffer_of(const arch::ArchSpec& arch, Store s) {
@@ -46,8 +52,14 @@ BlockCost vector_op_cost(const Technology& t, const numerics::Format& f) {
 }
 
 std::string operands_text(const MacOperands& m) {
-  return m.style.to_string() + " " + m.weight.to_string() + " x " + m.activation.to_string() +
-         " -> " + m.accumulator.to_string();
+  std::string text = m.style.to_string() + " " + m.weight.to_string() + " x " + m.activation.to_string() +
+                     " -> " + m.accumulator.to_string();
+  if (m.scaling != arch::PrecisionScaling::BitParallel) {
+    text += " on a " + std::string(arch::to_string(m.scaling)) + " PE of " + std::to_string(m.pe_weight_bits) + "x" +
+            std::to_string(m.pe_activation_bits) + " bits";
+    if (m.scaling == arch::PrecisionScaling::BitSerial) text += ", " + std::string(arch::to_string(m.serial)) + " serial";
+  }
+  return text;
 }
 
 std::string component(const char* prefix, Store s) { return std::string(prefix) + to_string(s); }
@@ -152,7 +164,7 @@ UnitPrices unit_prices(const arch::LayerFormats& f, const CostModel& m, const st
     return p;
   }
   const double k = m.dynamic_factor;
-  p.mac = k * cost::mac_cost(m.multipliers, t, layer_operands(f)).energy_pj;
+  p.mac = k * cost::mac_cost(m.multipliers, t, layer_operands(m.arch, f)).energy_pj;
   p.gated_mac = gated_fraction * p.mac;
   const std::optional<FunctionOps> special = special_function_ops(vector_function, vector_row);
   p.vector_op = k * (special ? special_function_cost(t, *special, m.arch.pe_array.special_function_format)
@@ -220,7 +232,7 @@ std::vector<PricedAction> price(const LayerActions& a, const CostModel& m) {
 
   const double k = m.dynamic_factor;
   const std::string cal = k == 1.0 ? "" : " x calibration " + num(k);
-  const MacOperands ops = layer_operands(a.formats());
+  const MacOperands ops = layer_operands(m.arch, a.formats());
   if (ops.style.kind() == numerics::MultiplierKind::BlockDot) {
     // The unit's parts, each counted per MAC or per block; their prices add up to p.mac.
     for (const DotPart& part : block_dot_parts(t, ops)) {

@@ -68,7 +68,10 @@ std::string explain(const LayerActions& actions, const CostModel& model, const s
 }
 
 double peak_tops(const arch::ArchSpec& arch) {
-  return 2.0 * arch.pe_array.rows * arch.pe_array.cols * arch.clock_ghz * 1e-3;
+  // A precision-scalable array at its own widths (pe_array's formats).
+  const arch::PeArraySpec& pe = arch.pe_array;
+  const arch::PeMode mode = arch::pe_mode(pe, pe.weight_format, pe.activation_format);
+  return 2.0 * pe.rows * pe.cols * mode.lanes / mode.step_cycles * arch.clock_ghz * 1e-3;
 }
 
 double tops_per_w(std::int64_t macs, double energy_pj) {

@@ -30,7 +30,8 @@ LayerCost layer_cost(const LayerActions& actions, const CostModel& model);
 // layer name). Every number printed is the one summed, so totals can be checked by hand.
 std::string explain(const LayerActions& actions, const CostModel& model, const std::string& title = {});
 
-// Peak throughput: 2 operations (multiply, add) per PE per cycle, in TOPS (1e12 op/s).
+// Peak throughput: 2 operations (multiply, add) per product per cycle, in TOPS (1e12 op/s);
+// a precision-scalable array at its own widths.
 double peak_tops(const arch::ArchSpec& arch);
 // Operations per energy: 2 macs / energy, in TOPS/W (= op/pJ).
 double tops_per_w(std::int64_t macs, double energy_pj);

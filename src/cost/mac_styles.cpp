@@ -1,6 +1,7 @@
 #include "cost/mac_styles.hpp"
 
 #include "cost/block_dot_cost.hpp"
+#include "cost/scalable_pe_cost.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -178,6 +179,11 @@ BlockCost accumulator_cost(const Technology& t, const MacOperands& mac) {
 }
 
 BlockCost mac_cost(const MultiplierRegistry& registry, const Technology& t, const MacOperands& mac) {
+  if (mac.scaling != arch::PrecisionScaling::BitParallel) {
+    BlockCost c = scalable_multiplier_cost(t, mac) + accumulator_cost(t, mac);
+    c.area_um2 += extra_accumulators(mac) * accumulator_cost(t, mac).area_um2;
+    return c;
+  }
   return registry.find(mac.style)(t, mac) + accumulator_cost(t, mac);
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "arch/precision_scaling.hpp"
 #include "cost/blocks.hpp"
 #include "numerics/format.hpp"
 #include "numerics/multiplier.hpp"
@@ -19,6 +20,10 @@ struct MacOperands {
   numerics::Format activation = numerics::Format::make_int(8);
   numerics::Format accumulator = numerics::Format::make_int(32);
   numerics::MultiplierStyle style = numerics::MultiplierStyle::make(numerics::MultiplierKind::Exact);
+  // The PE that runs it (arch/precision_scaling.hpp): a scalable one has widths of its own.
+  arch::PrecisionScaling scaling = arch::PrecisionScaling::BitParallel;
+  arch::SerialOperand serial = arch::SerialOperand::Activations;
+  int pe_weight_bits = 8, pe_activation_bits = 8;
 };
 
 // Prices the multiplier of one MAC (operand decoding included; accumulation excluded).
@@ -45,7 +50,8 @@ void register_builtins(MultiplierRegistry& registry);
 // block_dot: the accumulator's adder once per block, 1/B per MAC).
 BlockCost accumulator_cost(const Technology& t, const MacOperands& mac);
 
-// Multiplier + accumulator adder.
+// Multiplier + accumulator adder; a precision-scalable PE's multiplier at the MAC's widths
+// (scalable_pe_cost.hpp), with the area of the PE's own.
 BlockCost mac_cost(const MultiplierRegistry& registry, const Technology& t, const MacOperands& mac);
 
 // Posit pieces, shared by the exact and plam styles and by tests of the published PLAM margin.

@@ -23,6 +23,11 @@ std::string describe(const Mapping& mp) {
   out << mp.layer << " (" << workload::to_string(mp.type) << ") on the " << mp.unit();
   if (!mp.vector) out << ", dataflow " << arch::to_string(mp.dataflow);
   out << ", " << mp.rows << "x" << mp.cols << "\n";
+  if (mp.lanes > 1 || mp.step_cycles > 1) {  // a precision-scalable PE (arch/precision_scaling.hpp)
+    out << "  precision scaling: " << mp.lanes << " product" << (mp.lanes > 1 ? "s" : "") << " per PE ("
+        << mp.rows << "x" << mp.cols / mp.lanes << " PEs), " << mp.step_cycles << " clock"
+        << (mp.step_cycles > 1 ? "s" : "") << " per step\n";
+  }
   mp.flow->describe(mp, out);
   out << "  loop order: " << mp.loop_order << "\n";
   if (!mp.vector) {

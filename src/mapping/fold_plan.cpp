@@ -52,8 +52,43 @@ FoldWork fold_work(const Mapping& mapping, std::int64_t fold_index) {
   drop_on_chip(mapping.on_chip, w);
   EdgeDemand demand;
   mapping.flow->edge_demand(mapping, w, demand);
+  if (mapping.step_cycles > 1) {
+    // A step's operands cross the edge in its first clock; the PEs then work on them alone.
+    w.cycles *= mapping.step_cycles;
+    std::int64_t steps = 0;
+    for (const EdgeRun& run : demand.runs) steps += run.cycles;
+    demand.add(EdgeCycle{}, steps * (mapping.step_cycles - 1));
+  }
   w.sram_stall_cycles = mapping.ports.stall_cycles(demand);
   return w;
+}
+
+namespace {
+
+// The dataflow's stepper, each of its steps held for step_cycles clocks.
+class HeldSteps final : public FoldStepper {
+ public:
+  HeldSteps(std::unique_ptr<FoldStepper> steps, int step_cycles) : steps_(std::move(steps)), hold_(step_cycles) {}
+  void step() override {
+    if (clock_ % hold_ == 0) steps_->step();
+    ++clock_;
+  }
+  bool done() const override { return steps_->done() && clock_ % hold_ == 0; }
+  std::int64_t cycles() const override { return clock_; }
+  const FoldAccesses& accesses() const override { return steps_->accesses(); }
+
+ private:
+  std::unique_ptr<FoldStepper> steps_;
+  int hold_;
+  std::int64_t clock_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<FoldStepper> fold_stepper(const Mapping& mapping, const FoldWork& work) {
+  std::unique_ptr<FoldStepper> steps = mapping.flow->stepper(mapping, work);
+  if (mapping.step_cycles == 1) return steps;
+  return std::make_unique<HeldSteps>(std::move(steps), mapping.step_cycles);
 }
 
 DmaProfile dma_profile(const arch::ArchSpec& arch, const Mapping& mapping) {

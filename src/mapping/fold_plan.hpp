@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 
 #include "mapping/estimate.hpp"
 #include "mapping/mapping.hpp"
@@ -44,6 +45,10 @@ struct FoldWork {
 // fold_index in [0, mapping.folds()), groups outermost. Transfers the mapping keeps on chip
 // (Mapping::on_chip, fusion.hpp) are left out.
 FoldWork fold_work(const Mapping& mapping, std::int64_t fold_index);
+
+// The per-cycle reference of fold `work` (Dataflow::stepper), holding each step for the
+// mapping's step_cycles clocks.
+std::unique_ptr<FoldStepper> fold_stepper(const Mapping& mapping, const FoldWork& work);
 
 // For the dataflows' fold_work. The DRAM region of an operand (partial sums have their own).
 std::int64_t dram_region(Operand operand, bool partial_sums);

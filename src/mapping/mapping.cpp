@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "arch/layer_formats.hpp"
+#include "mapping/fold_plan.hpp"
 #include "mapping/fusion.hpp"
 #include "mapping/packing.hpp"
 
@@ -18,6 +19,12 @@ Mapping base_mapping(const arch::ArchSpec& arch, const workload::Layer& layer) {
   mp.dataflow = arch.pe_array.dataflow;
   mp.flow = layer.gemm.groups == 0 ? &vector_unit() : &dataflow(arch.pe_array.dataflow);
   const arch::LayerFormats formats = arch::resolve_formats(arch, layer);
+  if (layer.gemm.groups != 0) {
+    const arch::PeMode mode = arch::pe_mode(arch.pe_array, formats.weight, formats.activation);
+    mp.lanes = mode.lanes;
+    mp.step_cycles = mode.step_cycles;
+    mp.cols *= mode.lanes;
+  }
   mp.weight_bits = formats.weight.bits();
   mp.activation_bits = formats.activation.bits();
   mp.weight_storage = Storage::of(formats.weight);
@@ -71,6 +78,15 @@ std::function<double(const Mapping&)> objective_of(const arch::ArchSpec& arch, c
   };
 }
 
+// Each step of the array takes step_cycles clocks: the closed-form compute time and the
+// estimate grow with it (the dataflows planned, and the mapper ranked its loop nests, at one
+// clock per step).
+void stretch_steps(const arch::ArchSpec& view, Mapping& mp) {
+  mp.cycles_per_fold *= mp.step_cycles;
+  if (mp.folds() > 0) mp.compute_cycles = (mp.compute_cycles + 1) * mp.step_cycles - 1;
+  mp.estimate = estimate(view, mp.compute_cycles, dma_profile(view, mp));
+}
+
 // The layer planned against `view` (the architecture, or a split of its global buffer).
 Mapping plan_with(const arch::ArchSpec& arch, const arch::ArchSpec& view, const workload::Layer& layer,
                   const MapperOptions& options, const BufferSplit& split) {
@@ -78,6 +94,7 @@ Mapping plan_with(const arch::ArchSpec& arch, const arch::ArchSpec& view, const 
   mp.flow->plan(view, layer, options, false, mp);
   mp.split = split;
   mp.ports = BufferPorts(arch, mp);
+  if (mp.step_cycles > 1) stretch_steps(view, mp);
   return mp;
 }
 

@@ -32,7 +32,10 @@ struct Mapping {
   const Dataflow* flow = nullptr;             // what planned the layer: dataflow() or vector_unit()
   std::shared_ptr<const DataflowPlan> plan;   // its plan (plan_as)
   bool vector = false;                        // no MACs: the vector unit runs it
+  // The array the dataflow maps onto: pe_array.rows x (cols x lanes) virtual PEs, each step of
+  // which takes step_cycles clocks (arch/precision_scaling.hpp; 1 and 1 for bit-parallel PEs).
   int rows = 0, cols = 0;
+  int lanes = 1, step_cycles = 1;
   int weight_bits = 0, activation_bits = 0, accumulator_bits = 0;
   // How weights and activations are stored: their bits and, in block formats, their scales.
   Storage weight_storage, activation_storage;

@@ -175,7 +175,7 @@ class RowStationary final : public Dataflow {
   void fold_work(const Mapping& mp, FoldWork& w) const override {
     const RowStationaryMapping& rs = mp.plan_as<RowStationaryMapping>();
     const RowStationaryPass pass = rs_pass_at(rs.problem, rs.plan, w.fold);
-    w.cycles = mp.cycles_per_fold;
+    w.cycles = rs.plan.cycles_per_pass;  // one clock per step (fold_plan.cpp holds each step)
     w.accesses = rs_pass_accesses(rs.problem, rs.plan, pass);
     const std::int64_t folds = mp.folds_per_group;
     w.loads.add(spread_part(Operand::Weight, w.group, mp.weights, w.fold, folds));

@@ -22,7 +22,8 @@ SystolicShape systolic_shape(arch::Dataflow dataflow, std::int64_t m, std::int64
                              std::int64_t n);
 
 // Cycles of one fold, the same for every fold (partial folds idle the unused PEs):
-// os: t + rows + cols - 2; ws and is: 2 rows + cols + t - 2.
+// os: t + rows + cols - 2; ws and is: 2 rows + cols + t - 2. `cols` counts the PEs an operand
+// crosses along a row: physical PEs, of which each holds Mapping::lanes virtual columns.
 std::int64_t systolic_cycles_per_fold(arch::Dataflow dataflow, int rows, int cols, std::int64_t t);
 
 // One fold: row fold r covers sr range [r * rows, r * rows + used_rows), column fold c covers

@@ -18,6 +18,7 @@ SystolicProblem problem_of(const arch::ArchSpec& arch, const Mapping& mp, const 
   p.dataflow = mp.dataflow;
   p.rows = mp.rows;
   p.cols = mp.cols;
+  p.skew_cols = mp.cols / mp.lanes;
   p.shape = systolic_shape(mp.dataflow, mp.m, mp.k, mp.n);
   p.grid = fold_grid(p.shape, mp.rows, mp.cols);
   p.groups = mp.groups;
@@ -134,7 +135,7 @@ class Systolic final : public Dataflow {
   void fold_work(const Mapping& mp, FoldWork& w) const override {
     const SystolicPlan& plan = mp.plan_as<SystolicPlan>();
     const SystolicFold f = systolic_fold(mp, w.fold);
-    w.cycles = systolic_cycles_per_fold(mp.dataflow, mp.rows, mp.cols, f.t);
+    w.cycles = systolic_cycles_per_fold(mp.dataflow, mp.rows, mp.cols / mp.lanes, f.t);
     w.accesses = systolic_fold_accesses(mp.dataflow, f);
     // Stationary operand first (ws: weights; is: inputs), os: inputs first.
     const bool ws = mp.dataflow == arch::Dataflow::WeightStationary;
@@ -162,14 +163,20 @@ class Systolic final : public Dataflow {
   // row per cycle (used_rows cycles of used_cols reads), then row r streams t operands from
   // cycle rows + r and column c's sums leave the bottom edge from cycle 2 rows - 1 + c; os
   // streams row r's operands from cycle r and column c's from cycle c, and PE (r, c) writes its
-  // sum at cycle t - 1 + r + c.
+  // sum at cycle t - 1 + r + c. With L lanes, virtual column c is in physical column c / L: the
+  // columns of lane l (c = l, l + L, ...) form a stream of their own, skewed like physical ones.
   void edge_demand(const Mapping& mp, const FoldWork& w, EdgeDemand& demand) const override {
     const SystolicFold f = systolic_fold(mp, w.fold);
+    const std::int64_t lanes = mp.lanes;
+    const auto lane_cols = [&](std::int64_t lane) { return (f.used_cols - lane + lanes - 1) / lanes; };
+    std::vector<StaggeredStream> streams;
     if (mp.dataflow == arch::Dataflow::OutputStationary) {
-      add_streams({{EdgeOp::InputRead, 0, f.used_rows, f.t},
-                   {EdgeOp::WeightRead, 0, f.used_cols, f.t},
-                   {EdgeOp::OutputWrite, f.t - 1, f.used_rows, f.used_cols}},
-                  demand);
+      streams.push_back({EdgeOp::InputRead, 0, f.used_rows, f.t});
+      for (std::int64_t l = 0; l < lanes; ++l) {
+        streams.push_back({EdgeOp::WeightRead, 0, lane_cols(l), f.t});
+        streams.push_back({EdgeOp::OutputWrite, f.t - 1, f.used_rows, lane_cols(l)});
+      }
+      add_streams(streams, demand);
       return;
     }
     const bool ws = mp.dataflow == arch::Dataflow::WeightStationary;
@@ -177,10 +184,11 @@ class Systolic final : public Dataflow {
     preload[ws ? EdgeOp::WeightRead : EdgeOp::InputRead] = f.used_cols;
     demand.add(preload, f.used_rows);
     const std::int64_t rows = mp.rows;
-    std::vector<StaggeredStream> streams = {
-        {ws ? EdgeOp::InputRead : EdgeOp::WeightRead, rows, f.used_rows, f.t},
-        {EdgeOp::OutputWrite, 2 * rows - 1, f.used_cols, f.t}};
-    if (f.row_fold > 0) streams.push_back({EdgeOp::PsumRead, 2 * rows - 1, f.used_cols, f.t});
+    streams.push_back({ws ? EdgeOp::InputRead : EdgeOp::WeightRead, rows, f.used_rows, f.t});
+    for (std::int64_t l = 0; l < lanes; ++l) {
+      streams.push_back({EdgeOp::OutputWrite, 2 * rows - 1, lane_cols(l), f.t});
+      if (f.row_fold > 0) streams.push_back({EdgeOp::PsumRead, 2 * rows - 1, lane_cols(l), f.t});
+    }
     add_streams(streams, demand);
   }
 

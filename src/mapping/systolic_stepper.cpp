@@ -9,6 +9,9 @@
 // os: row r's feeder injects operand A's element k at cycle k + r, column c's feeder operand
 // B's element k at cycle k + c; each PE multiplies what meets in it and writes its sum after
 // its t-th step.
+// With L lanes per PE (Mapping::lanes) the grid has rows x cols virtual PEs, L of them in each
+// physical PE: a token moving along a row enters L virtual columns at once (one PE per cycle),
+// and column c's feeder and sums are skewed by its physical column c / L.
 
 #include <stdexcept>
 #include <vector>
@@ -23,9 +26,10 @@ namespace {
 class SystolicStepper final : public FoldStepper {
  public:
   SystolicStepper(const Mapping& mp, const FoldWork& work)
-      : dataflow_(mp.dataflow), fold_(systolic_fold(mp, work.fold)), rows_(mp.rows), cols_(mp.cols) {
+      : dataflow_(mp.dataflow), fold_(systolic_fold(mp, work.fold)), rows_(mp.rows), cols_(mp.cols),
+        lanes_(mp.lanes), pe_cols_(mp.cols / mp.lanes) {
     const auto pes = static_cast<std::size_t>(rows_ * cols_);
-    h_.assign(pes, Token{});
+    h_.assign(static_cast<std::size_t>(rows_ * pe_cols_), Token{});
     v_.assign(pes, Token{});
     next_h_ = h_;
     next_v_ = v_;
@@ -51,8 +55,12 @@ class SystolicStepper final : public FoldStepper {
     std::int64_t index = -1;  // stream position, -1: empty
     bool valid = false;
   };
+  // A vertical token of virtual column c; a horizontal one of physical column p.
   Token& at(std::vector<Token>& v, std::int64_t r, std::int64_t c) {
     return v[static_cast<std::size_t>(r * cols_ + c)];
+  }
+  Token& at_pe(std::vector<Token>& h, std::int64_t r, std::int64_t p) {
+    return h[static_cast<std::size_t>(r * pe_cols_ + p)];
   }
 
   void step_stationary() {
@@ -74,18 +82,18 @@ class SystolicStepper final : public FoldStepper {
     }
     const std::int64_t tau = cycle_ - rows_;
     for (std::int64_t r = 0; r < rows_; ++r) {
-      for (std::int64_t c = cols_ - 1; c > 0; --c) at(next_h_, r, c) = at(h_, r, c - 1);
+      for (std::int64_t p = pe_cols_ - 1; p > 0; --p) at_pe(next_h_, r, p) = at_pe(h_, r, p - 1);
       Token in;
       const std::int64_t j = tau - r;
       if (j >= 0 && j < fold_.t) {
         in = {j, r < fold_.used_rows};
         stream_reads += in.valid ? 1 : 0;
       }
-      at(next_h_, r, 0) = in;
+      at_pe(next_h_, r, 0) = in;
     }
     for (std::int64_t r = 0; r < rows_; ++r) {
       for (std::int64_t c = 0; c < cols_; ++c) {
-        const Token& x = at(next_h_, r, c);
+        const Token& x = at_pe(next_h_, r, c / lanes_);
         if (x.index < 0) continue;
         // The partial sum of slot x.index arrives from the PE above in the same cycle as x.
         if (x.valid && stationary_valid_[static_cast<std::size_t>(r * cols_ + c)]) ++accesses_.macs;
@@ -104,26 +112,27 @@ class SystolicStepper final : public FoldStepper {
 
   void step_output_stationary() {
     for (std::int64_t r = 0; r < rows_; ++r) {
-      for (std::int64_t c = cols_ - 1; c > 0; --c) at(next_h_, r, c) = at(h_, r, c - 1);
+      for (std::int64_t p = pe_cols_ - 1; p > 0; --p) at_pe(next_h_, r, p) = at_pe(h_, r, p - 1);
       Token in;
       if (cycle_ - r >= 0 && cycle_ - r < fold_.t) {
         in = {cycle_ - r, r < fold_.used_rows};
         accesses_.input_reads += in.valid ? 1 : 0;
       }
-      at(next_h_, r, 0) = in;
+      at_pe(next_h_, r, 0) = in;
     }
     for (std::int64_t c = 0; c < cols_; ++c) {
       for (std::int64_t r = rows_ - 1; r > 0; --r) at(next_v_, r, c) = at(v_, r - 1, c);
       Token in;
-      if (cycle_ - c >= 0 && cycle_ - c < fold_.t) {
-        in = {cycle_ - c, c < fold_.used_cols};
+      const std::int64_t k = cycle_ - c / lanes_;
+      if (k >= 0 && k < fold_.t) {
+        in = {k, c < fold_.used_cols};
         accesses_.weight_reads += in.valid ? 1 : 0;
       }
       at(next_v_, 0, c) = in;
     }
     for (std::int64_t r = 0; r < rows_; ++r) {
       for (std::int64_t c = 0; c < cols_; ++c) {
-        const Token& a = at(next_h_, r, c);
+        const Token& a = at_pe(next_h_, r, c / lanes_);
         const Token& b = at(next_v_, r, c);
         if (a.index < 0 && b.index < 0) continue;
         if (a.index != b.index) throw std::logic_error("os operands out of step");
@@ -142,6 +151,7 @@ class SystolicStepper final : public FoldStepper {
   arch::Dataflow dataflow_;
   SystolicFold fold_;
   std::int64_t rows_, cols_;
+  std::int64_t lanes_, pe_cols_;
   std::int64_t cycle_ = 0;
   bool done_ = false;
   FoldAccesses accesses_;

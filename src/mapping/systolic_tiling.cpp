@@ -124,10 +124,10 @@ SystolicTiling tile_systolic(const SystolicProblem& p, const LoopNest& nest) {
 
   // Every fold: its own fill and drain around its share of the stream.
   if (p.dataflow == Dataflow::OutputStationary) {
-    r.cycles_per_fold = systolic_cycles_per_fold(p.dataflow, p.rows, p.cols, p.shape.t);
+    r.cycles_per_fold = systolic_cycles_per_fold(p.dataflow, p.rows, p.skew_cols, p.shape.t);
     r.compute_cycles = p.groups * folds * r.cycles_per_fold;
   } else {
-    const std::int64_t fill = systolic_cycles_per_fold(p.dataflow, p.rows, p.cols, 0);
+    const std::int64_t fill = systolic_cycles_per_fold(p.dataflow, p.rows, p.skew_cols, 0);
     r.cycles_per_fold = fill + fold_size(Loop::Tile);
     r.compute_cycles = p.groups * p.grid.row_folds * p.grid.col_folds * (nest.tiles * fill + p.shape.t);
   }

@@ -29,6 +29,7 @@ namespace qarch::mapping {
 struct SystolicProblem {
   arch::Dataflow dataflow = arch::Dataflow::WeightStationary;
   int rows = 0, cols = 0;
+  int skew_cols = 0;  // physical columns (cols / Mapping::lanes): the skew along a row
   SystolicShape shape;
   FoldGrid grid;
   std::int64_t groups = 1;

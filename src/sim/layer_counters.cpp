@@ -49,7 +49,9 @@ LayerStats make_layer_stats(const arch::ArchSpec& arch, const mapping::Mapping& 
   s.weight_bits = mp.weight_bits;
   s.activation_bits = mp.activation_bits;
   s.accumulator_bits = mp.accumulator_bits;
-  const double pes = static_cast<double>(arch.pe_array.rows) * arch.pe_array.cols;
+  // Products the array can do per clock in this layer's precision mode.
+  const double pes = mp.vector ? static_cast<double>(arch.pe_array.rows) * arch.pe_array.cols
+                               : static_cast<double>(mp.rows) * mp.cols / mp.step_cycles;
   s.utilization = s.total_cycles > 0 ? static_cast<double>(s.macs) / (static_cast<double>(s.total_cycles) * pes) : 0;
   s.mapping_efficiency = mp.mapping_efficiency;
 

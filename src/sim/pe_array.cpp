@@ -18,7 +18,7 @@ void PeArray::start(const mapping::Mapping& mapping, const mapping::FoldWork& fo
   if (engine_ == Engine::Fast) {
     start_event_.notify(sc_core::SC_ZERO_TIME);
   } else {
-    stepper_ = mapping.flow->stepper(mapping, fold);
+    stepper_ = mapping::fold_stepper(mapping, fold);
     if (stepper_->done()) {  // an empty fold takes no cycle
       record(stepper_->accesses());
       busy_ = false;

@@ -25,7 +25,8 @@ struct Coverage {
 // rarely fit and the mapper tiles the stream or reorders the loops.
 void compare_engines(std::uint64_t seed, int points, int layers, bool ideal, bool any_dataflow,
                      bool small_output_buffer = false, Coverage* coverage_out = nullptr,
-                     std::optional<arch::Dataflow> only = std::nullopt, bool block_formats = false) {
+                     std::optional<arch::Dataflow> only = std::nullopt, bool block_formats = false,
+                     std::optional<arch::PrecisionScaling> scaling = std::nullopt) {
   std::mt19937_64 rng(seed);
   std::vector<Job> jobs;
   int next = 0;
@@ -47,6 +48,13 @@ void compare_engines(std::uint64_t seed, int points, int layers, bool ideal, boo
       if (const auto why = arch::check_block_layout(a.pe_array, a.pe_array.weight_format, a.pe_array.activation_format))
         FAIL() << *why;
     }
+    if (scaling) {  // int8 PEs; each layer at its own width: lanes and clocks per step vary
+      a.pe_array.precision_scaling = *scaling;
+      a.pe_array.serial_operand = static_cast<arch::SerialOperand>(testing::uniform(rng, 0, 2));
+      a.pe_array.weight_format = a.pe_array.activation_format = numerics::Format::parse("int8");
+      a.pe_array.accumulator_format = numerics::Format::parse("int32");
+      a.pe_array.cols = std::max(1, a.pe_array.cols / 2);  // up to 16 lanes each
+    }
     if (small_output_buffer) a.output_buffer.size_kib = static_cast<double>(testing::uniform(rng, 1, 4)) / 8.0;
     std::vector<workload::Layer> ls;
     for (int l = 0; l < layers; ++l) {
@@ -57,6 +65,11 @@ void compare_engines(std::uint64_t seed, int points, int layers, bool ideal, boo
                                          testing::uniform(rng, 1, 24), 1));
       } else {
         ls.push_back(testing::random_layer(rng, next++));
+      }
+      if (scaling) {
+        static const char* kWidths[] = {"int2", "int4", "int8", "uint1"};
+        ls.back().quantization.weight_format = numerics::Format::parse(kWidths[testing::uniform(rng, 0, 3)]);
+        ls.back().quantization.activation_format = numerics::Format::parse(kWidths[testing::uniform(rng, 0, 2)]);
       }
     }
     const workload::Network net = testing::network_of(ls);
@@ -137,6 +150,22 @@ std::vector<arch::Dataflow> all_dataflows() {
 
 INSTANTIATE_TEST_SUITE_P(Engines, EveryDataflow, ::testing::ValuesIn(all_dataflows()),
                          [](const ::testing::TestParamInfo<arch::Dataflow>& p) {
+                           return std::string(arch::to_string(p.param));
+                         });
+
+// Precision-scalable PEs: lanes widen the array's virtual columns (skewed by their physical
+// column), clocks per step hold each step of the stepper.
+class EveryPrecisionScaling : public ::testing::TestWithParam<arch::PrecisionScaling> {};
+
+TEST_P(EveryPrecisionScaling, EnginesAgreeOnRandomLayers) {
+  compare_engines(20 + static_cast<std::uint64_t>(GetParam()), 16, 5, false, true, false, nullptr, std::nullopt,
+                  false, GetParam());
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, EveryPrecisionScaling,
+                         ::testing::Values(arch::PrecisionScaling::BitSerial, arch::PrecisionScaling::Fusion,
+                                           arch::PrecisionScaling::Subword),
+                         [](const ::testing::TestParamInfo<arch::PrecisionScaling>& p) {
                            return std::string(arch::to_string(p.param));
                          });
 
