@@ -84,6 +84,11 @@ void read_pe_array(MapReader& r, PeArraySpec& pe) {
     r.error("serial_operand", "applies to precision_scaling bit_serial only");
   }
   pe.serial_operand = read_enum(r, "serial_operand", kSerialOperandNames, SerialOperand::Activations);
+  pe.dvafs = r.boolean("dvafs", false);
+  if (pe.dvafs && pe.precision_scaling == PrecisionScaling::BitParallel) {
+    r.error("dvafs", "scales the clock and supply with a precision-scalable PE's modes; a bit_parallel PE has one "
+                     "mode (set precision_scaling to bit_serial, fusion or subword)");
+  }
   pe.block_scale_rule = numerics::parse_scale_rule(r.choice("block_scale_rule", {"floor", "ceil", "rceil"}, "floor"))
                             .value_or(numerics::ScaleRule::Floor);
   pe.block_rounding =

@@ -106,6 +106,9 @@ struct PeArraySpec {
   // What one PE is (precision_scaling.hpp): bit-parallel, or scalable in precision.
   PrecisionScaling precision_scaling = PrecisionScaling::BitParallel;
   SerialOperand serial_operand = SerialOperand::Activations;  // bit_serial only
+  // Voltage-accuracy-frequency scaling (cost/voltage_scaling.hpp): a layer the scalable PE runs
+  // faster than at its own widths runs at a lower clock and supply instead.
+  bool dvafs = false;
   // How block-scaled operands are quantized in functional mode (numerics/block_format.hpp).
   numerics::ScaleRule block_scale_rule = numerics::ScaleRule::Floor;
   numerics::TieRule block_rounding = numerics::TieRule::Even;

@@ -45,6 +45,9 @@ struct LayerActions {
   std::int64_t dram_write_bytes = 0;
 
   std::int64_t cycles = 0;  // the layer's duration, for leakage
+  // The PE array's supply over the nominal one (DVAFS, voltage_scaling.hpp): the MACs, register
+  // files and PE-to-PE hops cost its square, the array's share of the leakage scales with it.
+  double array_voltage_ratio = 1;
 
   arch::LayerFormats formats() const { return {weight_format, activation_format, accumulator_format, multiplier}; }
   StoreTraffic& rf(Store s) { return register_files[static_cast<int>(s)]; }

@@ -115,6 +115,10 @@ CostModel make_cost_model(const Technology& tech, const arch::ArchSpec& arch) {
   for (int i = 0; i < 3; ++i) pe_area += register_file_area_um2(tech, m.rf_entries[i], m.rf_word_bits[i]);
   m.pe_pitch_um = std::sqrt(pe_area / tech.at("layout", "cell_utilization"));
   m.area = make_area(m);
+  double array_area = m.area.area_um2.at("mac");
+  for (Store s : kStores) array_area += m.area.area_um2.at(component("rf_", s));
+  m.array_area_share = m.area.total_um2 > 0 ? array_area / m.area.total_um2 * (1.0 / tech.at("layout", "cell_utilization"))
+                                            : 0;
   m.leakage_mw = tech.at("leakage", "power_mw_per_mm2") * m.area.total_mm2();
   return m;
 }
@@ -142,8 +146,36 @@ CostModel load_cost_model(const std::string& models_dir, const arch::ArchSpec& a
   return make_cost_model(load_technology(models_dir, arch.technology), arch);
 }
 
+namespace {
+
+// The PE array at a supply `ratio` times the nominal one: dynamic energy x ratio^2, its share of
+// the leakage x ratio.
+void scale_array_supply(UnitPrices& p, const CostModel& m, double ratio) {
+  if (ratio == 1.0) return;
+  const double dynamic = ratio * ratio;
+  p.mac *= dynamic;
+  p.gated_mac *= dynamic;
+  for (double& rf : p.rf_bit) rf *= dynamic;
+  p.array_bit_hop *= dynamic;
+  p.leakage_cycle *= 1.0 - m.array_area_share + m.array_area_share * ratio;
+}
+
+UnitPrices nominal_prices(const arch::LayerFormats& f, const CostModel& m, const std::string& vector_function,
+                          std::int64_t vector_row);
+
+}  // namespace
+
 UnitPrices unit_prices(const arch::LayerFormats& f, const CostModel& m, const std::string& vector_function,
-                       std::int64_t vector_row) {
+                       std::int64_t vector_row, double array_voltage_ratio) {
+  UnitPrices p = nominal_prices(f, m, vector_function, vector_row);
+  scale_array_supply(p, m, array_voltage_ratio);
+  return p;
+}
+
+namespace {
+
+UnitPrices nominal_prices(const arch::LayerFormats& f, const CostModel& m, const std::string& vector_function,
+                          std::int64_t vector_row) {
   const Technology& t = m.tech;
   const double gated_fraction = t.at("gated_mac", "fraction_of_mac");
   UnitPrices p;
@@ -181,6 +213,8 @@ UnitPrices unit_prices(const arch::LayerFormats& f, const CostModel& m, const st
   p.leakage_cycle = m.leakage_mw / m.arch.clock_ghz;
   return p;
 }
+
+}  // namespace
 
 double energy_pj(const LayerActions& a, const UnitPrices& p) {
   const auto d = [](std::int64_t v) { return static_cast<double>(v); };
@@ -232,15 +266,17 @@ std::vector<PricedAction> price(const LayerActions& a, const CostModel& m) {
 
   const double k = m.dynamic_factor;
   const std::string cal = k == 1.0 ? "" : " x calibration " + num(k);
+  const double r = a.array_voltage_ratio;
+  const std::string supply = r == 1.0 ? "" : " x (supply " + num(r) + " of nominal)^2";
   const MacOperands ops = layer_operands(m.arch, a.formats());
   if (ops.style.kind() == numerics::MultiplierKind::BlockDot) {
     // The unit's parts, each counted per MAC or per block; their prices add up to p.mac.
     for (const DotPart& part : block_dot_parts(t, ops)) {
-      bill.push_back({"mac", part.action, macs * part.per_mac, k * part.cost.energy_pj,
-                      part.basis + " (" + t.name + " blocks)" + cal});
+      bill.push_back({"mac", part.action, macs * part.per_mac, k * part.cost.energy_pj * r * r,
+                      part.basis + " (" + t.name + " blocks)" + cal + supply});
     }
   } else {
-    bill.push_back({"mac", "MACs", macs, p.mac, operands_text(ops) + " (" + t.name + " blocks)" + cal});
+    bill.push_back({"mac", "MACs", macs, p.mac, operands_text(ops) + " (" + t.name + " blocks)" + cal + supply});
   }
   bill.push_back({"mac", "gated MACs", gated, p.gated_mac, "gated_mac fraction " + num(gated_fraction) + " of a MAC"});
   const std::optional<FunctionOps> special = special_function_ops(a.vector_function, a.vector_row);
@@ -253,12 +289,12 @@ std::vector<PricedAction> price(const LayerActions& a, const CostModel& m) {
                       cal});
   for (Store s : kStores) {
     const int i = static_cast<int>(s);
-    const std::string basis = "register file, " + num(m.rf_entries[i]) + " entries" + cal;
+    const std::string basis = "register file, " + num(m.rf_entries[i]) + " entries" + cal + supply;
     bill.push_back({component("rf_", s), "read bits", static_cast<double>(a.rf(s).read_bits), p.rf_bit[i], basis});
     bill.push_back({component("rf_", s), "write bits", static_cast<double>(a.rf(s).write_bits), p.rf_bit[i], basis});
   }
   bill.push_back({"array", "bit hops", static_cast<double>(a.array_bits), p.array_bit_hop,
-                  "wire over one PE pitch of " + num(m.pe_pitch_um) + " um" + cal});
+                  "wire over one PE pitch of " + num(m.pe_pitch_um) + " um" + cal + supply});
   for (Store s : kStores) {
     const int i = static_cast<int>(s);
     const arch::BufferSpec& b = buffer_of(m.arch, s);
@@ -270,7 +306,9 @@ std::vector<PricedAction> price(const LayerActions& a, const CostModel& m) {
   const arch::DramSpec& dram = m.arch.memory.dram;
   bill.push_back({"dram", "bits", dram_bits, p.dram_bit, dram.device + " (" + dram.energy_source + ")"});
   bill.push_back({"leakage", "cycles", static_cast<double>(a.cycles), p.leakage_cycle,
-                  num(m.leakage_mw) + " mW at " + num(m.arch.clock_ghz) + " GHz"});
+                  num(m.leakage_mw) + " mW at " + num(m.arch.clock_ghz) + " GHz" +
+                      (r == 1.0 ? "" : ", the PE array's " + num(100 * m.array_area_share) + " % at supply " + num(r) +
+                                           " of nominal")});
   return bill;
 }
 

@@ -35,6 +35,7 @@ struct CostModel {
   double pe_pitch_um = 0;                   // one PE-to-PE hop
   double leakage_mw = 0;                    // static power of the whole accelerator
   double unit_pj = 0;                       // eyeriss_normalized: pJ of one unit (one ALU op)
+  double array_area_share = 0;              // of the area: the PEs' MACs and register files
   AreaReport area;
 };
 
@@ -76,10 +77,12 @@ struct UnitPrices {
 };
 // `vector_function`: an activation layer's function, whose special-function recipe prices its
 // vector ops (special_functions.hpp); empty or not special: one adder at the activation format.
+// `array_voltage_ratio`: LayerActions::array_voltage_ratio.
 UnitPrices unit_prices(const arch::LayerFormats& formats, const CostModel& model, const std::string& vector_function = {},
-                       std::int64_t vector_row = 0);
+                       std::int64_t vector_row = 0, double array_voltage_ratio = 1);
 inline UnitPrices unit_prices(const LayerActions& actions, const CostModel& model) {
-  return unit_prices(actions.formats(), model, actions.vector_function, actions.vector_row);
+  return unit_prices(actions.formats(), model, actions.vector_function, actions.vector_row,
+                     actions.array_voltage_ratio);
 }
 
 // Sum of count x unit price: the total of price() without its words, for callers that price many

@@ -118,6 +118,7 @@ const std::vector<EntrySchema>& technology_schema() {
         "area_per_bit", "area_per_bank_word_bit"}},
       {"wire", {"energy_per_bit_um"}},
       {"leakage", {"power_mw_per_mm2"}, false},
+      {"voltage", {"nominal_v", "threshold_v", "alpha", "min_v"}, false},
       {"layout", {"cell_utilization"}, false},
       {"calibration", {"dynamic_factor"}, false},
       {"normalized", {"alu", "register_file", "array", "buffer", "dram"}, false},

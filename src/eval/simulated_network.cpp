@@ -6,10 +6,36 @@
 
 #include "arch/network_check.hpp"
 #include "cost/layer_cost.hpp"
+#include "cost/voltage_scaling.hpp"
 #include "eval/simulated_actions.hpp"
 #include "mapping/fusion.hpp"
 
 namespace qarch::eval {
+
+namespace {
+
+// pe_array.dvafs (cost/voltage_scaling.hpp): a layer the array runs faster than at its own
+// widths runs at a clock that much lower, for the time it would take at them, at the lowest
+// supply that clock allows. Its compute cycles, counted in nominal clocks, grow by the slowdown;
+// the memory stalls are kept as simulated (at the longer compute some of them would hide).
+void apply_dvafs(const cost::CostModel& model, const mapping::Mapping& mp, const sim::LayerStats& s,
+                 report::LayerResult& l, cost::LayerActions& actions) {
+  const cost::OperatingPoint op = cost::operating_point(model.tech, cost::dvafs_slowdown(model.arch, mp));
+  l.supply_v = op.voltage_v;
+  l.clock_ghz = model.arch.clock_ghz / op.slowdown;
+  if (op.slowdown == 1.0) return;
+  // Cycles are numbered from 0: the compute lasts compute_cycles + 1 clocks.
+  const auto stretched = static_cast<std::int64_t>(std::ceil(static_cast<double>(s.compute_cycles + 1) * op.slowdown));
+  l.compute_cycles = stretched - 1;
+  l.total_cycles = *l.compute_cycles + s.stall_cycles;
+  if (*l.total_cycles > 0) {
+    l.utilization = s.utilization * static_cast<double>(s.total_cycles) / static_cast<double>(*l.total_cycles);
+  }
+  actions.cycles = *l.total_cycles + 1;
+  actions.array_voltage_ratio = op.voltage_ratio();
+}
+
+}  // namespace
 
 // Timing from the simulation, energy per layer and component, area and throughput figures from
 // `model`; `functional` (optional) adds value statistics, top-1, and zero-gated MACs to the energy.
@@ -51,8 +77,9 @@ void add_simulation_and_cost(report::NetworkResult& result, const workload::Netw
                                     static_cast<long double>(functional->images);
       gated = std::min<std::int64_t>(s.macs, static_cast<std::int64_t>(std::llround(per_batch)));
     }
-    const cost::LayerCost c =
-        cost::layer_cost(simulated_actions(model, network.layers[i], run.mappings[i], s, gated), model);
+    cost::LayerActions actions = simulated_actions(model, network.layers[i], run.mappings[i], s, gated);
+    if (arch.pe_array.dvafs && !run.mappings[i].vector) apply_dvafs(model, run.mappings[i], s, l, actions);
+    const cost::LayerCost c = cost::layer_cost(actions, model);
     l.energy_pj = c.total_pj;
     l.energy_breakdown_pj = c.energy_pj;
     total += c;

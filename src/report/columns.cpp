@@ -73,6 +73,10 @@ const std::vector<Column>& layer_columns() {
   }
   columns.push_back({"sqnr_db", "output SQNR against float32 in dB (functional)",
                      [](const LayerResult& r) { return optional_cell(r.sqnr_db); }});
+  columns.push_back({"supply_v", "the PE array's supply in volts (pe_array.dvafs)",
+                     [](const LayerResult& r) { return optional_cell(r.supply_v); }});
+  columns.push_back({"clock_ghz", "the PE array's clock in GHz (pe_array.dvafs)",
+                     [](const LayerResult& r) { return optional_cell(r.clock_ghz); }});
   static const std::vector<Column> with_components = [&columns] {
     std::vector<Column> all = columns;
     for (const std::string& component : energy_components()) {

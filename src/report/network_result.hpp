@@ -50,6 +50,8 @@ struct LayerResult {
   std::optional<std::int64_t> saturated_values;
   std::optional<std::int64_t> overflowed_accumulations;
   std::optional<double> sqnr_db;  // against float32; empty when not finite
+  // pe_array.dvafs: the PE array's supply and clock in this layer (cost/voltage_scaling.hpp).
+  std::optional<double> supply_v, clock_ghz;
 
   // The layer that takes this layer's output on chip (fusion or hand-off); empty when the
   // output goes to DRAM.

@@ -143,7 +143,7 @@ TEST(ArchLoader, SetOverridesAnyKeyWithTheSameValidation) {
   ASSERT_EQ(typo.size(), 1u);
   EXPECT_EQ(typo[0], "--set pe_array.rowz=8: pe_array.rowz: unknown key (did you mean 'rows'?); known "
                      "keys here: accumulator_format, activation_format, block_rounding, block_scale_rule, "
-                     "cols, dataflow, multiplier, precision_scaling, register_files, rows, serial_operand, "
+                     "cols, dataflow, dvafs, multiplier, precision_scaling, register_files, rows, serial_operand, "
                      "special_function_format, weight_format or "
                      "zero_gating");
 }

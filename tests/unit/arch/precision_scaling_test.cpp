@@ -138,6 +138,15 @@ TEST(PrecisionScaling, TheLoaderReadsTheKindAndRefusesWhatItCannotRun) {
   EXPECT_EQ(serial.pe_array.serial_operand, SerialOperand::Both);
 }
 
+TEST(PrecisionScaling, DvafsNeedsAScalablePe) {
+  const auto plain = testing::load_problems(testing::kValidArch, {"pe_array.dvafs=true"});
+  ASSERT_EQ(plain.size(), 1u);
+  EXPECT_NE(plain[0].find("pe_array.dvafs"), std::string::npos) << plain[0];
+  EXPECT_TRUE(load_arch(testing::write_temp(testing::kValidArch), {config::Override::parse("pe_array.dvafs=true"),
+                                                                   config::Override::parse("pe_array.precision_scaling=subword")})
+                  .pe_array.dvafs);
+}
+
 TEST(PrecisionScaling, ALayerTheKindCannotServeIsAnErrorNamingTheLayer) {
   const ArchSpec a = load_arch(testing::write_temp(testing::replace(
       testing::kValidArch, "  dataflow: os\n", "  dataflow: os\n  precision_scaling: fusion\n")));
