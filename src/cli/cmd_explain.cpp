@@ -17,7 +17,7 @@ int run_explain(const std::vector<std::string>& args, std::ostream& out, std::os
   options.add_options()
       ("arch", po::value<std::string>()->required(), "design point YAML")
       ("workload", po::value<std::string>()->required(), "network YAML or SCALE-Sim topology CSV")
-      ("set", po::value<std::vector<std::string>>()->composing(), "override an architecture key")
+      ("set", po::value<std::vector<std::string>>()->composing(), "override an architecture key, or a workload key as workload.KEY (e.g. workload.batch=4, workload.layers.conv1.weight_format=int4)")
       ("layer", po::value<std::string>(), "explain only this layer (default: every layer)")
       ("models", po::value<std::string>()->default_value(default_models_dir()),
        "directory of technology tables (models/*.yaml)");
@@ -27,7 +27,7 @@ int run_explain(const std::vector<std::string>& args, std::ostream& out, std::os
     return 0;
   }
   const auto arch = arch::load_arch(vm["arch"].as<std::string>(), overrides_from(vm), vm["models"].as<std::string>());
-  const auto network = workload::load_network(vm["workload"].as<std::string>());
+  const auto network = network_from(vm);
   arch::check_network(arch, network);
   const std::string only = vm.count("layer") ? vm["layer"].as<std::string>() : std::string{};
   if (!only.empty() && network.find(only) == nullptr) {

@@ -14,7 +14,7 @@ int run_map(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   options.add_options()
       ("arch", po::value<std::string>()->required(), "design point YAML")
       ("workload", po::value<std::string>()->required(), "network YAML or SCALE-Sim topology CSV")
-      ("set", po::value<std::vector<std::string>>()->composing(), "override an architecture key")
+      ("set", po::value<std::vector<std::string>>()->composing(), "override an architecture key, or a workload key as workload.KEY (e.g. workload.batch=4, workload.layers.conv1.weight_format=int4)")
       ("layer", po::value<std::string>(), "print only this layer")
       ("candidates", po::value<int>()->implicit_value(10),
        "also list the mapper's best N candidates (default 10) and why the winner won")
@@ -34,7 +34,7 @@ int run_map(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     return 2;
   }
   const arch::ArchSpec arch = arch::load_arch(vm["arch"].as<std::string>(), overrides_from(vm), vm["models"].as<std::string>());
-  const workload::Network net = workload::load_network(vm["workload"].as<std::string>());
+  const workload::Network net = network_from(vm);
   const std::string only = vm.count("layer") ? vm["layer"].as<std::string>() : std::string();
   if (!only.empty() && net.find(only) == nullptr) {
     err << "error: no layer named '" << only << "' in " << vm["workload"].as<std::string>() << "\n";

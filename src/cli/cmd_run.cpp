@@ -100,7 +100,8 @@ int run_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       ("workload", po::value<std::string>()->required(),
        "network YAML (workloads/*.yaml) or SCALE-Sim topology (*.csv)")
       ("set", po::value<std::vector<std::string>>()->composing(),
-       "override an architecture key, e.g. --set pe_array.rows=32 (repeatable)")
+       "override an architecture key, e.g. --set pe_array.rows=32, or a workload key as workload.KEY, "
+       "e.g. workload.batch=4, workload.per_channel=true, workload.layers.conv1.weight_format=int4 (repeatable)")
       ("out", po::value<std::string>(), "write layers.csv, summary.json and report.md to this directory")
       ("format", po::value<std::string>()->default_value("table"),
        "what to print on stdout: table, csv, json or md")
@@ -136,14 +137,14 @@ int run_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   if (vm.count("prompt-tokens") || !vm["generate-tokens"].defaulted() || !vm["batch"].defaulted()) {
     throw po::error("--prompt-tokens, --generate-tokens and --batch need --phase");
   }
-  const auto network = workload::load_network(vm["workload"].as<std::string>());
+  const auto network = network_from(vm);
   arch::check_network(arch, network);
 
   eval::Options run_options;
   run_options.models_dir = vm["models"].as<std::string>();
   if (vm.count("functional")) {
     eval::FunctionalSettings f{vm["dataset"].as<std::string>(), vm["limit"].as<std::int64_t>(),
-                               vm.count("per-channel") > 0};
+                               vm.count("per-channel") > 0 || network.per_channel};
     f.threads = vm["threads"].as<int>();
     if (vm.count("reference-images")) {
       f.reference_images = vm["reference-images"].as<std::int64_t>();

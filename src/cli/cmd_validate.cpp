@@ -15,7 +15,7 @@ int run_validate(const std::vector<std::string>& args, std::ostream& out, std::o
   options.add_options()
       ("arch", po::value<std::string>()->required(), "design point YAML")
       ("workload", po::value<std::string>(), "network YAML or SCALE-Sim topology CSV (optional)")
-      ("set", po::value<std::vector<std::string>>()->composing(), "override an architecture key")
+      ("set", po::value<std::vector<std::string>>()->composing(), "override an architecture key, or a workload key as workload.KEY (e.g. workload.batch=4, workload.layers.conv1.weight_format=int4)")
       ("models", po::value<std::string>()->default_value(default_models_dir()),
        "directory of technology tables and DRAM devices (models/)");
   po::variables_map vm;
@@ -34,7 +34,7 @@ int run_validate(const std::vector<std::string>& args, std::ostream& out, std::o
   }
   if (vm.count("workload")) {
     try {
-      network = workload::load_network(vm["workload"].as<std::string>());
+      network = network_from(vm);
     } catch (const config::InputError& e) {
       problems.insert(problems.end(), e.diagnostics().begin(), e.diagnostics().end());
     }

@@ -30,7 +30,13 @@ bool parse_options(const std::string& command, const std::string& synopsis,
   return true;
 }
 
-std::vector<config::Override> overrides_from(const po::variables_map& vm) {
+namespace {
+
+constexpr const char* kWorkloadPrefix = "workload.";
+
+bool sets_workload(const config::Override& o) { return o.path.rfind(kWorkloadPrefix, 0) == 0; }
+
+std::vector<config::Override> all_settings(const po::variables_map& vm) {
   std::vector<config::Override> overrides;
   if (vm.count("set")) {
     for (const auto& text : vm["set"].as<std::vector<std::string>>()) {
@@ -38,6 +44,25 @@ std::vector<config::Override> overrides_from(const po::variables_map& vm) {
     }
   }
   return overrides;
+}
+
+}  // namespace
+
+std::vector<config::Override> overrides_from(const po::variables_map& vm) {
+  std::vector<config::Override> overrides;
+  for (config::Override& o : all_settings(vm))
+    if (!sets_workload(o)) overrides.push_back(std::move(o));
+  return overrides;
+}
+
+workload::Network network_from(const po::variables_map& vm) {
+  std::vector<config::Override> overrides;
+  for (config::Override& o : all_settings(vm)) {
+    if (!sets_workload(o)) continue;
+    o.path.erase(0, std::string(kWorkloadPrefix).size());
+    overrides.push_back(std::move(o));
+  }
+  return workload::load_network(vm["workload"].as<std::string>(), std::move(overrides));
 }
 
 std::string default_models_dir() { return arch::default_models_dir(); }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "config/document.hpp"
+#include "workload/network.hpp"
 
 namespace qarch::cli {
 
@@ -19,8 +20,12 @@ bool parse_options(const std::string& command, const std::string& synopsis,
                    po::variables_map& vm, std::ostream& out,
                    const po::positional_options_description* positional = nullptr);
 
-// The --set values as overrides (throws config::InputError on a malformed one).
+// The --set values that set the architecture (throws config::InputError on a malformed one).
 std::vector<config::Override> overrides_from(const po::variables_map& vm);
+
+// The --workload network with the --set values whose key starts with `workload.` applied to it
+// (workload::load_network).
+workload::Network network_from(const po::variables_map& vm);
 
 // Where the technology tables are: $QARCH_MODELS_DIR if set, else the repository's models/.
 std::string default_models_dir();

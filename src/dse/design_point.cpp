@@ -63,9 +63,19 @@ std::vector<std::string> point_settings(const SweepSpec& spec, const DesignPoint
   std::vector<std::string> settings;
   for (const auto& f : spec.fixed) settings.push_back(f.key + "=" + f.value);
   for (std::size_t a = 0; a < spec.axes.size(); ++a) {
-    settings.push_back(spec.axes[a].key + "=" + point.values[a]);
+    if (spec.axes[a].key != kWorkloadAxis) settings.push_back(spec.axes[a].key + "=" + point.values[a]);
   }
   return settings;
+}
+
+std::string point_workload(const SweepSpec& spec, const DesignPoint& point) {
+  for (std::size_t a = 0; a < spec.axes.size(); ++a) {
+    const Axis& axis = spec.axes[a];
+    if (axis.key != kWorkloadAxis) continue;
+    const auto v = std::find(axis.values.begin(), axis.values.end(), point.values[a]);
+    return axis.paths[static_cast<std::size_t>(v - axis.values.begin())];
+  }
+  return spec.workload_path;
 }
 
 }  // namespace qarch::dse

@@ -25,7 +25,11 @@ std::vector<DesignPoint> expand_points(const SweepSpec& spec);
 // values are added to or removed from an axis.
 std::string point_id(const std::vector<std::string>& keys, const std::vector<std::string>& values);
 
-// The `--set` arguments ("key=value") of one point: the fixed settings, then the axis values.
+// The `--set` arguments ("key=value") of one point: the fixed settings, then the axis values
+// (but the workload axis's).
 std::vector<std::string> point_settings(const SweepSpec& spec, const DesignPoint& point);
+
+// The network file of one point: its value of the workload axis, else the spec's workload.
+std::string point_workload(const SweepSpec& spec, const DesignPoint& point);
 
 }  // namespace qarch::dse

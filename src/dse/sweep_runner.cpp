@@ -102,7 +102,7 @@ Sweep::Sweep(SweepSpec spec, SweepOptions options)
 
 std::vector<std::string> Sweep::command(const DesignPoint& point) const {
   std::vector<std::string> argv = {options_.qarch_exe, "run", "--arch", spec_.arch_path,
-                                   "--workload", spec_.workload_path};
+                                   "--workload", point_workload(spec_, point)};
   for (const auto& setting : point_settings(spec_, point)) {
     argv.push_back("--set");
     argv.push_back(setting);

@@ -178,6 +178,10 @@ SweepSpec read_spec(const config::Document& doc) {
           diags.add(v.location(), v.path(), "expected a single value, got " + config::describe(v));
           continue;
         }
+        if (key == kWorkloadAxis) {
+          diags.add(set->key_location(key), "set.workload", "the network is the spec's 'workload:' key");
+          continue;
+        }
         spec.fixed.push_back({key, v.scalar(), set->key_location(key)});
       }
     }
@@ -195,7 +199,17 @@ SweepSpec read_spec(const config::Document& doc) {
           diags.add(axes->key_location(key), "axes." + key, "the axis is given twice");
           continue;
         }
-        Axis axis{key, read_axis_values(axes->get(key), diags), axes->key_location(key)};
+        Axis axis{key, read_axis_values(axes->get(key), diags), axes->key_location(key), {}};
+        if (key == kWorkloadAxis) {  // network files, relative to the spec's folder
+          for (const std::string& value : axis.values) {
+            axis.paths.push_back(resolve(file, value));
+            std::error_code ec;
+            if (!fs::is_regular_file(axis.paths.back(), ec)) {
+              diags.add(axis.where, "axes.workload",
+                        "no such file: " + axis.paths.back() + " (paths are relative to the spec's folder)");
+            }
+          }
+        }
         for (const auto& f : spec.fixed) {
           if (f.key == key) {
             diags.add(axis.where, "axes." + key,
@@ -342,9 +356,24 @@ SweepSpec load_sweep_spec(const std::string& path) {
   return read_spec(config::Document::load(path));
 }
 
+namespace {
+
+constexpr const char* kWorkloadPrefix = "workload.";
+
+bool sets_workload(const std::string& key) { return key.rfind(kWorkloadPrefix, 0) == 0; }
+
+// `key=value` as an override of the architecture, or (workload.KEY) of the network.
+config::Override override_of(const std::string& key, const std::string& value) {
+  config::Override o = config::Override::parse(key + "=" + value);
+  if (sets_workload(key)) o.path.erase(0, std::string(kWorkloadPrefix).size());
+  return o;
+}
+
+}  // namespace
+
 void check_against_arch(const SweepSpec& spec) {
-  std::vector<config::Override> fixed;
-  for (const auto& f : spec.fixed) fixed.push_back(config::Override::parse(f.key + "=" + f.value));
+  std::vector<config::Override> fixed, fixed_workload;
+  for (const auto& f : spec.fixed) (sets_workload(f.key) ? fixed_workload : fixed).push_back(override_of(f.key, f.value));
   config::Diagnostics problems;
   // Re-anchors a diagnostic raised by an override at the spec line that asked for it.
   const auto anchor = [&](const config::Diagnostic& d, const std::string& override_text,
@@ -353,37 +382,52 @@ void check_against_arch(const SweepSpec& spec) {
     problems.add(where, key_path, d.message);
     return true;
   };
+  const auto anchor_fixed = [&](const config::Diagnostic& d) {
+    for (const auto& f : spec.fixed) {
+      if (anchor(d, "--set " + f.key + "=" + f.value, f.where, "set." + f.key)) return;
+    }
+    problems.add(d);
+  };
   try {
     arch::load_arch(spec.arch_path, fixed);
   } catch (const config::InputError& e) {
     problems.add(spec.arch_where, "arch",
                  "the base design point does not load with the fixed settings, so every point "
                  "would fail:");
-    for (const auto& d : e.diagnostics()) {
-      bool done = false;
-      for (std::size_t i = 0; i < spec.fixed.size() && !done; ++i) {
-        done = anchor(d, fixed[i].text, spec.fixed[i].where, "set." + spec.fixed[i].key);
-      }
-      if (!done) problems.add(d);
-    }
+    for (const auto& d : e.diagnostics()) anchor_fixed(d);
     problems.throw_if_any();
   }
-  try {
-    workload::load_network(spec.workload_path);
-  } catch (const config::InputError& e) {
-    problems.add(spec.workload_where, "workload", "the workload does not load:");
-    for (const auto& d : e.diagnostics()) problems.add(d);
+  // Every network of the sweep, with the fixed workload settings.
+  std::vector<std::pair<std::string, config::Location>> networks = {{spec.workload_path, spec.workload_where}};
+  for (const auto& axis : spec.axes) {
+    if (axis.key != kWorkloadAxis) continue;
+    networks.clear();
+    for (const std::string& path : axis.paths) networks.emplace_back(path, axis.where);
+  }
+  for (const auto& [path, where] : networks) {
+    try {
+      workload::load_network(path, fixed_workload);
+    } catch (const config::InputError& e) {
+      problems.add(where, "workload", "the workload " + path + " does not load:");
+      for (const auto& d : e.diagnostics()) anchor_fixed(d);
+    }
   }
   for (const auto& axis : spec.axes) {
-    if (axis.values.empty()) continue;
-    auto overrides = fixed;
-    overrides.push_back(config::Override::parse(axis.key + "=" + axis.values.front()));
+    if (axis.values.empty() || axis.key == kWorkloadAxis) continue;
+    const bool of_workload = sets_workload(axis.key);
+    auto overrides = of_workload ? fixed_workload : fixed;
+    overrides.push_back(override_of(axis.key, axis.values.front()));
     try {
-      arch::load_arch(spec.arch_path, overrides);
+      if (of_workload) {
+        workload::load_network(networks.front().first, overrides);
+      } else {
+        arch::load_arch(spec.arch_path, overrides);
+      }
     } catch (const config::InputError& e) {
       for (const auto& d : e.diagnostics()) {
         const bool structural = d.message.rfind("unknown key", 0) == 0 ||
                                 d.message.find("has no key") != std::string::npos ||
+                                d.message.find("no layer named") != std::string::npos ||
                                 d.message.find("index out of range") != std::string::npos;
         if (structural) anchor(d, overrides.back().text, axis.where, "axes." + axis.key);
       }

@@ -21,11 +21,18 @@
 namespace qarch::dse {
 
 // One axis: a config key and its values as YAML text (what `--set key=value` receives).
+// An axis sets a config key (`pe_array.rows`), a workload key (`workload.batch`,
+// `workload.layers.conv1.weight_format`: `qarch run --set` passes them to the network), or, under
+// the key `workload`, the network file itself.
 struct Axis {
   std::string key;
   std::vector<std::string> values;
   config::Location where;  // of the key in the spec, for messages
+  std::vector<std::string> paths;  // key `workload`: the values resolved against the spec's folder
 };
+
+// The axis key whose values are network files.
+inline constexpr const char* kWorkloadAxis = "workload";
 
 // A fixed override applied to every point.
 struct FixedSetting {

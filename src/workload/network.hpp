@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "config/document.hpp"
 #include "workload/layer.hpp"
 
 namespace qarch::workload {
@@ -25,13 +26,17 @@ struct Network {
   std::int64_t batch = 1;
   std::vector<Layer> layers;
   std::optional<TextCorpus> text;  // a language model's corpus (workload key `text`)
+  bool per_channel = false;  // functional mode: one weight scale per output channel (docs/numerics.md)
 
   std::int64_t macs() const;
   const Layer* find(const std::string& layer_name) const;
 };
 
 // Reads a network: a path ending in ".csv" is a SCALE-Sim topology, anything else qarch YAML
-// (docs/workloads.md). Throws config::InputError with every problem found.
-Network load_network(const std::string& path);
+// (docs/workloads.md). `overrides` (`--set workload.KEY=VALUE`, the `workload.` prefix
+// stripped) apply to a YAML network before it is read, as --set does to an architecture; in
+// `layers.NAME.KEY` a layer may be named instead of indexed. Throws config::InputError with
+// every problem found.
+Network load_network(const std::string& path, std::vector<config::Override> overrides = {});
 
 }  // namespace qarch::workload

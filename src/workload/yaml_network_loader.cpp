@@ -241,6 +241,7 @@ Network load_yaml_network(const config::Document& document) {
     in.finish();
   }
   net.batch = top.integer("batch", 1, kMaxBatch, 1);
+  net.per_channel = top.boolean("per_channel", false);
   if (const auto text = top.child("text", false)) {
     MapReader t(*text, diagnostics);
     net.text = TextCorpus{read_parameter_file(t, "test", true, "a text file"),

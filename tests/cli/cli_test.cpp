@@ -12,7 +12,9 @@
 namespace qarch::cli {
 namespace {
 
+using testing::Outcome;
 using testing::run_in_process;
+using testing::run_process;
 using testing::source_path;
 
 using testing::kArch;
@@ -93,6 +95,35 @@ TEST(Cli, BadSetValueNamesTheOverride) {
   const auto malformed = run_in_process({"validate", "--arch", kArch, "--set", "pe_array.rows"});
   EXPECT_EQ(malformed.status, 2);
   EXPECT_NE(malformed.err.find("expected KEY=VALUE"), std::string::npos);
+}
+
+// --set workload.KEY sets a key of the network: the same run as the flag or the edited file.
+TEST(Cli, WorkloadSettingsGoToTheNetwork) {
+  const std::vector<std::string> functional = {"run", "--arch", source_path("configs/int4.yaml"), "--workload",
+                                               source_path("workloads/fashion/lenet5.yaml"), "--functional",
+                                               "--limit", "60", "--quiet", "--format", "json"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = functional;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_process(args);
+  };
+  const Outcome flag = with({"--per-channel"});
+  const Outcome key = with({"--set", "workload.per_channel=true"});
+  ASSERT_EQ(flag.status, 0) << flag.err;
+  ASSERT_EQ(key.status, 0) << key.err;
+  EXPECT_EQ(key.out, flag.out);
+  const Outcome per_tensor = with({});
+  EXPECT_NE(per_tensor.out, flag.out);  // int4: per-channel scales change the outputs
+
+  const Outcome batch = run_process({"run", "--arch", kArch, "--workload", kLenet, "--format", "csv", "--set",
+                                     "workload.batch=3", "--set", "workload.layers.conv2.weight_format=int4"});
+  ASSERT_EQ(batch.status, 0) << batch.err;
+  EXPECT_NE(batch.out.find("\nconv1,conv2d,352800,"), std::string::npos) << batch.out;  // 3 x 117,600 MACs
+  EXPECT_NE(batch.out.find(",int4,int8,int32,exact,"), std::string::npos) << batch.out;
+  const Outcome wrong = run_in_process({"run", "--arch", kArch, "--workload", kLenet, "--set", "workload.layers.fc9.out_features=3"});
+  EXPECT_EQ(wrong.status, 2);
+  EXPECT_EQ(wrong.err, "error: --set workload.layers.fc9.out_features=3: workload.layers.fc9.out_features: no layer "
+                       "named 'fc9' in " + kLenet + " (did you mean 'fc1'?)\n");
 }
 
 TEST(Cli, ValidateSaysOkOrListsEveryProblem) {

@@ -19,6 +19,7 @@
 #include "config/diagnostic.hpp"
 #include "dse/csv.hpp"
 #include "dse_test_support.hpp"
+#include "workload/network.hpp"
 
 namespace qarch::cli {
 namespace {
@@ -67,6 +68,28 @@ TEST(SweepCommand, RunsAShippedStyleSpecWithTheRealQarch) {
   EXPECT_EQ(quiet.err, "");
   const Outcome check = sweep({"--spec", spec, "--check"});
   EXPECT_EQ(check.out, "ok: 2 points\n");
+}
+
+// Axes over the network file and its keys, run by the real qarch: each point's MACs are its
+// network's at its batch.
+TEST(SweepCommand, WorkloadAxesRunEachPointsNetwork) {
+  const std::string dir = dse::testing::scratch_dir("cli-sweep-workloads");
+  const std::string spec = dir + "/spec.yaml";
+  dse::testing::write_text(spec, "arch: " + source_path("configs/tpu-like.yaml") + "\nworkload: " +
+                                     source_path("workloads/lenet5.yaml") + "\nset: {memory.ideal: true}\naxes:\n"
+                                     "  workload: [" + source_path("workloads/lenet5.yaml") + ", " +
+                                     source_path("workloads/mlp.yaml") + "]\n  workload.batch: [1, 3]\n");
+  const Outcome o = sweep({"--spec", spec, "--out", dir + "/out", "--jobs", "2", "--quiet", "--qarch", QARCH_EXE});
+  ASSERT_EQ(o.status, 0) << o.err;
+  const auto t = dse::read_csv_file(dir + "/out/results.csv");
+  ASSERT_EQ(t.rows.size(), 4u);
+  const std::size_t wl = t.column("workload").value(), batch = t.column("workload.batch").value(),
+                    macs = t.column("macs").value();
+  for (const auto& row : t.rows) {
+    SCOPED_TRACE(row[wl] + " batch " + row[batch]);
+    EXPECT_EQ(std::stoll(row[macs]), workload::load_network(row[wl]).macs() * std::stoll(row[batch]));
+  }
+  EXPECT_NE(t.rows[0][macs], t.rows[2][macs]);  // lenet5, then mlp
 }
 
 TEST(SweepCommand, BadSpecAndBadOptionsAreUserErrors) {

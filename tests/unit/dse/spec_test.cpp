@@ -1,7 +1,10 @@
 #include <gtest/gtest.h>
 
 #include "config/diagnostic.hpp"
+#include "dse/design_point.hpp"
 #include "dse/sweep_spec.hpp"
+
+#include <filesystem>
 #include "dse_test_support.hpp"
 
 namespace qarch::dse {
@@ -166,6 +169,51 @@ TEST(SweepSpec, ArchCheckPutsAMisspelledAxisKeyOnTheSpecLine) {
                                                    "(did you mean 'rows'?)", 0), 0u)
         << e.what();
   }
+}
+
+// Axes over the network: its file (resolved against the spec's folder), its keys
+// (workload.KEY, layers by name), checked against the network with the fixed workload settings.
+TEST(SweepSpec, WorkloadAxesSetTheNetworkAndItsKeys) {
+  const std::string dir = testing::scratch_dir("workload-axes");
+  const std::string spec_path = dir + "/s.yaml";
+  std::filesystem::copy_file(source_path("workloads/mlp.yaml"), dir + "/mlp.yaml");
+  testing::write_text(spec_path, "arch: " + source_path("configs/tpu-like.yaml") + "\nworkload: " +
+                                     source_path("workloads/lenet5.yaml") +
+                                     "\nset: {workload.per_channel: true, memory.ideal: true}\n"
+                                     "axes:\n  workload: [" + source_path("workloads/lenet5.yaml") + ", mlp.yaml]\n"
+                                     "  workload.batch: [1, 2]\n  pe_array.rows: [8]\n");
+  const SweepSpec spec = load_sweep_spec(spec_path);
+  EXPECT_NO_THROW(check_against_arch(spec));
+  const std::vector<DesignPoint> points = expand_points(spec);
+  ASSERT_EQ(points.size(), 4u);
+  EXPECT_EQ(point_workload(spec, points[0]), source_path("workloads/lenet5.yaml"));
+  EXPECT_EQ(point_workload(spec, points[3]), dir + "/mlp.yaml");
+  EXPECT_EQ(point_settings(spec, points[3]),
+            (std::vector<std::string>{"workload.per_channel=true", "memory.ideal=true", "workload.batch=2",
+                                      "pe_array.rows=8"}));
+  // Point ids come from the values as written, as for any axis.
+  EXPECT_EQ(points[3].id, point_id({"workload", "workload.batch", "pe_array.rows"}, {"mlp.yaml", "2", "8"}));
+
+  testing::write_text(spec_path, "arch: " + source_path("configs/tpu-like.yaml") + "\nworkload: " +
+                                     source_path("workloads/lenet5.yaml") + "\nset: {workload.batch: 0}\n"
+                                     "axes:\n  workload.layers.conv9.weight_format: [int4]\n"
+                                     "  workload.batchh: [2]\n");
+  try {
+    check_against_arch(load_sweep_spec(spec_path));
+    FAIL() << "expected an error";
+  } catch (const config::InputError& e) {
+    std::vector<std::string> texts;
+    for (const auto& d : e.diagnostics()) texts.push_back(d.to_string());
+    EXPECT_TRUE(any_contains(texts, spec_path + ":3:7: set.workload.batch: out of range")) << ::testing::PrintToString(texts);
+    EXPECT_TRUE(any_contains(texts, spec_path + ":5:3: axes.workload.layers.conv9.weight_format: no layer named 'conv9'"))
+        << ::testing::PrintToString(texts);
+    EXPECT_TRUE(any_contains(texts, spec_path + ":6:3: axes.workload.batchh: unknown key (did you mean 'batch'?)"))
+        << ::testing::PrintToString(texts);
+  }
+  EXPECT_TRUE(any_contains(problems("arch: a.yaml\nworkload: w.yaml\naxes:\n  workload: [nope.yaml]\n"),
+                           "axes.workload: no such file"));
+  EXPECT_TRUE(any_contains(problems("arch: a.yaml\nworkload: w.yaml\nset: {workload: x.yaml}\naxes:\n  a.b: [1]\n"),
+                           "set.workload: the network is the spec's 'workload:' key"));
 }
 
 TEST(SweepSpec, ShippedSpecsPassTheArchCheck) {

@@ -271,4 +271,37 @@ TEST(LoadNetwork, DispatchesOnExtensionAndNamesMissingFiles) {
 }
 
 }  // namespace
+TEST(YamlNetwork, WorkloadSettingsApplyBeforeTheNetworkIsRead) {
+  const std::string lenet = std::string(QARCH_SOURCE_DIR) + "/workloads/lenet5.yaml";
+  const auto set = [](const std::string& text) {
+    config::Override o = config::Override::parse(text);
+    o.path.erase(0, std::string("workload.").size());  // as qarch run passes them
+    return o;
+  };
+  const Network plain = load_network(lenet);
+  const Network net = load_network(lenet, {set("workload.batch=4"), set("workload.layers.conv2.weight_format=int4"),
+                                           set("workload.layers.2.name=p1"), set("workload.per_channel=true")});
+  EXPECT_EQ(net.batch, 4);
+  EXPECT_EQ(net.macs(), 4 * plain.macs());
+  ASSERT_TRUE(net.find("conv2") && net.find("conv2")->quantization.weight_format);
+  EXPECT_EQ(net.find("conv2")->quantization.weight_format->to_string(), "int4");
+  EXPECT_FALSE(net.find("conv1")->quantization.weight_format);
+  EXPECT_TRUE(net.find("p1"));  // by index too
+  EXPECT_TRUE(net.per_channel);
+  EXPECT_FALSE(plain.per_channel);
+
+  const auto unknown = qarch::testing::diagnostics_of([&] { load_network(lenet, {set("workload.layers.conv9.kernel=3")}); });
+  ASSERT_EQ(unknown.size(), 1u);
+  EXPECT_EQ(unknown[0], "--set workload.layers.conv9.kernel=3: workload.layers.conv9.kernel: no layer named 'conv9' in " +
+                            lenet + " (did you mean 'conv1'?)");
+  const auto bad = qarch::testing::diagnostics_of([&] { load_network(lenet, {set("workload.batch=0")}); });
+  ASSERT_EQ(bad.size(), 1u);
+  EXPECT_EQ(bad[0].rfind("--set workload.batch=0: batch: out of range", 0), 0u) << bad[0];
+  const auto topology = qarch::testing::diagnostics_of([&] {
+    load_network(std::string(QARCH_SOURCE_DIR) + "/tests/data/scalesim-v2-resnet50/Resnet50.csv", {set("workload.batch=2")});
+  });
+  ASSERT_EQ(topology.size(), 1u);
+  EXPECT_NE(topology[0].find("need a qarch YAML network"), std::string::npos) << topology[0];
+}
+
 }  // namespace qarch::workload
