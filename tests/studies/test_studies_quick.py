@@ -1,4 +1,4 @@
-"""Smoke-and-sense tests of studies 000, 001, 002, 004 and 005 (qarch_dse.studies.*) in --quick mode.
+"""Smoke-and-sense tests of studies 000, 001, 002, 004, 005 and 006 (qarch_dse.studies.*) in --quick mode.
 
 Each study runs end to end on tiny settings into a scratch directory; the tests then check its
 results.json for what must hold whatever the training noise: qarch's functional top-1 equals the
@@ -133,6 +133,23 @@ class Studies(unittest.TestCase):
                 run = runs[f"{model}/{label}"]
                 self.assertGreater(run["top1"], run["reference_top1"] - 0.05, f"{model} {label}")
                 self.assertEqual(run["macs"], runs[f"{model}/int8"]["macs"])
+
+    def test_006_mixed_precision(self):
+        results, page = run_study("mixed_precision", self.dir)
+        self.assertIn("<!-- study-006:end -->", page)
+        for key, case in results["cases"].items():
+            with self.subTest(key):
+                self.assertTrue(os.path.exists(os.path.join(self.dir, "images", case["plot"])))
+                mixed, uniform = case["mixed"], case["uniform"]
+                # On the search images: the floor held, no dearer than the best uniform assignment.
+                self.assertGreaterEqual(mixed["search_top1"], case["floor"])
+                self.assertGreaterEqual(uniform["search_top1"], case["floor"])
+                self.assertLessEqual(mixed["search_energy_pj"], uniform["search_energy_pj"])
+                self.assertEqual(sorted(mixed["layers"]), ["conv1", "conv2", "fc1", "fc2", "fc3"])
+        # BitFusion bricks: only whole-brick formats.
+        for name, (w, a) in results["cases"]["lenet5/BitFusion"]["mixed"]["layers"].items():
+            self.assertIn(w, ("int8", "int4", "int2"), name)
+            self.assertIn(a, ("int8", "int4"), name)
 
 
 if __name__ == "__main__":
