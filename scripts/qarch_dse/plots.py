@@ -135,8 +135,11 @@ def pareto_scatter(df, x, y, prefix, maximize_x=False, maximize_y=False, color=N
     """Every ok point as a dot, the Pareto front of (x, y) highlighted and joined."""
     from .pareto import pareto_mask
 
-    ok = df[(df["status"] == "ok") & df[x].notna() & df[y].notna()]
-    _need(ok, [x, y], "the Pareto scatter")
+    ok = df[df["status"] == "ok"]
+    _need(ok, [x, y], "the Pareto scatter")  # names the empty column, not the other one
+    ok = ok[ok[x].notna() & ok[y].notna()]
+    if ok.empty:
+        raise PlotError(f"the Pareto scatter needs ok points with both '{x}' and '{y}'; none has both")
     mins = [c for c, up in ((x, maximize_x), (y, maximize_y)) if not up]
     maxs = [c for c, up in ((x, maximize_x), (y, maximize_y)) if up]
     front = pareto_mask(ok, mins, maxs)

@@ -19,6 +19,20 @@ std::int64_t bounded_product(std::initializer_list<std::int64_t> factors, std::i
   return exact;
 }
 
+// "the 37x37 kernel does not fit the 32x32 input, padded to 36x36": the sizes that are compared
+// (a dilated kernel by the extent it covers).
+std::string does_not_fit(const Layer& l, const char* what, std::int64_t dilation_h, std::int64_t dilation_w) {
+  const auto size = [](std::int64_t h, std::int64_t w) { return std::to_string(h) + "x" + std::to_string(w); };
+  std::string text = "the " + size(l.kernel_h, l.kernel_w) + " " + what;
+  if (dilation_h > 1 || dilation_w > 1) {
+    text += " (dilated to " + size((l.kernel_h - 1) * dilation_h + 1, (l.kernel_w - 1) * dilation_w + 1) + ")";
+  }
+  text += " does not fit the " + size(l.input.h, l.input.w) + " input";
+  const std::int64_t ph = l.input.h + l.pad_top + l.pad_bottom, pw = l.input.w + l.pad_left + l.pad_right;
+  if (ph != l.input.h || pw != l.input.w) text += ", padded to " + size(ph, pw);
+  return text;
+}
+
 std::string infer_conv(Layer& l) {
   if (l.input.c % l.groups != 0) {
     return "groups (" + std::to_string(l.groups) + ") must divide the input channels (" +
@@ -31,9 +45,7 @@ std::string infer_conv(Layer& l) {
   const std::int64_t e = window_output(l.input.h, l.pad_top, l.pad_bottom, l.kernel_h, l.stride_h, l.dilation_h);
   const std::int64_t f = window_output(l.input.w, l.pad_left, l.pad_right, l.kernel_w, l.stride_w, l.dilation_w);
   if (e < 1 || f < 1) {
-    return "the " + std::to_string(l.kernel_h) + "x" + std::to_string(l.kernel_w) +
-           " kernel does not fit the padded " + std::to_string(l.input.h) + "x" +
-           std::to_string(l.input.w) + " input";
+    return does_not_fit(l, "kernel", l.dilation_h, l.dilation_w);
   }
   l.output = Shape{l.filters, e, f};
   l.gemm = Gemm{l.groups, l.batch * e * f, (l.input.c / l.groups) * l.kernel_h * l.kernel_w,
@@ -45,9 +57,7 @@ std::string infer_pool(Layer& l) {
   const std::int64_t e = window_output(l.input.h, l.pad_top, l.pad_bottom, l.kernel_h, l.stride_h, 1);
   const std::int64_t f = window_output(l.input.w, l.pad_left, l.pad_right, l.kernel_w, l.stride_w, 1);
   if (e < 1 || f < 1) {
-    return "the " + std::to_string(l.kernel_h) + "x" + std::to_string(l.kernel_w) +
-           " window does not fit the padded " + std::to_string(l.input.h) + "x" +
-           std::to_string(l.input.w) + " input";
+    return does_not_fit(l, "window", 1, 1);
   }
   if (l.pad_top >= l.kernel_h || l.pad_bottom >= l.kernel_h || l.pad_left >= l.kernel_w ||
       l.pad_right >= l.kernel_w) {

@@ -163,6 +163,11 @@ class PlotTest(Scratch):
                                                  .replace(",20,5,", ",,5,").replace(",25,6,", ",,6,")))
         with self.assertRaises(PlotError):
             pareto_scatter(df, "energy_pj", "latency_s", Path(self.dir) / "x")
+        # The empty column is the one named, whichever axis it is on (issue 22).
+        df = qarch_dse.load_results(self.results(SYNTHETIC.replace(",30,4,", ",30,,")
+                                                 .replace(",20,5,", ",20,,").replace(",25,6,", ",25,,")))
+        with self.assertRaisesRegex(PlotError, "needs column 'latency_s'"):
+            pareto_scatter(df, "energy_pj", "latency_s", Path(self.dir) / "x")
 
 
 class DaskTest(Scratch):

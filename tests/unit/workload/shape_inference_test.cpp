@@ -78,7 +78,13 @@ TEST(InferShape, ConvolutionErrors) {
   Layer bad_groups = conv({30, 8, 8}, 32, 3, 1, 1, 4);
   EXPECT_NE(infer_shape(bad_groups).find("groups (4) must divide the input channels (30)"), std::string::npos);
   Layer too_big = conv({3, 4, 4}, 8, 7, 1, 0);
-  EXPECT_NE(infer_shape(too_big).find("does not fit"), std::string::npos);
+  EXPECT_EQ(infer_shape(too_big), "the 7x7 kernel does not fit the 4x4 input");
+  // The padded size is the input plus its padding (issue 22: it said "the padded 32x32").
+  Layer padded = conv({3, 32, 32}, 8, 37, 1, 2);
+  EXPECT_EQ(infer_shape(padded), "the 37x37 kernel does not fit the 32x32 input, padded to 36x36");
+  Layer dilated = conv({3, 8, 8}, 8, 3, 1, 0);
+  dilated.dilation_h = dilated.dilation_w = 4;
+  EXPECT_EQ(infer_shape(dilated), "the 3x3 kernel (dilated to 9x9) does not fit the 8x8 input");
   // 10^6 x 10^6 1x1 filters: small activations, a 10^12-element weight tensor.
   Layer huge_weights = conv({1000000, 1, 1}, 1000000, 1, 1, 0);
   EXPECT_NE(infer_shape(huge_weights).find("weight tensor (elements) exceeds the limit"), std::string::npos)
