@@ -64,12 +64,28 @@ struct SampleSet {
   }
 };
 
-SampleSet image_samples(const std::string& dir, const std::string& split, std::int64_t limit) {
+// The first `limit` images of a split. `scored`: the labels must be classes (0..9); otherwise
+// (calibration) the split must hold all `limit` images, since fewer would silently give other
+// activation scales.
+SampleSet image_samples(const std::string& dir, const std::string& split, std::int64_t limit, bool scored) {
   const workload::LabeledImages images = workload::read_mnist_split(dir, split, limit);
   if (images.rows != kImageRows || images.cols != kImageCols || images.count == 0) {
     fail(config::Location{dir, 0, 0}, "",
          "expected 28x28 images, the " + split + " split has " + std::to_string(images.count) + " images of " +
              std::to_string(images.rows) + "x" + std::to_string(images.cols));
+  }
+  if (!scored && images.count < limit) {
+    fail(config::Location{dir, 0, 0}, "",
+         "the " + split + " split has " + std::to_string(images.count) + " images; functional mode calibrates "
+         "activation scales on its first " + std::to_string(limit) + " (docs/functional.md)");
+  }
+  for (std::size_t n = 0; scored && n < images.labels.size(); ++n) {
+    if (images.labels[n] >= kClasses) {
+      fail(config::Location{dir, 0, 0}, "",
+           "label " + std::to_string(images.labels[n]) + " of image " + std::to_string(n) + " in the " + split +
+               " split is not one of the " + std::to_string(kClasses) + " classes (0 to " +
+               std::to_string(kClasses - 1) + ")");
+    }
   }
   SampleSet s;
   s.count = images.count;
@@ -452,7 +468,7 @@ FunctionalResult run_functional(const arch::ArchSpec& arch, const workload::Netw
                                 : options.dataset_dir != kDefaultDatasetDir ? options.dataset_dir
                                                                             : net.text->test_file;
   const SampleSet test = net.text ? text_samples(test_text, net.input.h, options.limit)
-                                  : image_samples(options.dataset_dir, "t10k", options.limit);
+                                  : image_samples(options.dataset_dir, "t10k", options.limit, true);
 
   const std::size_t layer_count = net.layers.size();
   const std::vector<Producers> producers = find_producers(net);
@@ -475,7 +491,7 @@ FunctionalResult run_functional(const arch::ArchSpec& arch, const workload::Netw
   }
   if (calibrate && options.calibration_images > 0) {
     const SampleSet train = net.text ? text_samples(net.text->calibration_file, net.input.h, options.calibration_images)
-                                     : image_samples(options.dataset_dir, "train", options.calibration_images);
+                                     : image_samples(options.dataset_dir, "train", options.calibration_images, false);
     // Per sample, then summed in sample order: the same statistics for any thread count.
     std::vector<std::vector<InputStatistics>> per_sample(static_cast<std::size_t>(train.count));
     std::vector<ReferenceRunner> runners;
