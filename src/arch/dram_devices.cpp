@@ -112,6 +112,14 @@ void read_dram_fields(MapReader& r, DramSpec& d, bool required) {
     if (x.refi > 0 && x.rfc >= x.refi) t.error("rfc", "a refresh (" + std::to_string(x.rfc) +
                                                           " tCK) must be shorter than its interval refi (" +
                                                           std::to_string(x.refi) + " tCK)");
+    // Between two refreshes a row must be able to open and be read: a refresh that comes due
+    // while a row is still opening closes it again, and the access would never be served.
+    const std::int64_t access = std::int64_t{x.rfc} + x.rp + x.rcd + x.cl;
+    if (x.refi > 0 && x.rfc < x.refi && access >= x.refi) {
+      t.error("refi", "the refresh interval (" + std::to_string(x.refi) + " tCK) must exceed a refresh and one "
+                      "access after it, rfc + rp + rcd + cl = " + std::to_string(access) + " tCK: no row could be "
+                      "read between refreshes");
+    }
     t.finish();
   }
 }

@@ -126,6 +126,17 @@ TEST(Cli, WorkloadSettingsGoToTheNetwork) {
                        "named 'fc9' in " + kLenet + " (did you mean 'fc1'?)\n");
 }
 
+// The longest row activation the loader accepts still lets every access through between
+// refreshes (one more tCK is refused: ArchLoader.ARowMustBeReadableBetweenRefreshes); with the
+// old rule this run never ended.
+TEST(Cli, TheSlowestAcceptedDramStillFinishes) {
+  const Outcome o = run_process({"run", "--arch", kArch, "--workload", kLenet, "--set", "memory.dram.timing.rcd=5734"});
+  EXPECT_EQ(o.status, 0) << o.err;  // lpddr4-3200: refi 6240 - rfc 448 - rp 29 - cl 28 - 1
+  const Outcome refused = run_process({"run", "--arch", kArch, "--workload", kLenet, "--set", "memory.dram.timing.rcd=5800"});
+  EXPECT_EQ(refused.status, 2);
+  EXPECT_NE(refused.err.find("no row could be read between refreshes"), std::string::npos) << refused.err;
+}
+
 TEST(Cli, ValidateSaysOkOrListsEveryProblem) {
   const auto ok = run_in_process({"validate", "--arch", kArch, "--workload", kLenet});
   EXPECT_EQ(ok.status, 0);

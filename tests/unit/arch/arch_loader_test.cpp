@@ -103,6 +103,25 @@ TEST(ArchLoader, DramDevicesFollowTheirInterfaces) {
   EXPECT_EQ(load_dram_device(dir, "ddr4").device, "ddr4-3200");
 }
 
+// A refresh that comes due while a row opens closes it again: with rfc + rp + rcd + cl >= refi
+// no access is ever served (the simulation ran forever; issue 23's audit).
+TEST(ArchLoader, ARowMustBeReadableBetweenRefreshes) {
+  const ArchSpec base = load_arch(testing::write_temp(kValidArch));
+  const JedecTiming& x = base.memory.dram.timing;
+  ASSERT_GT(x.refi, 0);
+  const int widest = x.refi - x.rfc - x.rp - x.cl - 1;
+  EXPECT_EQ(load_arch(testing::write_temp(kValidArch),
+                      {config::Override::parse("memory.dram.timing.rcd=" + std::to_string(widest))})
+                .memory.dram.timing.rcd,
+            widest);
+  const auto hang = load_problems(kValidArch, {"memory.dram.timing.rcd=" + std::to_string(widest + 1)});
+  ASSERT_EQ(hang.size(), 1u);
+  EXPECT_NE(hang[0].find("memory.dram.timing.refi: the refresh interval (" + std::to_string(x.refi) +
+                         " tCK) must exceed a refresh and one access after it"),
+            std::string::npos)
+      << hang[0];
+}
+
 TEST(ArchLoader, DramKeysOverrideTheDeviceAndOldKeysSayWhatReplacedThem) {
   const ArchSpec a = load_arch(testing::write_temp(kValidArch),
                                {config::Override::parse("memory.dram.channels=2"),
