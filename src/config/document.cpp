@@ -150,7 +150,11 @@ void Document::apply(const std::vector<Override>& overrides) {
         }
         next.reset(current[index]);
       } else if (current.IsMap()) {
-        if (!current[segment]) current[segment] = YAML::Node(YAML::NodeType::Map);
+        if (!current[segment]) {
+          // A map this override creates: its messages (an unknown key) point at the --set.
+          current[segment] = YAML::Node(YAML::NodeType::Map);
+          data_->overrides.emplace_back(normalised(segments, i + 1), o.text);
+        }
         next.reset(current[segment]);
       } else {
         throw InputError(Diagnostic{Location{o.text}, normalised(segments, i),

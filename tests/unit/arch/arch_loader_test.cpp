@@ -158,6 +158,13 @@ TEST(ArchLoader, SetOverridesAnyKeyWithTheSameValidation) {
   const auto p = load_problems(kValidArch, {"pe_array.rows=abc"});
   ASSERT_EQ(p.size(), 1u);
   EXPECT_EQ(p[0], "--set pe_array.rows=abc: pe_array.rows: expected an integer from 1 to 4096, got 'abc'");
+  // A --set that creates maps on its way is the one named, not the file (issue 23).
+  const auto deep = load_problems(kValidArch, {"new.deep.key=1"});
+  ASSERT_EQ(deep.size(), 1u);
+  EXPECT_EQ(deep[0].rfind("--set new.deep.key=1: new: unknown key", 0), 0u) << deep[0];
+  const auto inner = load_problems(kValidArch, {"pe_array.new.deep=1"});
+  ASSERT_EQ(inner.size(), 1u);
+  EXPECT_EQ(inner[0].rfind("--set pe_array.new.deep=1: pe_array.new: unknown key", 0), 0u) << inner[0];
   const auto typo = load_problems(kValidArch, {"pe_array.rowz=8"});
   ASSERT_EQ(typo.size(), 1u);
   EXPECT_EQ(typo[0], "--set pe_array.rowz=8: pe_array.rowz: unknown key (did you mean 'rows'?); known "
