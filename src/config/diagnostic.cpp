@@ -14,8 +14,16 @@ std::string join_messages(const std::vector<Diagnostic>& diagnostics) {
 
 }  // namespace
 
+std::string excerpt(const std::string& text, std::size_t max) {
+  if (text.size() <= max) return text;
+  std::size_t keep = max > 20 ? max - 20 : max;
+  while (keep > 0 && (static_cast<unsigned char>(text[keep]) & 0xC0) == 0x80) --keep;  // whole UTF-8 characters
+  return text.substr(0, keep) + "... (" + std::to_string(text.size()) + " bytes)";
+}
+
 std::string Location::to_string() const {
-  std::string text = file;
+  // A --set origin holds the whole value; a path is never this long in practice.
+  std::string text = excerpt(file, 512);
   if (line > 0) {
     text += ':' + std::to_string(line);
     if (column > 0) text += ':' + std::to_string(column);

@@ -11,6 +11,10 @@ namespace qarch::config {
 
 // Where a value came from: a file position (1-based line and column; 0 when unknown) or a
 // command-line override such as "--set pe_array.rows=abc" (then `file` holds that text).
+// `text` whole when it has at most `max` bytes, else its first max - 20 bytes, "...", and how
+// long it was: an input echoed in a message stays readable (a 10 MB value is not repeated).
+std::string excerpt(const std::string& text, std::size_t max = 120);
+
 struct Location {
   std::string file;
   int line = 0;

@@ -63,7 +63,7 @@ std::string format_number(double value) {
 }  // namespace
 
 std::string describe(const Value& value) {
-  if (value.is_scalar()) return "'" + value.scalar() + "'";
+  if (value.is_scalar()) return "'" + excerpt(value.scalar()) + "'";
   return Value::kind_name(value.kind());
 }
 

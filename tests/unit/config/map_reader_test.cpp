@@ -154,4 +154,23 @@ TEST(Diagnostics, ThrowsOneErrorWithAllOfThem) {
 }
 
 }  // namespace
+// An input echoed in a message is cut to an excerpt with its length (issue 23: a 10 MB value
+// was repeated whole on stderr).
+TEST(Excerpt, LongTextIsCutAtACharacterWithItsLength) {
+  EXPECT_EQ(excerpt("rows"), "rows");
+  EXPECT_EQ(excerpt(std::string(120, 'x')), std::string(120, 'x'));
+  EXPECT_EQ(excerpt(std::string(121, 'x')), std::string(100, 'x') + "... (121 bytes)");
+  // A two-byte character across the cut is kept whole or left out, never split.
+  const std::string umlauts = std::string(99, 'a') + "\xc3\xa4" + std::string(50, 'b');
+  EXPECT_EQ(excerpt(umlauts), std::string(99, 'a') + "... (151 bytes)");
+  const std::string huge(10000000, 'y');
+  const Document doc = Document::parse("rows: " + huge + "\n", "big.yaml");
+  Diagnostics d;
+  MapReader r(doc.root(), d);
+  r.integer("rows", 1, 4096);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_LT(d.items()[0].to_string().size(), 300u) << d.items()[0].to_string().substr(0, 300);
+  EXPECT_NE(d.items()[0].message.find("(10000000 bytes)"), std::string::npos);
+}
+
 }  // namespace qarch::config
