@@ -57,30 +57,31 @@ std::vector<LayerParameters> load_parameters(const workload::Network& network) {
                    "shape " + shape_text(w_shape));
       continue;
     }
-    const auto read = [&](const std::string& file, const std::vector<std::int64_t>& shape,
+    // Problems are reported at the workload line that names the file, the file in the message.
+    const auto read = [&](const char* key, const std::string& file, const std::vector<std::int64_t>& shape,
                           std::vector<float>& out) {
+      const std::string key_path = "layers." + layer.name + "." + key;
       try {
         workload::NpyArray a = workload::read_npy(file);
         if (a.shape != shape) {
-          problems.add(config::Location{file, 0, 0}, "",
-                       "layer " + layer.name + " expects an array of shape " + shape_text(shape) +
+          problems.add(layer.where, key_path,
+                       file + ": layer " + layer.name + " expects an array of shape " + shape_text(shape) +
                            ", the file holds " + a.shape_string());
           return;
         }
         for (const float v : a.data) {
           if (!std::isfinite(v)) {
-            problems.add(config::Location{file, 0, 0}, "",
-                         "layer " + layer.name + ": the array holds a NaN or infinity");
+            problems.add(layer.where, key_path, file + ": the array holds a NaN or infinity");
             return;
           }
         }
         out = std::move(a.data);
       } catch (const config::InputError& e) {
-        for (const auto& d : e.diagnostics()) problems.add(d);
+        for (const auto& d : e.diagnostics()) problems.add(layer.where, key_path, d.to_string());
       }
     };
-    if (!layer.weights_file.empty()) read(layer.weights_file, w_shape, params[i].weights);
-    if (!layer.bias_file.empty()) read(layer.bias_file, {output_channels(layer)}, params[i].bias);
+    if (!layer.weights_file.empty()) read("weights", layer.weights_file, w_shape, params[i].weights);
+    if (!layer.bias_file.empty()) read("bias", layer.bias_file, {output_channels(layer)}, params[i].bias);
   }
   problems.throw_if_any();
   return params;

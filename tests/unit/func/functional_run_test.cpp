@@ -48,6 +48,14 @@ TEST(FunctionalRunErrors, WrongWeightShapeNamesTheFileAndTheExpectedShape) {
       [&] { run_functional(testing::func_arch("int8", "int8", "int32"), net, FunctionalOptions{}); }));
   EXPECT_NE(d.find("w.npy"), std::string::npos) << d;
   EXPECT_NE(d.find("layer fc expects an array of shape (10, 784), the file holds (10, 783)"), std::string::npos) << d;
+  // At the workload line that names the file (issue 23: the message named no workload line).
+  EXPECT_EQ(d.rfind(dir + "/net.yaml:4:5: layers.fc.weights: " + dir + "/w.npy: ", 0), 0u) << d;
+  // An unreadable file too.
+  std::ofstream(dir + "/b.npy") << "not an npy file";
+  const workload::Network net2 = workload::load_network(dir + "/net.yaml");
+  const std::string e = joined(testing::diagnostics_of(
+      [&] { run_functional(testing::func_arch("int8", "int8", "int32"), net2, FunctionalOptions{}); }));
+  EXPECT_NE(e.find(dir + "/net.yaml:4:5: layers.fc.bias: " + dir + "/b.npy"), std::string::npos) << e;
 }
 
 TEST(FunctionalRunErrors, InputShapeClassesDatasetLimitAndMemory) {
