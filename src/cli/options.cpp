@@ -32,10 +32,6 @@ bool parse_options(const std::string& command, const std::string& synopsis,
 
 namespace {
 
-constexpr const char* kWorkloadPrefix = "workload.";
-
-bool sets_workload(const config::Override& o) { return o.path.rfind(kWorkloadPrefix, 0) == 0; }
-
 std::vector<config::Override> all_settings(const po::variables_map& vm) {
   std::vector<config::Override> overrides;
   if (vm.count("set")) {
@@ -51,17 +47,14 @@ std::vector<config::Override> all_settings(const po::variables_map& vm) {
 std::vector<config::Override> overrides_from(const po::variables_map& vm) {
   std::vector<config::Override> overrides;
   for (config::Override& o : all_settings(vm))
-    if (!sets_workload(o)) overrides.push_back(std::move(o));
+    if (!workload::workload_setting(o)) overrides.push_back(std::move(o));
   return overrides;
 }
 
 workload::Network network_from(const po::variables_map& vm) {
   std::vector<config::Override> overrides;
-  for (config::Override& o : all_settings(vm)) {
-    if (!sets_workload(o)) continue;
-    o.path.erase(0, std::string(kWorkloadPrefix).size());
-    overrides.push_back(std::move(o));
-  }
+  for (const config::Override& o : all_settings(vm))
+    if (auto setting = workload::workload_setting(o)) overrides.push_back(std::move(*setting));
   return workload::load_network(vm["workload"].as<std::string>(), std::move(overrides));
 }
 

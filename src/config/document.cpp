@@ -38,16 +38,16 @@ class DocumentData {
   }
 };
 
+bool is_index(const std::string& segment) {
+  return !segment.empty() && segment.size() < 10 &&
+         segment.find_first_not_of("0123456789") == std::string::npos;
+}
+
 namespace {
 
 Location mark_location(const std::string& file, const YAML::Mark& mark) {
   if (mark.is_null() || mark.line < 0) return Location{file, 0, 0};
   return Location{file, mark.line + 1, mark.column + 1};
-}
-
-bool is_index(const std::string& segment) {
-  return !segment.empty() && segment.size() < 10 &&
-         segment.find_first_not_of("0123456789") == std::string::npos;
 }
 
 std::vector<std::string> split_path(const std::string& path) {

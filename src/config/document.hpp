@@ -21,6 +21,9 @@ struct Override {
   static Override parse(std::string_view text);
 };
 
+// Whether a segment of an override's path indexes a list ("3") rather than names a key.
+bool is_index(const std::string& segment);
+
 class Document {
  public:
   // Reads and parses `path`. Throws InputError naming the file (missing, unreadable, not a

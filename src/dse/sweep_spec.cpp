@@ -356,24 +356,17 @@ SweepSpec load_sweep_spec(const std::string& path) {
   return read_spec(config::Document::load(path));
 }
 
-namespace {
-
-constexpr const char* kWorkloadPrefix = "workload.";
-
-bool sets_workload(const std::string& key) { return key.rfind(kWorkloadPrefix, 0) == 0; }
-
-// `key=value` as an override of the architecture, or (workload.KEY) of the network.
-config::Override override_of(const std::string& key, const std::string& value) {
-  config::Override o = config::Override::parse(key + "=" + value);
-  if (sets_workload(key)) o.path.erase(0, std::string(kWorkloadPrefix).size());
-  return o;
-}
-
-}  // namespace
-
 void check_against_arch(const SweepSpec& spec) {
+  // Each `key=value` sets the architecture, or (workload.KEY, workload::workload_setting) the network.
   std::vector<config::Override> fixed, fixed_workload;
-  for (const auto& f : spec.fixed) (sets_workload(f.key) ? fixed_workload : fixed).push_back(override_of(f.key, f.value));
+  for (const auto& f : spec.fixed) {
+    const config::Override o = config::Override::parse(f.key + "=" + f.value);
+    if (auto setting = workload::workload_setting(o)) {
+      fixed_workload.push_back(std::move(*setting));
+    } else {
+      fixed.push_back(o);
+    }
+  }
   config::Diagnostics problems;
   // Re-anchors a diagnostic raised by an override at the spec line that asked for it.
   const auto anchor = [&](const config::Diagnostic& d, const std::string& override_text,
@@ -414,9 +407,11 @@ void check_against_arch(const SweepSpec& spec) {
   }
   for (const auto& axis : spec.axes) {
     if (axis.values.empty() || axis.key == kWorkloadAxis) continue;
-    const bool of_workload = sets_workload(axis.key);
+    const config::Override o = config::Override::parse(axis.key + "=" + axis.values.front());
+    const std::optional<config::Override> setting = workload::workload_setting(o);
+    const bool of_workload = setting.has_value();
     auto overrides = of_workload ? fixed_workload : fixed;
-    overrides.push_back(override_of(axis.key, axis.values.front()));
+    overrides.push_back(setting.value_or(o));
     try {
       if (of_workload) {
         workload::load_network(networks.front().first, overrides);

@@ -25,10 +25,6 @@ const Layer* Network::find(const std::string& layer_name) const {
 
 namespace {
 
-bool all_digits(const std::string& s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
-}
-
 // `layers.NAME.rest` -> `layers.INDEX.rest`, the index of the layer named NAME in `document`.
 void index_layers_by_name(const config::Document& document, std::vector<config::Override>& overrides) {
   const std::string prefix = "layers.";
@@ -37,7 +33,7 @@ void index_layers_by_name(const config::Document& document, std::vector<config::
     if (o.path.rfind(prefix, 0) != 0) continue;
     const std::size_t end = o.path.find('.', prefix.size());
     const std::string name = o.path.substr(prefix.size(), end == std::string::npos ? end : end - prefix.size());
-    if (name.empty() || all_digits(name)) continue;
+    if (name.empty() || config::is_index(name)) continue;
     std::vector<std::string> names;
     std::size_t index = std::string::npos;
     for (std::size_t i = 0; layers.is_sequence() && i < layers.size(); ++i) {
@@ -54,6 +50,14 @@ void index_layers_by_name(const config::Document& document, std::vector<config::
 }
 
 }  // namespace
+
+std::optional<config::Override> workload_setting(const config::Override& o) {
+  static const std::string prefix = "workload.";
+  if (o.path.rfind(prefix, 0) != 0) return std::nullopt;
+  config::Override setting = o;
+  setting.path.erase(0, prefix.size());
+  return setting;
+}
 
 Network load_network(const std::string& path, std::vector<config::Override> overrides) {
   std::string lower = path;

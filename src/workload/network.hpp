@@ -39,4 +39,8 @@ struct Network {
 // every problem found.
 Network load_network(const std::string& path, std::vector<config::Override> overrides = {});
 
+// `o` as a setting of the network, the `workload.` prefix stripped, when its key has that prefix
+// (`--set workload.batch=4`, a sweep's `workload.KEY`); empty for a setting of the architecture.
+std::optional<config::Override> workload_setting(const config::Override& o);
+
 }  // namespace qarch::workload
