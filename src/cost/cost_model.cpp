@@ -161,20 +161,6 @@ void scale_array_supply(UnitPrices& p, const CostModel& m, double ratio) {
 }
 
 UnitPrices nominal_prices(const arch::LayerFormats& f, const CostModel& m, const std::string& vector_function,
-                          std::int64_t vector_row);
-
-}  // namespace
-
-UnitPrices unit_prices(const arch::LayerFormats& f, const CostModel& m, const std::string& vector_function,
-                       std::int64_t vector_row, double array_voltage_ratio) {
-  UnitPrices p = nominal_prices(f, m, vector_function, vector_row);
-  scale_array_supply(p, m, array_voltage_ratio);
-  return p;
-}
-
-namespace {
-
-UnitPrices nominal_prices(const arch::LayerFormats& f, const CostModel& m, const std::string& vector_function,
                           std::int64_t vector_row) {
   const Technology& t = m.tech;
   const double gated_fraction = t.at("gated_mac", "fraction_of_mac");
@@ -215,6 +201,13 @@ UnitPrices nominal_prices(const arch::LayerFormats& f, const CostModel& m, const
 }
 
 }  // namespace
+
+UnitPrices unit_prices(const arch::LayerFormats& f, const CostModel& m, const std::string& vector_function,
+                       std::int64_t vector_row, double array_voltage_ratio) {
+  UnitPrices p = nominal_prices(f, m, vector_function, vector_row);
+  scale_array_supply(p, m, array_voltage_ratio);
+  return p;
+}
 
 double energy_pj(const LayerActions& a, const UnitPrices& p) {
   const auto d = [](std::int64_t v) { return static_cast<double>(v); };
